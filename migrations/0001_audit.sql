@@ -1,0 +1,13 @@
+-- Audit log: who did what to which subject, when, and the outcome.
+-- Never biometric data, scores, keys or tokens.
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  request_id TEXT
+);
+CREATE INDEX audit_log_subject ON audit_log (tenant, subject_id, at);

@@ -1,0 +1,123 @@
+import { Chacha20Poly1305 } from "@hpke/chacha20poly1305";
+import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from "@hpke/core";
+import { PROTOCOL } from "./version.js";
+
+/**
+ * The embedding envelope: HPKE (RFC 9180) base mode with
+ * DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and ChaCha20Poly1305
+ * (suite ids 0x0020 / 0x0001 / 0x0003), from hpke-js rather than by hand.
+ */
+export const ENVELOPE_SUITE = {
+  kem: "DHKEM(X25519, HKDF-SHA256)",
+  kdf: "HKDF-SHA256",
+  aead: "ChaCha20Poly1305",
+} as const;
+
+/** Sizes fixed by the suite: `enc` is the sender's X25519 public key; the AEAD tag is 16 bytes. */
+export const X25519_KEY_BYTES = 32;
+export const ENC_BYTES = 32;
+export const AEAD_TAG_BYTES = 16;
+
+export type EnvelopePurpose = "enroll" | "verify";
+
+/** Everything the envelope is bound to; any change makes it fail to open. */
+export interface EnvelopeBinding {
+  purpose: EnvelopePurpose;
+  subjectId: string;
+  challengeId: string;
+  nonce: string;
+  modelId: string;
+}
+
+const utf8 = new TextEncoder();
+
+export function createEnvelopeSuite(): CipherSuite {
+  return new CipherSuite({
+    kem: new DhkemX25519HkdfSha256(),
+    kdf: new HkdfSha256(),
+    aead: new Chacha20Poly1305(),
+  });
+}
+
+/** HPKE `info`: the protocol name, so keys of another protocol never derive the same context. */
+export function envelopeInfo(): Uint8Array {
+  return utf8.encode(PROTOCOL);
+}
+
+/**
+ * HPKE `aad`: `facegate/v1|{purpose}|{subjectId}|{challengeId}|{nonce}|{modelId}`.
+ * None of the fields can contain `|` (see ids.ts), so the encoding is unambiguous.
+ */
+export function envelopeAad(b: EnvelopeBinding): Uint8Array {
+  return utf8.encode([PROTOCOL, b.purpose, b.subjectId, b.challengeId, b.nonce, b.modelId].join("|"));
+}
+
+/** Plaintext: the L2-normalised embedding as little-endian float32. */
+export function embeddingToBytes(embedding: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(embedding.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < embedding.length; i++) view.setFloat32(i * 4, embedding[i]!, true);
+  return out;
+}
+
+/**
+ * Inverse of embeddingToBytes. Returns null unless the plaintext is exactly
+ * `dim` finite floats with unit L2 norm (to float32 rounding): the server
+ * refuses anything that is not what an honest client would send.
+ */
+export function bytesToEmbedding(bytes: Uint8Array, dim: number): Float32Array | null {
+  if (bytes.length !== dim * 4) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(dim);
+  let norm = 0;
+  for (let i = 0; i < dim; i++) {
+    const v = view.getFloat32(i * 4, true);
+    if (!Number.isFinite(v)) return null;
+    out[i] = v;
+    norm += v * v;
+  }
+  return Math.abs(Math.sqrt(norm) - 1) <= 1e-3 ? out : null;
+}
+
+/** The envelope as it travels (binary fields base64url-encoded by the caller). */
+export interface SealedEnvelope {
+  kid: string;
+  enc: Uint8Array;
+  ciphertext: Uint8Array;
+}
+
+/** Client side: seal an embedding to the server's envelope key for one challenge. */
+export async function sealEmbedding(
+  suite: CipherSuite,
+  key: { kid: string; publicKey: Uint8Array },
+  binding: EnvelopeBinding,
+  embedding: ArrayLike<number>,
+): Promise<SealedEnvelope> {
+  const recipientPublicKey = await suite.kem.deserializePublicKey(key.publicKey);
+  const { enc, ct } = await suite.seal(
+    { recipientPublicKey, info: envelopeInfo() },
+    embeddingToBytes(embedding),
+    envelopeAad(binding),
+  );
+  return { kid: key.kid, enc: new Uint8Array(enc), ciphertext: new Uint8Array(ct) };
+}
+
+/**
+ * Server side: open an envelope. Returns the plaintext bytes, or null when it
+ * does not open (wrong key, tampered, or bound to another
+ * purpose/subject/challenge/nonce/model). Callers must not say which.
+ */
+export async function openEnvelope(
+  suite: CipherSuite,
+  recipientKey: CryptoKey | CryptoKeyPair,
+  binding: EnvelopeBinding,
+  enc: Uint8Array,
+  ciphertext: Uint8Array,
+): Promise<Uint8Array | null> {
+  try {
+    const pt = await suite.open({ recipientKey, enc, info: envelopeInfo() }, ciphertext, envelopeAad(binding));
+    return new Uint8Array(pt);
+  } catch {
+    return null;
+  }
+}

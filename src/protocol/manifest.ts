@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { MAX_EMBEDDING_DIM } from "./schemas.js";
+
+/**
+ * models/manifest.json: what each model is, where it came from, how to feed
+ * it, and (for embedding models) the calibrated decision thresholds. The
+ * client reads it to load and check models; the server reads the embedding
+ * entries for dimension and threshold. Fields the code relies on are typed
+ * here; provenance and calibration notes are kept loose on purpose.
+ */
+const TensorSpec = z.looseObject({ name: z.string(), shape: z.array(z.number().int()), type: z.string() });
+
+const ThresholdPoint = z.looseObject({
+  /** Target false match rate this threshold was calibrated for. */
+  fmr: z.number().positive().max(1),
+  /** Cosine similarity at or above which two embeddings match. */
+  threshold: z.number().min(-1).max(1),
+});
+
+export const ModelEntry = z.looseObject({
+  role: z.enum(["detector", "landmarks", "embedding", "liveness"]),
+  file: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().positive(),
+  licence: z.string(),
+  source: z.looseObject({ package: z.string(), version: z.string(), path: z.string() }),
+  inputs: z.array(TensorSpec),
+  outputs: z.array(TensorSpec),
+  preprocessing: z.looseObject({}),
+  ort: z.looseObject({ graphOptimizationLevel: z.enum(["disabled", "basic", "extended", "all"]) }).optional(),
+  embedding: z
+    .looseObject({
+      dim: z.number().int().min(1).max(MAX_EMBEDDING_DIM),
+      metric: z.literal("cosine"),
+      /** The operating threshold the server applies. */
+      threshold: z.number().min(-1).max(1),
+      operatingFmr: z.number().positive().max(1),
+      thresholds: z.array(ThresholdPoint),
+      calibration: z.looseObject({}),
+    })
+    .optional(),
+});
+
+export const ModelManifest = z.looseObject({
+  schemaVersion: z.literal(1),
+  models: z.record(z.string(), ModelEntry),
+});
+
+export type ModelEntryT = z.infer<typeof ModelEntry>;
+export type ModelManifestT = z.infer<typeof ModelManifest>;
+
+export interface EmbeddingModelInfo {
+  id: string;
+  dim: number;
+  threshold: number;
+  operatingFmr: number;
+}
+
+/** The embedding models a manifest declares, as the server needs them. */
+export function embeddingModels(manifest: ModelManifestT): EmbeddingModelInfo[] {
+  return Object.entries(manifest.models).flatMap(([id, m]) =>
+    m.role === "embedding" && m.embedding
+      ? [{ id, dim: m.embedding.dim, threshold: m.embedding.threshold, operatingFmr: m.embedding.operatingFmr }]
+      : [],
+  );
+}

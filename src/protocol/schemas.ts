@@ -1,0 +1,170 @@
+import { z } from "zod";
+import { b64uLength, b64uTryDecode } from "./base64url.js";
+import { AEAD_TAG_BYTES, ENC_BYTES, X25519_KEY_BYTES } from "./envelope.js";
+import {
+  CHALLENGE_ID_PATTERN,
+  KID_PATTERN,
+  LOGIN_NONCE_PATTERN,
+  MODEL_ID_PATTERN,
+  NONCE_PATTERN,
+  POLICY_VERSION_PATTERN,
+  SUBJECT_ID_PATTERN,
+} from "./ids.js";
+
+/**
+ * Wire contract v1. These schemas validate requests on the server, type the
+ * client, and generate `GET /openapi.json` (their `.meta()` is read by
+ * @hono/zod-openapi). Request objects are strict: an unknown field is a 400,
+ * which is also how "no image in any form" is enforced structurally.
+ */
+
+/** Largest embedding any manifest model may declare (floats). */
+export const MAX_EMBEDDING_DIM = 1024;
+/** Request bodies above this are refused with 413 before parsing. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const b64u = (bytes: { exact?: number; max?: number }) => {
+  const maxChars = b64uLength(bytes.exact ?? bytes.max ?? 0);
+  let s = z.string().max(maxChars).regex(/^[A-Za-z0-9_-]*$/, "must be base64url without padding");
+  if (bytes.exact !== undefined) s = s.length(maxChars);
+  return s.refine((v) => {
+    const d = b64uTryDecode(v);
+    return d !== null && (bytes.exact === undefined || d.length === bytes.exact);
+  }, "must be canonical base64url without padding");
+};
+
+export const SubjectId = z
+  .string()
+  .regex(SUBJECT_ID_PATTERN, "1-128 characters: letters, digits and . _ @ + -, starting with a letter or digit")
+  .meta({ id: "SubjectId", example: "alice" });
+
+export const ModelId = z.string().regex(MODEL_ID_PATTERN).meta({ id: "ModelId", example: "fr512-v1" });
+export const Kid = z.string().regex(KID_PATTERN);
+export const ChallengeId = z.string().regex(CHALLENGE_ID_PATTERN).meta({ id: "ChallengeId" });
+export const Purpose = z.enum(["enroll", "verify"]).meta({ id: "Purpose" });
+export const Timestamp = z.iso.datetime().meta({ description: "RFC 3339 UTC timestamp" });
+
+export const Envelope = z
+  .strictObject({
+    kid: Kid.meta({ description: "Envelope key id from the challenge" }),
+    enc: b64u({ exact: ENC_BYTES }).meta({ description: "HPKE encapsulated key (32 bytes)" }),
+    ciphertext: b64u({ max: MAX_EMBEDDING_DIM * 4 + AEAD_TAG_BYTES }).meta({
+      description: "HPKE ciphertext of the float32 LE embedding plus the 16-byte tag",
+    }),
+  })
+  .meta({ id: "Envelope" });
+
+// --- requests -------------------------------------------------------------
+
+export const ConsentRequest = z
+  .strictObject({
+    policyVersion: z.string().regex(POLICY_VERSION_PATTERN).meta({ example: "2026-11" }),
+    purposes: z.array(z.literal("verification")).min(1).max(1),
+  })
+  .meta({ id: "ConsentRequest" });
+
+export const ChallengeRequest = z
+  .strictObject({ subjectId: SubjectId, purpose: Purpose })
+  .meta({ id: "ChallengeRequest" });
+
+export const EnrollRequest = z
+  .strictObject({ challengeId: ChallengeId, modelId: ModelId, envelope: Envelope })
+  .meta({ id: "EnrollRequest" });
+
+export const VerifyRequest = z
+  .strictObject({
+    challengeId: ChallengeId,
+    modelId: ModelId,
+    envelope: Envelope,
+    loginNonce: z
+      .string()
+      .regex(LOGIN_NONCE_PATTERN)
+      .optional()
+      .meta({ description: "Relying party nonce, echoed in the assertion's `nonce` claim" }),
+  })
+  .meta({ id: "VerifyRequest" });
+
+// --- responses ------------------------------------------------------------
+
+export const Health = z
+  .object({ status: z.literal("ok"), version: z.string(), models: z.array(ModelId) })
+  .meta({ id: "Health" });
+
+export const EnvelopeKey = z
+  .object({
+    kid: Kid,
+    suite: z.object({
+      kem: z.literal("DHKEM(X25519, HKDF-SHA256)"),
+      kdf: z.literal("HKDF-SHA256"),
+      aead: z.literal("ChaCha20Poly1305"),
+    }),
+    publicKey: b64u({ exact: X25519_KEY_BYTES }).meta({ description: "Raw X25519 public key" }),
+  })
+  .meta({ id: "EnvelopeKey" });
+
+export const Jwks = z
+  .object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string() })) })
+  .meta({ id: "JWKS" });
+
+export const ConsentRecord = z
+  .object({
+    subjectId: SubjectId,
+    policyVersion: z.string(),
+    purposes: z.array(z.literal("verification")),
+    grantedAt: Timestamp,
+    retainUntil: Timestamp,
+  })
+  .meta({ id: "ConsentRecord" });
+
+export const ChallengeResponse = z
+  .object({
+    challengeId: ChallengeId,
+    nonce: z.string().regex(NONCE_PATTERN),
+    expiresAt: Timestamp,
+    envelopeKey: z.object({ kid: Kid, publicKey: b64u({ exact: X25519_KEY_BYTES }) }),
+  })
+  .meta({ id: "Challenge" });
+
+export const EnrollResponse = z
+  .object({ templateId: z.string(), templateCount: z.number().int().min(1) })
+  .meta({ id: "EnrollResult" });
+
+export const VerifyResponse = z
+  .object({
+    match: z.boolean(),
+    assertion: z.string().optional().meta({ description: "EdDSA JWT, present only on match" }),
+    attemptsRemaining: z.number().int().min(0),
+  })
+  .meta({ id: "VerifyResult" });
+
+export const SubjectRecord = z
+  .object({
+    subjectId: SubjectId,
+    consent: ConsentRecord.nullable(),
+    templateCount: z.number().int().min(0),
+    lockedUntil: Timestamp.optional(),
+  })
+  .meta({ id: "Subject" });
+
+export const Problem = z
+  .looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string(),
+  })
+  .meta({ id: "Problem" });
+
+export type EnvelopeT = z.infer<typeof Envelope>;
+export type ConsentRequestT = z.infer<typeof ConsentRequest>;
+export type ChallengeRequestT = z.infer<typeof ChallengeRequest>;
+export type EnrollRequestT = z.infer<typeof EnrollRequest>;
+export type VerifyRequestT = z.infer<typeof VerifyRequest>;
+export type HealthT = z.infer<typeof Health>;
+export type EnvelopeKeyT = z.infer<typeof EnvelopeKey>;
+export type ConsentRecordT = z.infer<typeof ConsentRecord>;
+export type ChallengeResponseT = z.infer<typeof ChallengeResponse>;
+export type EnrollResponseT = z.infer<typeof EnrollResponse>;
+export type VerifyResponseT = z.infer<typeof VerifyResponse>;
+export type SubjectRecordT = z.infer<typeof SubjectRecord>;

@@ -1,0 +1,42 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+import { testBindings } from "./test/fixtures/bindings.js";
+
+/**
+ * `npm test` runs three projects:
+ * - worker: the API inside workerd (real D1 and Durable Objects), test keys
+ *   from test/fixtures (never .dev.vars);
+ * - node: the client SDK, pipeline, eval and scripts on Node (real ONNX models);
+ * - browser: Debian's Chromium driven by playwright-core (demo and SDK in a page).
+ */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { ...testBindings, TEST_MIGRATIONS: migrations } },
+            }),
+          ],
+          test: {
+            name: "worker",
+            include: ["test/worker/**/*.test.ts"],
+            setupFiles: ["./test/worker/setup.ts"],
+          },
+        },
+        {
+          test: {
+            name: "node",
+            include: ["client/**/*.test.ts", "test/node/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
+    },
+  };
+});
