@@ -11,8 +11,11 @@ import { testBindings } from "./test/fixtures/bindings.js";
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  const report = process.env.FACEGATE_TEST_REPORT;
   return {
     test: {
+      // .ci/run asks for a JSON report to print its "N passed, N failed" line.
+      reporters: report ? ["default", ["json", { outputFile: report }]] : ["default"],
       projects: [
         {
           plugins: [

@@ -6,6 +6,8 @@ CREATE TABLE audit_log (
   tenant TEXT NOT NULL,
   subject_id TEXT NOT NULL,
   actor TEXT NOT NULL,
+  -- The relying party (token azp / client_id) that acted, when the token names one.
+  client_id TEXT,
   action TEXT NOT NULL,
   outcome TEXT NOT NULL,
   request_id TEXT

@@ -36,7 +36,11 @@ const assertionKey = await ed25519Jwk(`assert-${stamp}`);
 const issuerKey = await ed25519Jwk(`dev-issuer-${stamp}`);
 const { d: _d, ...issuerPublic } = issuerKey;
 
+// AUTH_* point the worker at the dev issuer; `facegate token` reads them back
+// from here so the tokens it mints always match what the worker expects.
 const vars: Record<string, string> = {
+  AUTH_ISSUER: "http://127.0.0.1:8787/dev-issuer",
+  AUTH_AUDIENCE: "facegate",
   HPKE_KEYS: JSON.stringify([{ kid: `hpke-${stamp}`, privateKey: b64uEncode(hpkeSecret) }]),
   TEMPLATE_KEKS: JSON.stringify([{ version: 1, key: b64uEncode(kek) }]),
   ASSERTION_KEYS: JSON.stringify([assertionKey]),

@@ -1,8 +1,10 @@
-import { Hono } from "hono";
+import { app } from "./app.js";
 import type { Env } from "./env.js";
+import { scheduled } from "./scheduled.js";
 
-const app = new Hono<{ Bindings: Env }>();
-app.get("/v1/health", (c) => c.json({ status: "ok" }));
+export default {
+  fetch: app.fetch,
+  scheduled,
+} satisfies ExportedHandler<Env>;
 
 export { SubjectVault } from "./vault/subject-vault.js";
-export default app;

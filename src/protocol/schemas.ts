@@ -22,6 +22,8 @@ import {
 export const MAX_EMBEDDING_DIM = 1024;
 /** Request bodies above this are refused with 413 before parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
+/** Templates a subject may hold (more enrolls are refused with 409 `template-limit`). */
+export const MAX_TEMPLATES_PER_SUBJECT = 5;
 
 const b64u = (bytes: { exact?: number; max?: number }) => {
   const maxChars = b64uLength(bytes.exact ?? bytes.max ?? 0);

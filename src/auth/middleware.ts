@@ -1,0 +1,39 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv, Principal } from "../context.js";
+import { ApiError } from "../errors/api-error.js";
+import { SCOPES, type Scope } from "../protocol/scopes.js";
+import { verifyBearer } from "./verify-token.js";
+
+/**
+ * `Authorization: Bearer <JWT>` (RFC 6750). No credentials, or another scheme,
+ * is 401 `missing-token`; a bearer that does not verify is 401 `invalid-token`.
+ */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header("Authorization");
+  const match = header === undefined ? null : /^Bearer(?:[ ]+(.*))?$/i.exec(header);
+  if (!match) throw new ApiError("missing-token");
+  const token = (match[1] ?? "").trim();
+  if (token === "") throw new ApiError("invalid-token", "The token could not be verified.");
+  c.set("principal", await verifyBearer(c.env, token));
+  await next();
+};
+
+export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    assertScope(c.get("principal"), scope);
+    await next();
+  };
+}
+
+export function assertScope(principal: Principal, scope: Scope): void {
+  if (!principal.scopes.has(scope)) {
+    throw new ApiError("insufficient-scope", `This operation needs the scope ${scope}.`, { requiredScope: scope });
+  }
+}
+
+/** A token acts on its own subject only, unless it carries face:admin. */
+export function assertMayActOn(principal: Principal, subjectId: string): void {
+  if (principal.sub !== subjectId && !principal.scopes.has(SCOPES.admin)) {
+    throw new ApiError("subject-mismatch", "The token may not act on this subject.");
+  }
+}

@@ -1,0 +1,37 @@
+import manifestJson from "../../models/manifest.json";
+import { embeddingModels, ModelManifest, type EmbeddingModelInfo } from "../protocol/manifest.js";
+import { ApiError } from "../errors/api-error.js";
+
+/**
+ * The embedding models the server accepts, from models/manifest.json (bundled
+ * at build time). Dimension and operating threshold are read from there and
+ * nowhere else: calibration changes the manifest, not the code.
+ */
+let models: ReadonlyMap<string, EmbeddingModelInfo> | undefined;
+
+function load(): ReadonlyMap<string, EmbeddingModelInfo> {
+  if (models) return models;
+  const parsed = ModelManifest.safeParse(manifestJson);
+  if (!parsed.success) {
+    console.error(JSON.stringify({ misconfigured: "models/manifest.json" }));
+    throw new ApiError("server-misconfigured");
+  }
+  models = new Map(embeddingModels(parsed.data).map((m) => [m.id, m]));
+  return models;
+}
+
+/** The embedding model with this id, or undefined if the manifest does not list it. */
+export function embeddingModel(id: string): EmbeddingModelInfo | undefined {
+  return load().get(id);
+}
+
+export function embeddingModelIds(): string[] {
+  return [...load().keys()];
+}
+
+/** Like embeddingModel, but refuses an unknown id with 400 `model-unknown`. */
+export function requireEmbeddingModel(id: string): EmbeddingModelInfo {
+  const m = embeddingModel(id);
+  if (!m) throw new ApiError("model-unknown", `Known embedding models: ${embeddingModelIds().join(", ")}`);
+  return m;
+}

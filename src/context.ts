@@ -1,0 +1,28 @@
+import type { Env } from "./env.js";
+
+/** Who is calling, as established by a verified bearer token. */
+export interface Principal {
+  /** The token's `sub`. */
+  sub: string;
+  /** The token's `tenant` claim, or `default`. */
+  tenant: string;
+  scopes: ReadonlySet<string>;
+  /** `azp` or `client_id`: the relying party, used as the assertion audience. */
+  clientId?: string;
+}
+
+/** What the audit middleware records once the handler is done. */
+export interface AuditNote {
+  subjectId?: string;
+  /** Set by the handler on success (`match`, `no-match`, `granted`...); refusals are derived from the error. */
+  outcome?: string;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    audit: AuditNote;
+  };
+}

@@ -1,0 +1,34 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../context.js";
+import { audited } from "../audit/middleware.js";
+import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
+import { SCOPES } from "../protocol/scopes.js";
+import { vaultFor } from "../vault/stub.js";
+import { AUTH_PROBLEMS, bearerScopes, problemResponses } from "./openapi-helpers.js";
+import { SubjectParams } from "./params.js";
+
+const route = createRoute({
+  method: "delete",
+  path: "/v1/subjects/{id}",
+  tags: ["subjects"],
+  summary: "Erase a subject: subject key, templates, consent, challenges and counters",
+  description: "The subject key is destroyed first, so the sealed templates cannot be opened again. Idempotent.",
+  security: bearerScopes(SCOPES.delete),
+  middleware: [authenticate, audited("delete"), requireScope(SCOPES.delete)] as const,
+  request: { params: SubjectParams },
+  responses: {
+    204: { description: "Erased (or nothing was held)" },
+    ...problemResponses(...AUTH_PROBLEMS, "invalid-request"),
+  },
+});
+
+export function registerSubjectDelete(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const principal = c.get("principal");
+    assertMayActOn(principal, id);
+    const { existed } = await vaultFor(c.env, principal.tenant, id).erase({ tenant: principal.tenant, subjectId: id });
+    c.get("audit").outcome = existed ? "deleted" : "deleted:nothing-held";
+    return c.body(null, 204);
+  });
+}

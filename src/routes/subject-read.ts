@@ -1,0 +1,44 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../context.js";
+import { audited } from "../audit/middleware.js";
+import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
+import { ApiError } from "../errors/api-error.js";
+import { SubjectRecord } from "../protocol/schemas.js";
+import { SCOPES } from "../protocol/scopes.js";
+import { vaultFor } from "../vault/stub.js";
+import { AUTH_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
+import { SubjectParams } from "./params.js";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/subjects/{id}",
+  tags: ["subjects"],
+  summary: "What is held about a subject (never biometric data)",
+  security: bearerScopes(SCOPES.read),
+  middleware: [authenticate, audited("read"), requireScope(SCOPES.read)] as const,
+  request: { params: SubjectParams },
+  responses: {
+    200: { description: "Consent, template count and lock state", content: jsonContent(SubjectRecord) },
+    ...problemResponses(...AUTH_PROBLEMS, "invalid-request", "subject-not-found"),
+  },
+});
+
+export function registerSubjectRead(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const principal = c.get("principal");
+    assertMayActOn(principal, id);
+    const state = await vaultFor(c.env, principal.tenant, id).describe({ tenant: principal.tenant, subjectId: id });
+    if (!state) throw new ApiError("subject-not-found");
+    c.get("audit").outcome = "read";
+    return c.json(
+      {
+        subjectId: id,
+        consent: state.consent ? { subjectId: id, ...state.consent } : null,
+        templateCount: state.templateCount,
+        ...(state.lockedUntil !== undefined ? { lockedUntil: new Date(state.lockedUntil).toISOString() } : {}),
+      },
+      200,
+    );
+  });
+}

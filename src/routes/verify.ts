@@ -1,0 +1,80 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../context.js";
+import { audited } from "../audit/middleware.js";
+import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
+import { policyOf } from "../config/policy.js";
+import { requireEmbeddingModel } from "../config/models.js";
+import { signAssertion } from "../crypto/assertion.js";
+import { jsonBody } from "../http/json-body.js";
+import { VerifyRequest, VerifyResponse } from "../protocol/schemas.js";
+import { SCOPES } from "../protocol/scopes.js";
+import { refusalError, vaultFor } from "../vault/stub.js";
+import { assertEnvelopeKeyHeld, openAttempt } from "./attempt.js";
+import { AUTH_PROBLEMS, BODY_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
+import { SubjectParams } from "./params.js";
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/subjects/{id}/verify",
+  tags: ["subjects"],
+  summary: "Verify a face against the subject's templates",
+  description:
+    "Best-of cosine similarity against the manifest threshold of the model. On a match the response " +
+    "carries an EdDSA assertion (JWT); it never carries a score. Failed attempts count towards the lockout.",
+  security: bearerScopes(SCOPES.verify),
+  middleware: [authenticate, audited("verify"), requireScope(SCOPES.verify), jsonBody] as const,
+  request: { params: SubjectParams, body: { required: true, content: jsonContent(VerifyRequest) } },
+  responses: {
+    200: { description: "Match or no match", content: jsonContent(VerifyResponse) },
+    ...problemResponses(
+      ...AUTH_PROBLEMS,
+      ...BODY_PROBLEMS,
+      "not-enrolled",
+      "subject-locked",
+      "challenge-unknown",
+      "challenge-expired",
+      "challenge-used",
+      "challenge-purpose",
+      "envelope-key-unknown",
+      "envelope-invalid",
+      "model-unknown",
+    ),
+  },
+});
+
+export function registerVerify(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const principal = c.get("principal");
+    assertMayActOn(principal, id);
+    const model = requireEmbeddingModel(body.modelId);
+    assertEnvelopeKeyHeld(c.env, body.envelope.kid);
+    const policy = policyOf(c.env);
+
+    const who = { tenant: principal.tenant, subjectId: id };
+    const vault = vaultFor(c.env, who.tenant, id);
+    const begun = await vault.beginAttempt({ ...who, challengeId: body.challengeId, purpose: "verify", modelId: model.id });
+    const embedding = await openAttempt(c.env, begun, "verify", { subjectId: id, ...body }, model);
+    const done = await vault.completeVerify({ ...who, challengeId: body.challengeId, modelId: model.id, embedding });
+    if (!done.ok) throw refusalError(done);
+
+    const audit = c.get("audit");
+    if (!done.match) {
+      audit.outcome = done.attemptsRemaining === 0 ? "no-match:locked" : "no-match";
+      return c.json({ match: false, attemptsRemaining: done.attemptsRemaining }, 200);
+    }
+    const assertion = await signAssertion(c.env, {
+      issuer: c.env.ASSERTION_ISSUER,
+      audience: principal.clientId ?? c.env.ASSERTION_DEFAULT_AUDIENCE,
+      subject: id,
+      tenant: principal.tenant,
+      modelId: model.id,
+      authTime: Math.floor(done.authTime / 1000),
+      ttlSeconds: policy.assertionTtlSeconds,
+      ...(body.loginNonce !== undefined ? { nonce: body.loginNonce } : {}),
+    });
+    audit.outcome = "match";
+    return c.json({ match: true, assertion, attemptsRemaining: done.attemptsRemaining }, 200);
+  });
+}

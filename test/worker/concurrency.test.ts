@@ -1,0 +1,98 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { MAX_TEMPLATES_PER_SUBJECT } from "../../src/protocol/schemas.js";
+import { expectProblem, Subject } from "./helpers/api.js";
+import { randomFace, sameFace } from "./helpers/embeddings.js";
+import { vaultSql } from "./helpers/vault.js";
+
+/**
+ * Exactness under concurrency: every request below is in flight at once
+ * (Promise.all), so the vault sees its RPCs interleaved with the worker's
+ * asynchronous HPKE opens. Counts must be exact, not "about right".
+ */
+const MAX_FAILURES = Number(env.LOCKOUT_MAX_FAILURES);
+
+async function auditOutcomes(subjectId: string, action: string): Promise<string[]> {
+  const { results } = await env.DB.prepare("SELECT outcome FROM audit_log WHERE subject_id = ? AND action = ?")
+    .bind(subjectId, action)
+    .all<{ outcome: string }>();
+  return results.map((r) => r.outcome);
+}
+
+describe("concurrency", () => {
+  it(`50 concurrent wrong-face verifies count exactly ${MAX_FAILURES} failures; the rest are 429`, async () => {
+    const s = await Subject.create("conc");
+    await s.enrolled(randomFace());
+    const bodies = [];
+    for (let i = 0; i < 50; i++) bodies.push((await s.body("verify", randomFace())).body);
+
+    const responses = await Promise.all(bodies.map((b) => s.send("verify", b)));
+
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((x) => x === 200)).toHaveLength(MAX_FAILURES);
+    expect(statuses.filter((x) => x === 429)).toHaveLength(50 - MAX_FAILURES);
+    const answered = await Promise.all(responses.filter((r) => r.status === 200).map((r) => r.json()));
+    expect(answered.map((b) => (b as { attemptsRemaining: number }).attemptsRemaining).sort()).toEqual(
+      Array.from({ length: MAX_FAILURES }, (_, i) => i),
+    );
+    for (const r of responses.filter((x) => x.status === 429)) await expectProblem(r, "subject-locked");
+
+    const outcomes = await auditOutcomes(s.id, "verify");
+    expect(outcomes.filter((o) => o.startsWith("no-match"))).toHaveLength(MAX_FAILURES);
+    expect(outcomes.filter((o) => o === "refused:subject-locked")).toHaveLength(50 - MAX_FAILURES);
+    expect(await vaultSql(s.id, "SELECT locked_until FROM lockout")).toHaveLength(1);
+  });
+
+  it("20 concurrent uses of one challenge succeed at most once", async () => {
+    const s = await Subject.create("once");
+    const face = randomFace();
+    await s.enrolled(face);
+    const { body } = await s.body("verify", sameFace(face));
+
+    const responses = await Promise.all(Array.from({ length: 20 }, () => s.send("verify", body)));
+
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
+    const refused = responses.filter((r) => r.status !== 200);
+    expect(refused).toHaveLength(19);
+    for (const r of refused) await expectProblem(r, "challenge-used");
+  });
+
+  it("20 concurrent uses of one enroll challenge store at most one template", async () => {
+    const s = await Subject.create("once-enroll");
+    expect((await s.consent()).status).toBe(200);
+    const { body } = await s.body("enroll", randomFace());
+    const responses = await Promise.all(Array.from({ length: 20 }, () => s.send("enroll", body)));
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(await vaultSql(s.id, "SELECT template_id FROM templates")).toHaveLength(1);
+  });
+
+  it("concurrent enrolls never exceed the template limit", async () => {
+    const s = await Subject.create("limit");
+    const face = randomFace();
+    await s.enrolled(face);
+    const bodies = [];
+    for (let i = 0; i < 10; i++) bodies.push((await s.body("enroll", sameFace(face))).body);
+
+    const responses = await Promise.all(bodies.map((b) => s.send("enroll", b)));
+
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(MAX_TEMPLATES_PER_SUBJECT - 1);
+    for (const r of responses.filter((x) => x.status !== 201)) await expectProblem(r, "template-limit");
+    expect(await vaultSql(s.id, "SELECT template_id FROM templates")).toHaveLength(MAX_TEMPLATES_PER_SUBJECT);
+  });
+
+  it("a delete racing verifies leaves nothing that opens, and later verifies are not-enrolled", async () => {
+    const s = await Subject.create("race");
+    const face = randomFace();
+    await s.enrolled(face);
+    const bodies = [];
+    for (let i = 0; i < 10; i++) bodies.push((await s.body("verify", sameFace(face))).body);
+
+    const [deleted, ...verifies] = await Promise.all([s.delete(), ...bodies.map((b) => s.send("verify", b))]);
+
+    expect(deleted!.status).toBe(204);
+    for (const r of verifies) expect([200, 400, 404]).toContain(r.status);
+    expect(await vaultSql(s.id, "SELECT * FROM templates")).toEqual([]);
+    expect(await vaultSql(s.id, "SELECT * FROM subject_key")).toEqual([]);
+    await expectProblem(await s.verify(sameFace(face)), "not-enrolled");
+  });
+});
