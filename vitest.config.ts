@@ -27,6 +27,8 @@ export default defineConfig(async () => {
           test: {
             name: "worker",
             include: ["test/worker/**/*.test.ts"],
+            // Property-based suites send hundreds of requests; the machine is shared.
+            testTimeout: 60_000,
             setupFiles: ["./test/worker/setup.ts"],
           },
         },
