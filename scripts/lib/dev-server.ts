@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -50,12 +50,21 @@ export async function startDevServer(
   const port = opts.port ?? (await freePort());
   const persistTo = opts.persistTo ?? mkdtempSync(join(tmpdir(), "facegate-state-"));
   const varArgs = Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const wrangler = join(REPO_ROOT, "node_modules/.bin/wrangler");
+  const env = { ...process.env, ...QUIET_WRANGLER_ENV };
+  // As `npm start` does: the audit log's D1 schema first.
+  const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    cwd: REPO_ROOT,
+    env,
+    encoding: "utf8",
+  });
+  if (migrate.status !== 0) throw new Error(`D1 migrations failed:\n${migrate.stdout}${migrate.stderr}`);
   const child = spawn(
-    join(REPO_ROOT, "node_modules/.bin/wrangler"),
+    wrangler,
     ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...varArgs],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...QUIET_WRANGLER_ENV },
+      env,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // own process group, so kill reaches workerd too
     },
