@@ -1,0 +1,81 @@
+import type {
+  ChallengeResponseT,
+  ConsentRecordT,
+  EnrollResponseT,
+  EnvelopeKeyT,
+  HealthT,
+  SubjectRecordT,
+  VerifyResponseT,
+} from "../../../src/protocol/schemas.js";
+import { sealForChallenge } from "./envelope.js";
+import { HttpClient, type HttpOptions } from "./http.js";
+
+const seg = (subjectId: string) => encodeURIComponent(subjectId);
+
+/**
+ * Typed client for the wire contract v1 (docs/API.md), without any face
+ * processing: it takes embeddings. createFaceClient() puts the on-device
+ * pipeline in front of it; native apps can follow the same calls.
+ */
+export class FacegateApi {
+  readonly http: HttpClient;
+
+  constructor(opts: HttpOptions) {
+    this.http = new HttpClient(opts);
+  }
+
+  health(): Promise<HealthT> {
+    return this.http.request("GET", "/v1/health", undefined, { auth: false });
+  }
+
+  envelopeKey(): Promise<EnvelopeKeyT> {
+    return this.http.request("GET", "/v1/keys/envelope", undefined, { auth: false });
+  }
+
+  grantConsent(subjectId: string, policyVersion: string): Promise<ConsentRecordT> {
+    return this.http.request("PUT", `/v1/subjects/${seg(subjectId)}/consent`, {
+      policyVersion,
+      purposes: ["verification"],
+    });
+  }
+
+  challenge(subjectId: string, purpose: "enroll" | "verify"): Promise<ChallengeResponseT> {
+    return this.http.request("POST", "/v1/challenges", { subjectId, purpose });
+  }
+
+  /** Challenge, seal, send: one enrollment of an already computed embedding. */
+  async enrollEmbedding(subjectId: string, modelId: string, embedding: Float32Array): Promise<EnrollResponseT> {
+    const challenge = await this.challenge(subjectId, "enroll");
+    const envelope = await sealForChallenge(challenge, "enroll", subjectId, modelId, embedding);
+    return this.http.request("POST", `/v1/subjects/${seg(subjectId)}/templates`, {
+      challengeId: challenge.challengeId,
+      modelId,
+      envelope,
+    });
+  }
+
+  /** Challenge, seal, send: one verification of an already computed embedding. */
+  async verifyEmbedding(
+    subjectId: string,
+    modelId: string,
+    embedding: Float32Array,
+    { loginNonce }: { loginNonce?: string } = {},
+  ): Promise<VerifyResponseT> {
+    const challenge = await this.challenge(subjectId, "verify");
+    const envelope = await sealForChallenge(challenge, "verify", subjectId, modelId, embedding);
+    return this.http.request("POST", `/v1/subjects/${seg(subjectId)}/verify`, {
+      challengeId: challenge.challengeId,
+      modelId,
+      envelope,
+      ...(loginNonce === undefined ? {} : { loginNonce }),
+    });
+  }
+
+  getSubject(subjectId: string): Promise<SubjectRecordT> {
+    return this.http.request("GET", `/v1/subjects/${seg(subjectId)}`);
+  }
+
+  deleteSubject(subjectId: string): Promise<void> {
+    return this.http.request("DELETE", `/v1/subjects/${seg(subjectId)}`);
+  }
+}
