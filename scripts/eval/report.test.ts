@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { refuseHeldOut } from "./cli.js";
+import type { Evaluation } from "./evaluate.js";
+import { atThreshold, verificationMetrics } from "./metrics.js";
+import { formatTable, htmlReport, rate, toJson } from "./report.js";
+import { robustnessRows } from "./robustness-table.js";
+
+function fakeRun(name: string, genuine: number[], impostor: number[], threshold: number): Evaluation {
+  const metrics = verificationMetrics(genuine, impostor);
+  const { roc: _roc, ...processedOnly } = metrics;
+  const none = { total: 0, failed: 0, byReason: {} };
+  return {
+    name,
+    probe: "none",
+    metrics,
+    processedOnly,
+    atShipped: { modelId: "m", operating: { fmr: 1e-4, outcome: atThreshold(genuine, impostor, threshold) }, calibrated: [] },
+    failures: { images: { ...none, fraction: 0 }, genuinePairs: none, impostorPairs: none, examples: [] },
+    timings: { embed: { median: 20, count: 4 } },
+    scores: { genuine, impostor },
+  };
+}
+
+describe("reports", () => {
+  it("robustness rows give TAR at the calibrated threshold and deltas in points against the clean run", () => {
+    const clean = fakeRun("clean", [0.9, 0.8, 0.7, 0.6], [0.1, 0.2], 0.5);
+    const worse = fakeRun("blur2", [0.9, 0.8, 0.4, 0.3], [0.1, 0.2], 0.5);
+    const rows = robustnessRows([clean, worse], 0.55);
+    expect(rows[0]).toMatchObject({ run: "clean", tar: 1, tarDelta: 0, overBudget: false });
+    expect(rows[1]).toMatchObject({ run: "blur2", tar: 0.5, overBudget: true });
+    expect(rows[1]!.tarDelta).toBeCloseTo(-50, 9);
+    expect(rows[1]!.accuracyDelta).toBeCloseTo(100 * (4 / 6 - 1), 9);
+  });
+
+  it("formats tables with aligned columns and JSON with spelled-out infinities", () => {
+    expect(formatTable([["a", "1.5%"], ["bbb", "10.25%"]], ["name", "value"])).toBe(
+      ["name  value", "----  ------", "a       1.5%", "bbb   10.25%"].join("\n"),
+    );
+    expect(JSON.parse(toJson({ t: Infinity, s: -Infinity, e: Float32Array.from([0.5]) }))).toEqual({ t: "+Infinity", s: "-Infinity", e: [0.5] });
+    expect(rate(1e-3)).toBe("1e-3");
+  });
+
+  it("writes self-contained HTML with the plots inline and the names escaped", () => {
+    const html = htmlReport({
+      title: "eval <1>",
+      meta: { command: "npx tsx scripts/eval/main.ts" },
+      runs: [fakeRun("clean", [0.9, 0.8], [0.1, 0.2], 0.5)],
+      plots: { roc: "<svg id='roc'></svg>", det: "<svg id='det'></svg>" },
+    });
+    expect(html).toContain("<title>eval &lt;1&gt;</title>");
+    expect(html).toContain("<svg id='roc'></svg>");
+    expect(html).not.toMatch(/<script|<link|src=/);
+  });
+
+  it("refuses to calibrate on held-out data", () => {
+    expect(() => refuseHeldOut("../shared/data/lfw-dev/pairsDevTest.txt", "calibration")).toThrow(/held-out/);
+    expect(() => refuseHeldOut("/work/shared/data/faces/pairs.csv", "calibration")).toThrow(/held-out/);
+    expect(() => refuseHeldOut("../shared/data/lfw-dev/pairsDevTrain.txt", "calibration")).not.toThrow();
+  });
+});
