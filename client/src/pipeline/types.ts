@@ -31,6 +31,7 @@ export type QualityReason =
   | "no-face"
   | "multiple-faces"
   | "face-too-small"
+  | "face-cut-off"
   | "too-blurry"
   | "too-dark"
   | "too-bright"
@@ -40,14 +41,19 @@ export type QualityReason =
 export interface QualityReport {
   /** Overall quality in [0, 1], used to weight frames in temporal fusion. */
   score: number;
-  /** Inter-ocular distance in source pixels. */
+  /** Inter-ocular distance in source pixels (between the eye centres). */
   interOcularPx: number;
-  /** Variance-of-Laplacian sharpness on the aligned crop. */
+  /**
+   * Variance-of-Laplacian sharpness of the aligned crop's inner face,
+   * rescaled to a mean luma of 128 (so exposure does not read as blur).
+   */
   sharpness: number;
-  /** Mean luminance of the aligned crop, 0-255. */
+  /** Mean luma (BT.601) of the aligned crop's inner face, 0-255. */
   brightness: number;
-  /** Estimated yaw/roll/pitch proxies in degrees (from the landmarks). */
+  /** Yaw/pitch/roll proxies in degrees from the five landmarks (roll measured, yaw/pitch estimated). */
   pose: { yaw: number; pitch: number; roll: number };
+  /** Fraction of the aligned face crop that lies outside the picture (0 = fully inside). */
+  outside: number;
 }
 
 export interface LivenessReport {
@@ -57,7 +63,7 @@ export interface LivenessReport {
   live: number;
 }
 
-/** Per-stage wall time in milliseconds. */
+/** Per-stage wall time in milliseconds (decoding is not included). */
 export interface StageTimings {
   detect: number;
   landmarks: number;
@@ -74,7 +80,11 @@ export interface FaceAnalysis {
   modelId: string;
   face: DetectedFace;
   landmarks: FivePoints;
-  /** Other faces the detector found (smaller than the chosen one). */
+  /**
+   * Other faces the detector found, less prominent than the chosen one
+   * (prominence = box area weighted by closeness to the image centre; see
+   * pipeline/subject.ts).
+   */
   otherFaces: DetectedFace[];
   quality: QualityReport;
   liveness: LivenessReport | null;
@@ -83,10 +93,47 @@ export interface FaceAnalysis {
 }
 
 export interface AnalyzeOptions {
-  /** Run the liveness model (advisory). Default: false. */
+  /** Run the liveness model (advisory; it must have been loaded). Default: false. */
   liveness?: boolean;
   /** Refuse when liveness is below this probability. Default: no gate. */
   minLiveness?: number;
+  /**
+   * Apply the quality gates (default true). With false the pipeline still
+   * refuses when there is no face, the subject is ambiguous or the
+   * landmarks are unusable, but returns an embedding for poor-quality faces
+   * with their QualityReport (for tools and research, never for enrolment).
+   */
+  enforceQuality?: boolean;
+}
+
+/** One frame of a burst; `timestamp` in ms (performance.now() or video time). */
+export interface Frame {
+  image: RgbaImage;
+  timestamp?: number;
+}
+
+export interface BurstOptions extends AnalyzeOptions {
+  /** Good frames to fuse. Default 5. */
+  maxFrames?: number;
+  /** Fewest good, mutually consistent frames for a result. Default 3. */
+  minFrames?: number;
+  /** The good frames must fall within this many ms. Default 1000. */
+  windowMs?: number;
+}
+
+export interface BurstAnalysis {
+  /** Quality-weighted fusion of the kept frames' embeddings, L2-normalised. */
+  embedding: Float32Array;
+  modelId: string;
+  /** The frames that were fused, in capture order. */
+  frames: FaceAnalysis[];
+  /** Frames refused, by reason (including frames dropped as inconsistent). */
+  rejected: Partial<Record<QualityReason | "inconsistent", number>>;
+  /** Mean quality score of the fused frames. */
+  quality: number;
+  provider: Provider;
+  /** Sum over every analysed frame, per stage. */
+  timings: StageTimings;
 }
 
 /** Loading progress for all models together. */

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { capSize, resampleRegion, resampleToPlanes, resize } from "./resample.js";
+import type { RgbaImage } from "./types.js";
+
+function fromGrey(w: number, h: number, f: (x: number, y: number) => number): RgbaImage {
+  const data = new Uint8ClampedArray(w * h * 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([f(x, y), f(x, y), f(x, y), 255], (y * w + x) * 4);
+  return { data, width: w, height: h };
+}
+const grey = (img: RgbaImage, x: number, y: number) => img.data[(y * img.width + x) * 4]!;
+
+describe("resample", () => {
+  it("shrinks by an exact area average (2x2 blocks)", () => {
+    const img = fromGrey(4, 2, (x, y) => [10, 30, 100, 200, 50, 70, 0, 100][y * 4 + x]!);
+    const r = resize(img, 2, 1);
+    expect(grey(r, 0, 0)).toBe(40); // (10 + 30 + 50 + 70) / 4
+    expect(grey(r, 1, 0)).toBe(100); // (100 + 200 + 0 + 100) / 4
+  });
+
+  it("area-averages fractional footprints (3 -> 2 pixels)", () => {
+    const img = fromGrey(3, 1, (x) => [0, 90, 180][x]!);
+    const r = resize(img, 2, 1);
+    // Footprints [0, 1.5) and [1.5, 3): (0 + 0.5*90)/1.5 = 30, (0.5*90 + 180)/1.5 = 150.
+    expect([grey(r, 0, 0), grey(r, 1, 0)]).toEqual([30, 150]);
+  });
+
+  it("keeps a flat image flat at any scale, and kills a pixel-level checkerboard when shrinking", () => {
+    const flat = fromGrey(37, 23, () => 77);
+    for (const [w, h] of [[5, 3], [80, 61], [37, 23]]) {
+      const r = resize(flat, w!, h!);
+      for (let i = 0; i < r.data.length; i += 4) expect(r.data[i]).toBe(77);
+    }
+    const checker = fromGrey(64, 64, (x, y) => ((x + y) % 2 ? 255 : 0));
+    const r = resize(checker, 16, 16);
+    for (let i = 0; i < r.data.length; i += 4) expect(Math.abs(r.data[i]! - 127.5)).toBeLessThanOrEqual(0.5);
+  });
+
+  it("enlarges bilinearly", () => {
+    const img = fromGrey(2, 1, (x) => [0, 100][x]!);
+    const r = resize(img, 4, 1);
+    // Output centres at source 0.25, 0.75, 1.25, 1.75 -> clamped edge, 25, 75, edge.
+    expect([0, 1, 2, 3].map((x) => grey(r, x, 0))).toEqual([0, 25, 75, 100]);
+  });
+
+  it("crops a region and repeats edge pixels outside the image", () => {
+    const img = fromGrey(10, 10, (x) => x * 20);
+    const r = resampleRegion(img, { x: -2, y: 0, width: 4, height: 10 }, 4, 1);
+    expect([0, 1, 2, 3].map((x) => grey(r, x, 0))).toEqual([0, 0, 0, 20]);
+  });
+
+  it("writes normalised CHW planes with padding untouched", () => {
+    const img: RgbaImage = { data: new Uint8ClampedArray([255, 127, 0, 255]), width: 1, height: 1 };
+    const data = new Float32Array(3 * 2 * 2).fill(9);
+    resampleToPlanes(img, { x: 0, y: 0, width: 1, height: 1 }, 1, 1, {
+      data, planeWidth: 2, planeHeight: 2, offsetX: 1, offsetY: 0, mean: 127, std: 128, red: 2,
+    });
+    // BGR: plane 0 = blue, plane 2 = red; content at (1, 0) = index 1 of each plane.
+    expect(Array.from(data)).toEqual([9, -127 / 128, 9, 9, 9, 0, 9, 9, 9, 1, 9, 9]);
+  });
+
+  it("caps the longer side, keeping the aspect ratio", () => {
+    const img = fromGrey(400, 100, () => 5);
+    expect(capSize(img, 1000)).toBe(img);
+    const c = capSize(img, 200);
+    expect([c.width, c.height]).toEqual([200, 50]);
+  });
+});

@@ -1,0 +1,293 @@
+import { readdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FaceQualityError } from "../errors.js";
+import { resize } from "../image/resample.js";
+import type { RgbaImage } from "../image/types.js";
+import { cosine } from "./embed.js";
+import type { FacePipeline } from "./face-pipeline.js";
+import { DEFAULT_QUALITY_POLICY } from "./quality.js";
+import { FACES_DIR, readFace, solid, testPipeline } from "./testing.js";
+import type { FaceAnalysis } from "./types.js";
+
+/**
+ * The whole pipeline on the real models and the development photos
+ * (../shared/data/faces: six identity folders, multi/, hard/). Nothing here
+ * is tuned to these files: thresholds come from the manifest and the
+ * DevTrain-calibrated gates.
+ */
+
+const IDENTITIES = readdirSync(FACES_DIR, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== "multi" && d.name !== "hard")
+  .map((d) => d.name)
+  .sort();
+const PHOTOS = IDENTITIES.flatMap((id) =>
+  readdirSync(`${FACES_DIR}/${id}`)
+    .sort()
+    .map((f) => ({ id, rel: `${id}/${f}` })),
+);
+
+const GENUINE_PAIRS = IDENTITIES.reduce((s, id) => {
+  const n = PHOTOS.filter((p) => p.id === id).length;
+  return s + (n * (n - 1)) / 2;
+}, 0);
+
+async function refusal(p: Promise<unknown>): Promise<FaceQualityError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof FaceQualityError)) throw new Error(`expected a FaceQualityError, got ${String(e)}`);
+  return e;
+}
+
+/** Paste `src` into `dst` (both RGBA) at (x, y). */
+function paste(dst: RgbaImage, src: RgbaImage, x: number, y: number): void {
+  for (let r = 0; r < src.height; r++) {
+    (dst.data as Uint8ClampedArray).set(src.data.subarray(r * src.width * 4, (r + 1) * src.width * 4), ((y + r) * dst.width + x) * 4);
+  }
+}
+
+/** Per-pixel colour map (exposure changes). */
+function mapPixels(img: RgbaImage, f: (v: number) => number): RgbaImage {
+  const data = new Uint8ClampedArray(img.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = (i & 3) === 3 ? 255 : f(img.data[i]!);
+  return { data, width: img.width, height: img.height };
+}
+
+/** Separable Gaussian blur (the camera out of focus). */
+function gaussianBlur(img: RgbaImage, sigma: number): RgbaImage {
+  const r = Math.ceil(3 * sigma);
+  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const sum = k.reduce((a, b) => a + b);
+  const { width: W, height: H } = img;
+  const pass = (src: ArrayLike<number>, horizontal: boolean): Float32Array => {
+    const out = new Float32Array(W * H * 4);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++)
+        for (let c = 0; c < 3; c++) {
+          let a = 0;
+          for (let i = -r; i <= r; i++) {
+            const xx = horizontal ? Math.min(W - 1, Math.max(0, x + i)) : x;
+            const yy = horizontal ? y : Math.min(H - 1, Math.max(0, y + i));
+            a += src[(yy * W + xx) * 4 + c]! * k[i + r]!;
+          }
+          out[(y * W + x) * 4 + c] = a / sum;
+        }
+    return out;
+  };
+  const blurred = pass(pass(img.data, true), false);
+  const data = new Uint8ClampedArray(W * H * 4);
+  for (let i = 0; i < data.length; i++) data[i] = (i & 3) === 3 ? 255 : blurred[i]!;
+  return { data, width: W, height: H };
+}
+
+describe("FacePipeline on real photos", () => {
+  let pipe: FacePipeline;
+  const analysed = new Map<string, FaceAnalysis>();
+
+  beforeAll(async () => {
+    pipe = await testPipeline({ liveness: true });
+    for (const p of PHOTOS) analysed.set(p.rel, await pipe.analyze(await readFace(p.rel)));
+  });
+  afterAll(async () => {
+    await pipe?.dispose();
+  });
+
+  it("loads on WASM in Node and reports the manifest's model and threshold", () => {
+    expect(pipe.provider).toBe("wasm");
+    expect(pipe.modelId).toBe("fr512-v1");
+    expect(pipe.threshold).toBeGreaterThan(0.2);
+    expect(pipe.threshold).toBeLessThan(0.6);
+    expect(pipe.pipelineVersion).toMatch(/^facegate-pipeline\/1:/);
+  });
+
+  it("accepts every identity photo with an L2-normalised 512-d embedding, per-stage timings and the provider", () => {
+    expect(analysed.size).toBe(PHOTOS.length);
+    for (const a of analysed.values()) {
+      expect(a.embedding).toHaveLength(512);
+      expect(Math.hypot(...a.embedding)).toBeCloseTo(1, 5);
+      expect(a.provider).toBe("wasm");
+      expect(a.quality.score).toBeGreaterThan(0);
+      for (const k of ["detect", "landmarks", "align", "quality", "embed", "total"] as const) expect(a.timings[k]).toBeGreaterThanOrEqual(0);
+      expect(a.timings.total).toBeGreaterThanOrEqual(a.timings.detect + a.timings.embed);
+    }
+  });
+
+  it("matches every same-person pair at the manifest threshold", () => {
+    const misses: string[] = [];
+    let pairs = 0;
+    for (let i = 0; i < PHOTOS.length; i++)
+      for (let j = i + 1; j < PHOTOS.length; j++) {
+        if (PHOTOS[i]!.id !== PHOTOS[j]!.id) continue;
+        pairs++;
+        const s = cosine(analysed.get(PHOTOS[i]!.rel)!.embedding, analysed.get(PHOTOS[j]!.rel)!.embedding);
+        if (s < pipe.threshold) misses.push(`${PHOTOS[i]!.rel} ~ ${PHOTOS[j]!.rel}: ${s.toFixed(3)}`);
+      }
+    expect(pairs).toBe(GENUINE_PAIRS);
+    expect(misses).toEqual([]);
+  });
+
+  it("does not match any different-person pair at the manifest threshold", () => {
+    const falseMatches: string[] = [];
+    let pairs = 0;
+    for (let i = 0; i < PHOTOS.length; i++)
+      for (let j = i + 1; j < PHOTOS.length; j++) {
+        if (PHOTOS[i]!.id === PHOTOS[j]!.id) continue;
+        pairs++;
+        const s = cosine(analysed.get(PHOTOS[i]!.rel)!.embedding, analysed.get(PHOTOS[j]!.rel)!.embedding);
+        if (s >= pipe.threshold) falseMatches.push(`${PHOTOS[i]!.rel} ~ ${PHOTOS[j]!.rel}: ${s.toFixed(3)}`);
+      }
+    expect(pairs).toBe((PHOTOS.length * (PHOTOS.length - 1)) / 2 - GENUINE_PAIRS);
+    expect(falseMatches).toEqual([]);
+  });
+
+  describe("hard/", () => {
+    for (const file of ["obama_partial_face.jpg", "obama_partial_face2.jpg"]) {
+      it(`${file}: the face runs off the picture's edge -> face-cut-off`, async () => {
+        const e = await refusal(pipe.analyze(await readFace(`hard/${file}`)));
+        expect(e.reason).toBe("face-cut-off");
+        expect(e.details.outside).toBeGreaterThan(DEFAULT_QUALITY_POLICY.maxOutside);
+        expect(e.message).toMatch(/outside the picture/);
+      });
+    }
+
+    it("obama_small.jpg is a small picture, not a small face: accepted, and it is Obama", async () => {
+      // 320x240 with 48 px between the eyes: more than 95% of LFW's faces (median 42 px), so a
+      // face-too-small refusal here would refuse most ordinary photos.
+      const a = await pipe.analyze(await readFace("hard/obama_small.jpg"));
+      expect(a.quality.interOcularPx).toBeGreaterThan(DEFAULT_QUALITY_POLICY.minInterOcularPx * 2);
+      for (const rel of ["obama/obama_1.jpg", "obama/obama_2.jpg"]) expect(cosine(a.embedding, analysed.get(rel)!.embedding)).toBeGreaterThan(pipe.threshold);
+    });
+
+    it("a genuinely tiny face (eyes ~16 px apart in a 640x480 frame) -> face-too-small", async () => {
+      const small = await readFace("hard/obama_small.jpg");
+      const frame = solid(640, 480, [120, 110, 100]);
+      paste(frame, resize(small, 107, 80), 260, 180);
+      const e = await refusal(pipe.analyze(frame));
+      expect(e.reason).toBe("face-too-small");
+      expect(e.details.interOcularPx).toBeLessThan(DEFAULT_QUALITY_POLICY.minInterOcularPx);
+    });
+  });
+
+  describe("multi/ (policy: most prominent face = area x centrality; refuse when the runner-up reaches half of it)", () => {
+    for (const file of ["two_people.jpg", "obama_and_biden.jpg"]) {
+      it(`${file}: two people side by side, similar size -> multiple-faces`, async () => {
+        const e = await refusal(pipe.analyze(await readFace(`multi/${file}`)));
+        expect(e.reason).toBe("multiple-faces");
+        expect(e.details.faces).toBeGreaterThanOrEqual(2);
+        expect(e.details.runnerUpRatio).toBeGreaterThanOrEqual(0.5);
+      });
+    }
+
+    it("kit_with_rose.jpg: Kit is the more central face, taken; Rose is reported", async () => {
+      const a = await pipe.analyze(await readFace("multi/kit_with_rose.jpg"));
+      expect(a.otherFaces.length).toBeGreaterThanOrEqual(1);
+      const sim = (prefix: string) =>
+        PHOTOS.filter((p) => p.id === prefix).map((p) => cosine(a.embedding, analysed.get(p.rel)!.embedding));
+      for (const s of sim("kit_harington")) expect(s).toBeGreaterThan(pipe.threshold);
+      for (const s of sim("rose_leslie")) expect(s).toBeLessThan(pipe.threshold);
+    });
+
+    it("a small second face is reported, not refused, and the subject is the large one", async () => {
+      const obama = resize(await readFace("obama/obama_1.jpg"), 455, 569);
+      const biden = resize(await readFace("biden/biden_2.jpg"), 200, 200);
+      const frame = solid(900, 700, [90, 90, 90]);
+      paste(frame, obama, 200, 60);
+      paste(frame, biden, 690, 470);
+      const a = await pipe.analyze(frame);
+      expect(a.otherFaces).toHaveLength(1);
+      expect(cosine(a.embedding, analysed.get("obama/obama_2.jpg")!.embedding)).toBeGreaterThan(pipe.threshold);
+      expect(cosine(a.embedding, analysed.get("biden/biden_1.jpg")!.embedding)).toBeLessThan(pipe.threshold);
+    });
+  });
+
+  describe("quality gates on degraded copies of a good photo", () => {
+    let base: RgbaImage;
+    beforeAll(async () => {
+      // obama_1 at LFW-like scale (about 40 px between the eyes), where the gates were calibrated.
+      const full = await readFace("obama/obama_1.jpg");
+      base = resize(full, 340, 425);
+    });
+
+    it("the undegraded copy passes", async () => {
+      await expect(pipe.analyze(base)).resolves.toBeDefined();
+    });
+
+    it("a blank picture -> no-face", async () => {
+      const e = await refusal(pipe.analyze(solid(640, 480, [128, 128, 128])));
+      expect(e.reason).toBe("no-face");
+    });
+
+    it("out of focus -> too-blurry", async () => {
+      const e = await refusal(pipe.analyze(gaussianBlur(base, 4)));
+      expect(e.reason).toBe("too-blurry");
+      expect(e.details.sharpness).toBeLessThan(DEFAULT_QUALITY_POLICY.minSharpness);
+    });
+
+    it("under-exposed -> too-dark", async () => {
+      const e = await refusal(pipe.analyze(mapPixels(base, (v) => v * 0.15)));
+      expect(e.reason).toBe("too-dark");
+    });
+
+    it("over-exposed -> too-bright", async () => {
+      const e = await refusal(pipe.analyze(mapPixels(base, (v) => v + 130)));
+      expect(e.reason).toBe("too-bright");
+    });
+
+    it("enforceQuality: false still embeds a refused face and reports why it would be refused", async () => {
+      const a = await pipe.analyze(await readFace("hard/obama_partial_face.jpg"), { enforceQuality: false });
+      expect(a.quality.outside).toBeGreaterThan(DEFAULT_QUALITY_POLICY.maxOutside);
+      expect(a.embedding).toHaveLength(512);
+    });
+  });
+
+  describe("liveness (advisory)", () => {
+    it("reports a softmax over three classes, and `live` is the manifest's class", async () => {
+      const a = await pipe.analyze(await readFace("obama/obama_2.jpg"), { liveness: true });
+      const p = a.liveness!.probabilities;
+      expect(p[0] + p[1] + p[2]).toBeCloseTo(1, 5);
+      expect(a.liveness!.live).toBe(p[0]);
+      expect(a.timings.liveness).toBeGreaterThanOrEqual(0);
+      expect(analysed.get("obama/obama_2.jpg")!.liveness).toBeNull();
+    });
+
+    it("gates only when minLiveness is set -> low-liveness", async () => {
+      const e = await refusal(pipe.analyze(await readFace("obama/obama_2.jpg"), { minLiveness: 1.01 }));
+      expect(e.reason).toBe("low-liveness");
+    });
+  });
+
+  describe("analyzeBurst (temporal fusion)", () => {
+    it("fuses a burst of frames, weighted by quality, into one normalised embedding of the same person", async () => {
+      const photo = await readFace("obama/obama_1.jpg");
+      // Five "frames": the photo at slightly different scales and crops, as a moving camera gives.
+      const frames = [1, 0.9, 0.8, 0.85, 0.95].map((s, i) => ({
+        image: resize(photo, Math.round(photo.width * s * 0.5), Math.round(photo.height * s * 0.5)),
+        timestamp: i * 120,
+      }));
+      const b = await pipe.analyzeBurst(frames);
+      expect(b.frames).toHaveLength(5);
+      expect(Math.hypot(...b.embedding)).toBeCloseTo(1, 5);
+      for (const f of b.frames) expect(cosine(b.embedding, f.embedding)).toBeGreaterThan(0.9);
+      expect(cosine(b.embedding, analysed.get("obama/obama_2.jpg")!.embedding)).toBeGreaterThan(pipe.threshold);
+      expect(b.timings.embed).toBeGreaterThan(0);
+      expect(b.rejected).toEqual({});
+    });
+
+    it("skips refused frames and drops a frame showing someone else", async () => {
+      const obama = resize(await readFace("obama/obama_1.jpg"), 455, 569);
+      const biden = resize(await readFace("biden/biden_2.jpg"), 500, 500);
+      const blank = solid(455, 569, [128, 128, 128]);
+      const b = await pipe.analyzeBurst([obama, blank, obama, biden, obama, obama], { maxFrames: 5 });
+      expect(b.rejected).toEqual({ "no-face": 1, inconsistent: 1 });
+      expect(b.frames).toHaveLength(4);
+      expect(cosine(b.embedding, analysed.get("obama/obama_2.jpg")!.embedding)).toBeGreaterThan(pipe.threshold);
+    });
+
+    it("refuses with the most frequent reason when too few frames are usable", async () => {
+      const blank = solid(320, 240, [128, 128, 128]);
+      const e = await refusal(pipe.analyzeBurst([blank, blank, blank]));
+      expect(e.reason).toBe("no-face");
+    });
+  });
+});

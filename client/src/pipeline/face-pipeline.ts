@@ -1,0 +1,383 @@
+import type { ModelEntryT, ModelManifestT } from "../../../src/protocol/manifest.js";
+import { FaceQualityError, ModelLoadError } from "../errors.js";
+import type { RgbaImage } from "../image/types.js";
+import { loadModelFiles } from "../runtime/load-models.js";
+import type { ModelSource } from "../runtime/model-source.js";
+import type { OrtPlatform, ProviderPreference } from "../runtime/ort.js";
+import { ModelSession, type ToolingOverrides } from "../runtime/session.js";
+import { FaceAligner, type AlignConfig } from "./align.js";
+import { FaceDetector, type DetectorConfig } from "./detect.js";
+import { Embedder, type EmbedConfig } from "./embed.js";
+import { fivePointsFrom68, type FivePointMode } from "./five-points.js";
+import { consistentFrames, fuseEmbeddings } from "./fusion.js";
+import { LandmarkModel, type LandmarkConfig } from "./landmarks.js";
+import { LivenessModel, type LivenessConfig } from "./liveness.js";
+import { detectorConfig, embeddingConfig, landmarkConfig, livenessConfig } from "./preprocessing.js";
+import {
+  brightness,
+  checkQuality,
+  DEFAULT_QUALITY_POLICY,
+  poseFromPoints,
+  qualityScore,
+  sharpness,
+  type QualityPolicy,
+} from "./quality.js";
+import { chooseSubject, DEFAULT_SUBJECT_POLICY, type SubjectPolicy } from "./subject.js";
+import type {
+  AnalyzeOptions,
+  BurstAnalysis,
+  BurstOptions,
+  FaceAnalysis,
+  Frame,
+  LoadProgress,
+  Provider,
+  QualityReason,
+  QualityReport,
+  StageTimings,
+} from "./types.js";
+
+/** Bumped whenever the pipeline's output for the same image and models could change. */
+export const PIPELINE_CODE_VERSION = "facegate-pipeline/1";
+
+export interface FacePipelineOptions {
+  /** The ORT platform entry: `nodePlatform()` (runtime/ort-node.ts) or `browserPlatform()` (runtime/ort-browser.ts). */
+  platform: OrtPlatform;
+  manifest: ModelManifestT;
+  /** Where the model files come from: `fetchModelSource(url)` or, in Node, `directoryModelSource(dir)`. */
+  source: ModelSource;
+  /** `auto` (default): WebGPU on a hardware adapter, WASM otherwise. */
+  provider?: ProviderPreference;
+  /** Also load the (advisory) liveness model. Default false. */
+  liveness?: boolean;
+  /** Embedding model id; default: the manifest's only (or first) embedding model. */
+  embeddingModel?: string;
+  onProgress?: (p: LoadProgress) => void;
+  /** Override quality gates (defaults: DEFAULT_QUALITY_POLICY, from DevTrain measurements). */
+  quality?: Partial<QualityPolicy>;
+  subject?: Partial<SubjectPolicy>;
+  /**
+   * Override the manifest's preprocessing (evaluation tools only; the
+   * manifest is what production runs).
+   */
+  overrides?: {
+    detector?: Partial<DetectorConfig>;
+    landmarks?: Partial<LandmarkConfig>;
+    fivePoints?: FivePointMode;
+    align?: Partial<AlignConfig>;
+    embed?: Partial<EmbedConfig>;
+    liveness?: Partial<LivenessConfig>;
+  };
+  /** Comparison tools only: run on other ORT providers (e.g. onnxruntime-node's "cpu"). */
+  tooling?: ToolingOverrides;
+}
+
+interface Stages {
+  detector: FaceDetector;
+  landmarks: LandmarkModel;
+  fivePoints: FivePointMode;
+  aligner: FaceAligner;
+  embedder: Embedder;
+  liveness: LivenessModel | null;
+}
+
+function idByRole(manifest: ModelManifestT, role: ModelEntryT["role"], wanted?: string): string {
+  if (wanted) {
+    if (manifest.models[wanted]?.role !== role) throw new ModelLoadError(wanted, `"${wanted}" is not a ${role} model in the manifest`);
+    return wanted;
+  }
+  const id = Object.keys(manifest.models).find((k) => manifest.models[k]!.role === role);
+  if (!id) throw new ModelLoadError(role, `the manifest has no ${role} model`);
+  return id;
+}
+
+/** FNV-1a, for a short stable fingerprint of the configuration. */
+function fingerprint(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * The on-device face pipeline: detect → choose the subject → 68 landmarks →
+ * 5 points → similarity alignment → quality gates → (liveness) → embedding.
+ * Models load once; every call reuses their sessions and buffers, so calls
+ * must not overlap (await one before starting the next).
+ */
+export class FacePipeline {
+  readonly #stages: Stages;
+  readonly #sessions: ModelSession[];
+  readonly #quality: QualityPolicy;
+  readonly #subject: SubjectPolicy;
+  #busy = false;
+
+  private constructor(
+    stages: Stages,
+    sessions: ModelSession[],
+    quality: QualityPolicy,
+    subject: SubjectPolicy,
+    /** Manifest id of the embedding model. */
+    readonly modelId: string,
+    /** The provider that runs every model, and why it was chosen. */
+    readonly provider: Provider,
+    readonly providerReason: string,
+    /** The manifest's operating threshold for this embedding model (cosine). */
+    readonly threshold: number,
+    /** WASM threads the platform configured. */
+    readonly threads: number,
+    /** Changes whenever output for the same image could change (code, models, preprocessing). */
+    readonly pipelineVersion: string,
+  ) {
+    this.#stages = stages;
+    this.#sessions = sessions;
+    this.#quality = quality;
+    this.#subject = subject;
+  }
+
+  static async load(opts: FacePipelineOptions): Promise<FacePipeline> {
+    const m = opts.manifest;
+    const ids = {
+      detector: idByRole(m, "detector"),
+      landmarks: idByRole(m, "landmarks"),
+      embedding: idByRole(m, "embedding", opts.embeddingModel),
+      liveness: opts.liveness ? idByRole(m, "liveness") : null,
+    };
+    const wanted = [ids.detector, ids.landmarks, ids.embedding, ...(ids.liveness ? [ids.liveness] : [])];
+    const entry = (id: string) => m.models[id]!;
+    // Read the preprocessing first: a manifest without it fails before any download.
+    const o = opts.overrides ?? {};
+    const det = { ...detectorConfig(ids.detector, entry(ids.detector)), ...o.detector };
+    const lmk = landmarkConfig(ids.landmarks, entry(ids.landmarks));
+    const emb = embeddingConfig(ids.embedding, entry(ids.embedding));
+    const live = ids.liveness ? { ...livenessConfig(ids.liveness, entry(ids.liveness)), ...o.liveness } : null;
+    const embedding = entry(ids.embedding).embedding;
+    if (!embedding) throw new ModelLoadError(ids.embedding, `"${ids.embedding}" has no embedding section in the manifest`);
+
+    const files = await loadModelFiles(m, wanted, opts.source, opts.onProgress);
+    let choice = await opts.platform.selectProvider(opts.provider ?? "auto");
+    const create = async (provider: Provider) => {
+      const out: ModelSession[] = [];
+      try {
+        for (const id of wanted) {
+          const f = files.get(id)!;
+          out.push(await ModelSession.create(opts.platform.ort, id, f.entry, f.bytes, provider, opts.tooling));
+        }
+      } catch (e) {
+        await Promise.all(out.map((s) => s.release().catch(() => undefined)));
+        throw e;
+      }
+      return out;
+    };
+    let sessions: ModelSession[];
+    try {
+      sessions = await create(choice.provider);
+    } catch (e) {
+      // WebGPU can still fail at session creation (device lost, missing kernel): fall back unless forced.
+      if (choice.provider !== "webgpu" || opts.provider === "webgpu") throw e;
+      choice = { provider: "wasm", reason: `WebGPU session failed (${(e as Error).message}); using WASM` };
+      sessions = await create("wasm");
+    }
+    const byId = new Map(sessions.map((s) => [s.id, s]));
+    const stages: Stages = {
+      detector: new FaceDetector(byId.get(ids.detector)!, det),
+      landmarks: new LandmarkModel(byId.get(ids.landmarks)!, { ...lmk.landmarks, ...o.landmarks }),
+      fivePoints: o.fivePoints ?? lmk.fivePoints,
+      aligner: new FaceAligner({ ...emb.align, ...o.align }),
+      embedder: new Embedder(byId.get(ids.embedding)!, { ...emb.embed, ...o.embed }),
+      liveness: ids.liveness && live ? new LivenessModel(byId.get(ids.liveness)!, live) : null,
+    };
+    const quality = { ...DEFAULT_QUALITY_POLICY, ...opts.quality };
+    const subject = { ...DEFAULT_SUBJECT_POLICY, ...opts.subject };
+    // What the embedding depends on (the liveness model does not change it).
+    const version = [
+      PIPELINE_CODE_VERSION,
+      ...[ids.detector, ids.landmarks, ids.embedding].map((id) => entry(id).sha256.slice(0, 12)),
+      fingerprint(
+        JSON.stringify([stages.detector.config, stages.landmarks.config, stages.fivePoints, stages.aligner.config, stages.embedder.config, quality, subject]),
+      ),
+    ].join(":");
+    return new FacePipeline(stages, sessions, quality, subject, ids.embedding, choice.provider, choice.reason, embedding.threshold, opts.platform.threads, version);
+  }
+
+  /** Whether the liveness model was loaded. */
+  get hasLiveness(): boolean {
+    return this.#stages.liveness !== null;
+  }
+
+  /**
+   * Analyse one image. Throws FaceQualityError (stable `reason`) when the
+   * image is refused; any other error is a bug or a runtime failure.
+   */
+  async analyze(image: RgbaImage, opts: AnalyzeOptions = {}): Promise<FaceAnalysis> {
+    if (this.#busy) throw new Error("FacePipeline.analyze calls must not overlap: await the previous one");
+    this.#busy = true;
+    try {
+      return await this.#analyze(image, opts);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #analyze(image: RgbaImage, opts: AnalyzeOptions): Promise<FaceAnalysis> {
+    if (image.width < 1 || image.height < 1 || image.data.length < image.width * image.height * 4) {
+      throw new RangeError(`not an RGBA image of ${image.width}x${image.height}`);
+    }
+    const st = this.#stages;
+    const t0 = performance.now();
+    const { faces } = await st.detector.detect(image);
+    const t1 = performance.now();
+
+    const choice = chooseSubject(faces, image.width, image.height, this.#subject);
+    if (!choice) throw new FaceQualityError("no-face", "No face found in the picture.", { faces: 0 });
+    if (choice.ambiguous) {
+      throw new FaceQualityError(
+        "multiple-faces",
+        `${faces.length} faces of similar prominence: only one person may be in the picture.`,
+        { faces: faces.length, runnerUpRatio: Math.round(choice.runnerUpRatio * 100) / 100, maxRatio: this.#subject.ambiguityRatio },
+      );
+    }
+    const face = choice.subject;
+    const pts = await st.landmarks.predict(image, face.box);
+    const landmarks = fivePointsFrom68(pts, st.fivePoints);
+    const t2 = performance.now();
+    // A box the landmark model cannot read (a false detection) gives collapsed or non-finite points.
+    const iod = Math.hypot(landmarks[1].x - landmarks[0].x, landmarks[1].y - landmarks[0].y);
+    if (!Number.isFinite(iod) || iod < 1 || landmarks.some((p) => !Number.isFinite(p.x) || !Number.isFinite(p.y))) {
+      throw new FaceQualityError("no-face", "No usable face found in the picture (its features could not be located).", { faces: faces.length });
+    }
+
+    const aligned = st.aligner.align(image, landmarks);
+    const t3 = performance.now();
+
+    const bright = brightness(aligned.image);
+    const measured: Omit<QualityReport, "score"> = {
+      interOcularPx: iod,
+      sharpness: sharpness(aligned.image, bright),
+      brightness: bright,
+      pose: poseFromPoints(landmarks, aligned.transform),
+      outside: aligned.outside,
+    };
+    const quality: QualityReport = { ...measured, score: qualityScore(measured, this.#quality) };
+    if (opts.enforceQuality !== false) {
+      const refusal = checkQuality(quality, this.#quality);
+      if (refusal) throw refusal;
+    }
+    const t4 = performance.now();
+
+    let liveness: FaceAnalysis["liveness"] = null;
+    let livenessMs: number | undefined;
+    if (opts.liveness || opts.minLiveness !== undefined) {
+      if (!st.liveness) throw new Error("liveness was requested but the pipeline was loaded without it (FacePipelineOptions.liveness)");
+      const tl = performance.now();
+      liveness = await st.liveness.check(image, face.box);
+      livenessMs = performance.now() - tl;
+      if (opts.minLiveness !== undefined && liveness.live < opts.minLiveness) {
+        throw new FaceQualityError("low-liveness", "The advisory liveness check did not pass: try again facing the camera in good light.", {
+          live: Math.round(liveness.live * 1000) / 1000,
+          min: opts.minLiveness,
+        });
+      }
+    }
+    const t5 = performance.now();
+    const embedding = await st.embedder.embed(aligned.image);
+    const t6 = performance.now();
+
+    const timings: StageTimings = {
+      detect: t1 - t0,
+      landmarks: t2 - t1,
+      align: t3 - t2,
+      quality: t4 - t3,
+      ...(livenessMs !== undefined ? { liveness: livenessMs } : {}),
+      embed: t6 - t5,
+      total: t6 - t0,
+    };
+    return {
+      embedding,
+      modelId: this.modelId,
+      face,
+      landmarks,
+      otherFaces: choice.others,
+      quality,
+      liveness,
+      provider: this.provider,
+      timings,
+    };
+  }
+
+  /**
+   * Temporal fusion over a burst of frames (a video): analyse frames in
+   * order until `maxFrames` good ones fall within `windowMs`, drop frames
+   * whose face does not match the others (at the model's threshold: someone
+   * else stepped in), and fuse the rest weighted by quality. Throws the most
+   * frequent FaceQualityError when fewer than `minFrames` remain.
+   */
+  async analyzeBurst(frames: Iterable<Frame | RgbaImage> | AsyncIterable<Frame | RgbaImage>, opts: BurstOptions = {}): Promise<BurstAnalysis> {
+    const maxFrames = opts.maxFrames ?? 5;
+    const minFrames = Math.min(opts.minFrames ?? 3, maxFrames);
+    const windowMs = opts.windowMs ?? 1000;
+    const good: { a: FaceAnalysis; t: number }[] = [];
+    const rejected: BurstAnalysis["rejected"] = {};
+    const errors: FaceQualityError[] = [];
+    const totals: StageTimings = { detect: 0, landmarks: 0, align: 0, quality: 0, embed: 0, total: 0 };
+    let index = 0;
+    for await (const item of frames) {
+      const frame: Frame = "image" in item ? item : { image: item };
+      const t = frame.timestamp ?? index * (windowMs / maxFrames);
+      index++;
+      try {
+        const a = await this.analyze(frame.image, opts);
+        for (const k of Object.keys(totals) as (keyof StageTimings)[]) totals[k] = (totals[k] ?? 0) + (a.timings[k] ?? 0);
+        good.push({ a, t });
+      } catch (e) {
+        if (!(e instanceof FaceQualityError)) throw e;
+        errors.push(e);
+        rejected[e.reason] = (rejected[e.reason] ?? 0) + 1;
+        continue;
+      }
+      // Keep only good frames within the window ending at this one.
+      while (good.length && t - good[0]!.t > windowMs) good.shift();
+      if (good.length >= maxFrames) break;
+    }
+    const items = good.map(({ a }) => ({ embedding: a.embedding, weight: a.quality.score }));
+    const keep = consistentFrames(items, this.threshold);
+    const dropped = good.length - keep.length;
+    if (dropped > 0) rejected.inconsistent = dropped;
+    if (keep.length < minFrames) {
+      if (dropped > 0) {
+        throw new FaceQualityError("multiple-faces", "The face changed during the capture: only one person may be in front of the camera.", {
+          consistent: keep.length,
+          needed: minFrames,
+        });
+      }
+      const counts = new Map<QualityReason, number>();
+      for (const e of errors) counts.set(e.reason, (counts.get(e.reason) ?? 0) + 1);
+      const worst = [...counts.entries()].sort((x, y) => y[1] - x[1])[0];
+      const example = worst ? errors.find((e) => e.reason === worst[0]) : undefined;
+      if (example) {
+        throw new FaceQualityError(example.reason, `${keep.length} usable frame(s) of ${index}, ${minFrames} needed. ${example.message}`, {
+          ...example.details,
+          usableFrames: keep.length,
+          needed: minFrames,
+        });
+      }
+      throw new FaceQualityError("no-face", `${keep.length} usable frame(s) of ${index}, ${minFrames} needed.`, { usableFrames: keep.length });
+    }
+    const used = keep.map((i) => good[i]!.a);
+    const embedding = fuseEmbeddings(keep.map((i) => items[i]!));
+    return {
+      embedding,
+      modelId: this.modelId,
+      frames: used,
+      rejected,
+      quality: used.reduce((s, a) => s + a.quality.score, 0) / used.length,
+      provider: this.provider,
+      timings: totals,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.#sessions.map((s) => s.release().catch(() => undefined)));
+  }
+}
