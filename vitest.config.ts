@@ -7,7 +7,9 @@ import { testBindings } from "./test/fixtures/bindings.js";
  * - worker: the API inside workerd (real D1 and Durable Objects), test keys
  *   from test/fixtures (never .dev.vars);
  * - node: the client SDK, pipeline, eval and scripts on Node (real ONNX models);
- * - browser: Debian's Chromium driven by playwright-core (demo and SDK in a page).
+ * - e2e: the real worker started as `npm start` does (wrangler dev), driven by
+ *   the CLI, load and crash scripts, and Debian's Chromium (playwright-core)
+ *   for the demo; one file at a time, as each starts its own server.
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -39,6 +41,16 @@ export default defineConfig(async () => {
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 120_000,
+          },
+        },
+        {
+          test: {
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts", "test/load/**/*.test.ts", "test/browser/**/*.test.ts"],
+            environment: "node",
+            fileParallelism: false,
+            testTimeout: 300_000,
+            hookTimeout: 300_000,
           },
         },
       ],

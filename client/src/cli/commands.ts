@@ -1,0 +1,131 @@
+import { SCOPES } from "../../../src/protocol/scopes.js";
+import type { FaceClient } from "../node.js";
+import { loadDevIssuer, mintDevToken } from "./dev-issuer.js";
+
+export const USAGE = `Usage: facegate <command> [options]
+
+Commands:
+  token --sub <id> --scope "<scopes>"   print a JWT from the local dev issuer (.dev.vars)
+  consent <subject> [--policy <ver>]    record the subject's consent
+  enroll <subject> <image>              enroll a face from a JPEG/PNG file
+  verify <subject> <image>              verify; exit 0 on match, 1 on no match, 2 on error
+  subject <subject>                     show what the server holds (never biometric data)
+  delete <subject>                      delete the subject's face data (crypto-shred)
+  embed <image>...                      run the on-device pipeline; print quality and timings
+
+Options:
+  --url <url>          API base URL (default http://127.0.0.1:8787, or FACEGATE_URL)
+  --token <jwt>        access token (default FACEGATE_TOKEN; locally, minted by the dev issuer)
+  --tenant <t>         token tenant claim (token command)
+  --client-id <id>     token azp claim: the audience of assertions (token command)
+  --ttl <seconds>      token lifetime (token command, default 3600)
+  --login-nonce <n>    relying party nonce, echoed in the assertion (verify)
+  --models <dir>       directory with the ONNX models and manifest.json (default ./models)
+  --liveness           also run the advisory liveness model
+  --show-embedding     print embeddings (embed); they are biometric data: handle with care
+`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** The scope each command needs, for tokens minted locally. */
+const NEEDS: Record<string, string> = {
+  consent: SCOPES.enroll,
+  enroll: SCOPES.enroll,
+  verify: SCOPES.verify,
+  subject: SCOPES.read,
+  delete: SCOPES.delete,
+};
+
+export async function runCommand(command: string, args: string[], values: Values): Promise<number> {
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  const arg = (i: number, what: string) => {
+    const v = args[i];
+    if (!v) throw new Error(`missing <${what}>\n${USAGE}`);
+    return v;
+  };
+  // Measurements are printed to 2 decimals; embeddings (only with --show-embedding) in full.
+  const print = (v: unknown) =>
+    process.stdout.write(
+      JSON.stringify(v, (k, x) => (typeof x === "number" && k !== "embedding" && !Number.isInteger(x) ? Math.round(x * 100) / 100 : x), 2) + "\n",
+    );
+
+  if (command === "token") {
+    const issuer = loadDevIssuer();
+    if (!issuer) throw new Error("no local dev issuer: run `npm start` (or `npm run dev-keys`) first; production tokens come from your identity provider");
+    const sub = str("sub");
+    if (!sub) throw new Error("--sub is required");
+    const ttl = str("ttl");
+    process.stdout.write(
+      (await mintDevToken(issuer, {
+        sub,
+        scope: str("scope") ?? `${SCOPES.enroll} ${SCOPES.verify}`,
+        ...(str("tenant") ? { tenant: str("tenant")! } : {}),
+        ...(str("client-id") ? { clientId: str("client-id")! } : {}),
+        ...(ttl ? { ttlSeconds: Number(ttl) } : {}),
+      })) + "\n",
+    );
+    return 0;
+  }
+
+  if (command === "embed") {
+    if (args.length === 0) throw new Error(`missing <image>\n${USAGE}`);
+    const client = await makeClient(values, undefined);
+    for (const file of args) {
+      const r = await client.embed(file, { liveness: values.liveness === true });
+      print({
+        file,
+        modelId: r.modelId,
+        provider: r.provider,
+        quality: r.quality,
+        liveness: r.liveness,
+        timings: r.timings,
+        ...(values["show-embedding"] ? { embedding: Array.from(r.embedding) } : {}),
+      });
+    }
+    return 0;
+  }
+
+  const subject = arg(0, "subject");
+  const client = await makeClient(values, { subject, scope: NEEDS[command] });
+  switch (command) {
+    case "consent":
+      print(await client.grantConsent(subject, str("policy") ?? "2026-11"));
+      return 0;
+    case "enroll":
+      print(await client.enroll(subject, arg(1, "image")));
+      return 0;
+    case "verify": {
+      const nonce = str("login-nonce");
+      const result = await client.verify(subject, arg(1, "image"), nonce ? { loginNonce: nonce } : {});
+      print(result);
+      return result.match ? 0 : 1;
+    }
+    case "subject":
+      print(await client.getSubject(subject));
+      return 0;
+    case "delete":
+      await client.deleteSubject(subject);
+      print({ deleted: subject });
+      return 0;
+    default:
+      throw new Error(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+async function makeClient(values: Values, auth: { subject: string; scope: string | undefined } | undefined): Promise<FaceClient> {
+  // Imported here so `facegate token` does not load ONNX Runtime.
+  const { createFaceClient } = await import("../node.js");
+  const explicit = (typeof values.token === "string" ? values.token : undefined) ?? process.env.FACEGATE_TOKEN;
+  return createFaceClient({
+    baseUrl: values.url as string,
+    ...(typeof values.models === "string" ? { modelsBaseUrl: values.models } : {}),
+    getToken: async () => {
+      if (explicit) return explicit;
+      // Locally, with no token given, mint a short-lived one for exactly this
+      // subject and scope from the dev issuer, if its key is on this machine.
+      const issuer = loadDevIssuer();
+      if (!issuer || !auth?.scope) throw new Error("no token: pass --token or set FACEGATE_TOKEN");
+      return mintDevToken(issuer, { sub: auth.subject, scope: auth.scope, ttlSeconds: 300 });
+    },
+  });
+}

@@ -1,0 +1,205 @@
+import type {
+  ConsentRecordT,
+  EnrollResponseT,
+  SubjectRecordT,
+  VerifyResponseT,
+} from "../../src/protocol/schemas.js";
+import { FacegateApi } from "./api/facegate-api.js";
+import type { TokenSource } from "./api/http.js";
+import { FaceQualityError } from "./errors.js";
+import type { RgbaImage } from "./image/types.js";
+import type { FacePipeline } from "./pipeline/face-pipeline.js";
+import type {
+  BurstOptions,
+  DetectedFace,
+  Frame,
+  LivenessReport,
+  LoadProgress,
+  Provider,
+  QualityReason,
+  QualityReport,
+  StageTimings,
+} from "./pipeline/types.js";
+import type { ProviderPreference } from "./runtime/ort.js";
+
+export interface FaceClientOptions {
+  /** The facegate API, e.g. `https://faces.example.com` or `http://127.0.0.1:8787`. */
+  baseUrl: string;
+  /** An access token, or a function returning one (called before each request). */
+  getToken?: TokenSource;
+  /** Where the models (manifest.json + .onnx) are served; Node: a directory. Default: `<baseUrl>/models/`, Node: ./models. */
+  modelsBaseUrl?: string;
+  /** `auto` (default: WebGPU on a hardware GPU, else WASM), `webgpu` or `wasm`. */
+  executionProviders?: ProviderPreference;
+  /** Load and run the advisory liveness model; with `min`, refuse frames below it. */
+  liveness?: boolean | { min: number };
+  /** Burst capture for video sources (temporal fusion). Default 5 good frames within ~1 s. */
+  burst?: BurstOptions;
+  fetch?: typeof fetch;
+}
+
+/** What `embed()` returns: never sent anywhere by itself. */
+export interface EmbedResult {
+  /** L2-normalised embedding: biometric data, keep it in memory only. */
+  embedding: Float32Array;
+  modelId: string;
+  /** Quality of the (best) frame used; for bursts, `frames` says how many were fused. */
+  quality: QualityReport;
+  liveness: LivenessReport | null;
+  provider: Provider;
+  timings: StageTimings;
+  frames: number;
+  face: DetectedFace;
+}
+
+/** A quick quality check for live previews (no embedding leaves the pipeline). */
+export interface FaceCheck {
+  ok: boolean;
+  face?: DetectedFace;
+  reason?: QualityReason;
+  message: string;
+  quality?: QualityReport;
+}
+
+export interface RuntimeInfo {
+  provider: Provider;
+  reason: string;
+  threads: number;
+  modelId: string;
+}
+
+export interface FaceClient {
+  /** The typed API without face processing (embeddings in, decisions out). */
+  readonly api: FacegateApi;
+  /** Load the models once (later calls return the same promise), with download progress. */
+  loadModels(opts?: { onProgress?: (p: LoadProgress) => void }): Promise<RuntimeInfo>;
+  /** Which execution provider ran, once loaded. */
+  runtime(): RuntimeInfo | null;
+  /** Per-stage timings of the last embed/enroll/verify. */
+  lastTimings(): StageTimings | null;
+  /** Run the on-device pipeline; throws FaceQualityError with a stable reason when the image is refused. */
+  embed(source: unknown, opts?: { liveness?: boolean }): Promise<EmbedResult>;
+  /** Cheap preview check of one frame: is there one usable face, and where. */
+  inspect(source: unknown): Promise<FaceCheck>;
+  grantConsent(subjectId: string, policyVersion: string): Promise<ConsentRecordT>;
+  enroll(subjectId: string, source: unknown): Promise<EnrollResponseT>;
+  verify(subjectId: string, source: unknown, opts?: { loginNonce?: string }): Promise<VerifyResponseT>;
+  getSubject(subjectId: string): Promise<SubjectRecordT>;
+  deleteSubject(subjectId: string): Promise<void>;
+}
+
+/** What differs between the browser and Node: how models load and what a source is. */
+export interface ClientPlatform {
+  loadPipeline(opts: {
+    provider: ProviderPreference;
+    liveness: boolean;
+    onProgress?: (p: LoadProgress) => void;
+  }): Promise<FacePipeline>;
+  /** One still image from a source. */
+  toImage(source: unknown): Promise<RgbaImage>;
+  /** Frames for temporal fusion when the source is live video, else null. */
+  toFrames(source: unknown, burst: BurstOptions): AsyncIterable<Frame> | null;
+}
+
+/**
+ * The SDK: on-device pipeline in front of the typed API. Platform entries
+ * (index.ts for browsers, node.ts for Node) supply the ClientPlatform.
+ */
+export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientOptions): FaceClient {
+  const api = new FacegateApi({
+    baseUrl: opts.baseUrl,
+    ...(opts.getToken !== undefined ? { getToken: opts.getToken } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
+  const livenessMin = typeof opts.liveness === "object" ? opts.liveness.min : undefined;
+  let loading: Promise<{ pipeline: FacePipeline; info: RuntimeInfo }> | null = null;
+  let info: RuntimeInfo | null = null;
+  let timings: StageTimings | null = null;
+  // The pipeline reuses its buffers: one analysis at a time, in call order.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    const run = queue.then(f, f);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const load = (onProgress?: (p: LoadProgress) => void) => {
+    loading ??= platform
+      .loadPipeline({
+        provider: opts.executionProviders ?? "auto",
+        liveness: opts.liveness !== undefined && opts.liveness !== false,
+        ...(onProgress ? { onProgress } : {}),
+      })
+      .then((pipeline) => {
+        info = { provider: pipeline.provider, reason: pipeline.providerReason, threads: pipeline.threads, modelId: pipeline.modelId };
+        return { pipeline, info };
+      })
+      .catch((e: unknown) => {
+        loading = null; // allow a retry after a failed download
+        throw e;
+      });
+    return loading;
+  };
+
+  async function embed(source: unknown, eopts: { liveness?: boolean } = {}): Promise<EmbedResult> {
+    const { pipeline } = await load();
+    const liveness = eopts.liveness ?? (opts.liveness !== undefined && opts.liveness !== false);
+    const analyzeOpts = { liveness, ...(livenessMin !== undefined ? { minLiveness: livenessMin } : {}) };
+    const frames = platform.toFrames(source, opts.burst ?? {});
+    return serial(async () => {
+      if (frames) {
+        const burst = await pipeline.analyzeBurst(frames, { ...opts.burst, ...analyzeOpts });
+        const best = burst.frames.reduce((a, b) => (b.quality.score > a.quality.score ? b : a));
+        timings = burst.timings;
+        return {
+          embedding: burst.embedding,
+          modelId: burst.modelId,
+          quality: best.quality,
+          liveness: best.liveness,
+          provider: burst.provider,
+          timings: burst.timings,
+          frames: burst.frames.length,
+          face: best.face,
+        };
+      }
+      const a = await pipeline.analyze(await platform.toImage(source), analyzeOpts);
+      timings = a.timings;
+      return { ...a, frames: 1 };
+    });
+  }
+
+  return {
+    api,
+    async loadModels(lopts = {}) {
+      return (await load(lopts.onProgress)).info;
+    },
+    runtime: () => info,
+    lastTimings: () => timings,
+    embed,
+    async inspect(source) {
+      const { pipeline } = await load();
+      const image = await platform.toImage(source);
+      return serial(async () => {
+        try {
+          const a = await pipeline.analyze(image, {});
+          timings = a.timings;
+          return { ok: true, face: a.face, message: "ok", quality: a.quality };
+        } catch (e) {
+          if (!(e instanceof FaceQualityError)) throw e;
+          return { ok: false, reason: e.reason, message: e.message };
+        }
+      });
+    },
+    grantConsent: (subjectId, policyVersion) => api.grantConsent(subjectId, policyVersion),
+    async enroll(subjectId, source) {
+      const e = await embed(source);
+      return api.enrollEmbedding(subjectId, e.modelId, e.embedding);
+    },
+    async verify(subjectId, source, vopts = {}) {
+      const e = await embed(source);
+      return api.verifyEmbedding(subjectId, e.modelId, e.embedding, vopts);
+    },
+    getSubject: (subjectId) => api.getSubject(subjectId),
+    deleteSubject: (subjectId) => api.deleteSubject(subjectId),
+  };
+}

@@ -1,0 +1,16 @@
+/** Exports shared by the browser (index.ts) and Node (node.ts) entries. */
+export type { EmbedResult, FaceCheck, FaceClient, FaceClientOptions, RuntimeInfo } from "./client.js";
+export { FacegateApi } from "./api/facegate-api.js";
+export { ApiError, FaceQualityError, FacegateError, ModelLoadError, NetworkError } from "./errors.js";
+export type { RgbaImage } from "./image/types.js";
+export type {
+  DetectedFace,
+  FaceAnalysis,
+  LoadProgress,
+  Provider,
+  QualityReason,
+  QualityReport,
+  StageTimings,
+} from "./pipeline/types.js";
+export type { ProviderPreference } from "./runtime/ort.js";
+export { PROBLEMS, type ProblemCode } from "../../src/protocol/problems.js";
