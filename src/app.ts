@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { demoRelyingParty } from "../demo/rp/routes.js";
 import type { AppEnv } from "./context.js";
 import { methodIndex, notFoundHandler, onError } from "./errors/index.js";
 import { requestContext } from "./http/request-context.js";
@@ -32,6 +33,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerSubjectRead(app);
   registerSubjectDelete(app);
   registerDocs(app);
+  // The demo's relying party backend (local only: it answers 404 without the dev issuer key).
+  app.route("/demo/rp", demoRelyingParty(async (req, env) => app.fetch(req, env as AppEnv["Bindings"])));
 
   app.onError(onError);
   app.notFound(notFoundHandler(methodIndex(() => app.routes)));

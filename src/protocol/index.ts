@@ -10,3 +10,4 @@ export * from "./schemas.js";
 export * from "./scopes.js";
 export * from "./version.js";
 export * from "./manifest.js";
+export * from "./limits.js";

@@ -1,5 +1,5 @@
-import { z } from "zod";
-import { MAX_EMBEDDING_DIM } from "./schemas.js";
+import * as z from "zod/mini";
+import { MAX_EMBEDDING_DIM } from "./limits.js";
 
 /**
  * models/manifest.json: what each model is, where it came from, how to feed
@@ -7,38 +7,43 @@ import { MAX_EMBEDDING_DIM } from "./schemas.js";
  * client reads it to load and check models; the server reads the embedding
  * entries for dimension and threshold. Fields the code relies on are typed
  * here; provenance and calibration notes are kept loose on purpose.
+ *
+ * Written with zod/mini: the client bundles this schema, and the classic zod
+ * API would add ~450 KB to the browser bundle.
  */
-const TensorSpec = z.looseObject({ name: z.string(), shape: z.array(z.number().int()), type: z.string() });
+const int = () => z.number().check(z.int());
+
+const TensorSpec = z.looseObject({ name: z.string(), shape: z.array(int()), type: z.string() });
 
 const ThresholdPoint = z.looseObject({
   /** Target false match rate this threshold was calibrated for. */
-  fmr: z.number().positive().max(1),
+  fmr: z.number().check(z.positive(), z.lte(1)),
   /** Cosine similarity at or above which two embeddings match. */
-  threshold: z.number().min(-1).max(1),
+  threshold: z.number().check(z.gte(-1), z.lte(1)),
 });
 
 export const ModelEntry = z.looseObject({
   role: z.enum(["detector", "landmarks", "embedding", "liveness"]),
   file: z.string(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  bytes: z.number().int().positive(),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  bytes: int().check(z.positive()),
   licence: z.string(),
   source: z.looseObject({ package: z.string(), version: z.string(), path: z.string() }),
   inputs: z.array(TensorSpec),
   outputs: z.array(TensorSpec),
   preprocessing: z.looseObject({}),
-  ort: z.looseObject({ graphOptimizationLevel: z.enum(["disabled", "basic", "extended", "all"]) }).optional(),
-  embedding: z
-    .looseObject({
-      dim: z.number().int().min(1).max(MAX_EMBEDDING_DIM),
+  ort: z.optional(z.looseObject({ graphOptimizationLevel: z.enum(["disabled", "basic", "extended", "all"]) })),
+  embedding: z.optional(
+    z.looseObject({
+      dim: int().check(z.gte(1), z.lte(MAX_EMBEDDING_DIM)),
       metric: z.literal("cosine"),
       /** The operating threshold the server applies. */
-      threshold: z.number().min(-1).max(1),
-      operatingFmr: z.number().positive().max(1),
+      threshold: z.number().check(z.gte(-1), z.lte(1)),
+      operatingFmr: z.number().check(z.positive(), z.lte(1)),
       thresholds: z.array(ThresholdPoint),
       calibration: z.looseObject({}),
-    })
-    .optional(),
+    }),
+  ),
 });
 
 export const ModelManifest = z.looseObject({

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { b64uLength, b64uTryDecode } from "./base64url.js";
 import { AEAD_TAG_BYTES, ENC_BYTES, X25519_KEY_BYTES } from "./envelope.js";
+import { MAX_EMBEDDING_DIM } from "./limits.js";
 import {
   CHALLENGE_ID_PATTERN,
   KID_PATTERN,
@@ -18,12 +19,7 @@ import {
  * which is also how "no image in any form" is enforced structurally.
  */
 
-/** Largest embedding any manifest model may declare (floats). */
-export const MAX_EMBEDDING_DIM = 1024;
-/** Request bodies above this are refused with 413 before parsing. */
-export const MAX_BODY_BYTES = 16 * 1024;
-/** Templates a subject may hold (more enrolls are refused with 409 `template-limit`). */
-export const MAX_TEMPLATES_PER_SUBJECT = 5;
+export { MAX_BODY_BYTES, MAX_EMBEDDING_DIM, MAX_TEMPLATES_PER_SUBJECT } from "./limits.js";
 
 const b64u = (bytes: { exact?: number; max?: number }) => {
   const maxChars = b64uLength(bytes.exact ?? bytes.max ?? 0);

@@ -312,6 +312,12 @@ export class FacePipeline {
    * whose face does not match the others (at the model's threshold: someone
    * else stepped in), and fuse the rest weighted by quality. Throws the most
    * frequent FaceQualityError when fewer than `minFrames` remain.
+   *
+   * On a device too slow to analyse `maxFrames` frames within `windowMs`
+   * (a low-end phone, or WebGPU on a software adapter at seconds per frame)
+   * the window stretches to `maxFrames` times the slowest analysis seen so
+   * far, so a burst stays possible: frames are still consecutive, and the
+   * consistency check still drops a face that changed.
    */
   async analyzeBurst(frames: Iterable<Frame | RgbaImage> | AsyncIterable<Frame | RgbaImage>, opts: BurstOptions = {}): Promise<BurstAnalysis> {
     const maxFrames = opts.maxFrames ?? 5;
@@ -322,12 +328,14 @@ export class FacePipeline {
     const errors: FaceQualityError[] = [];
     const totals: StageTimings = { detect: 0, landmarks: 0, align: 0, quality: 0, embed: 0, total: 0 };
     let index = 0;
+    let slowest = 0;
     for await (const item of frames) {
       const frame: Frame = "image" in item ? item : { image: item };
       const t = frame.timestamp ?? index * (windowMs / maxFrames);
       index++;
       try {
         const a = await this.analyze(frame.image, opts);
+        slowest = Math.max(slowest, a.timings.total);
         for (const k of Object.keys(totals) as (keyof StageTimings)[]) totals[k] = (totals[k] ?? 0) + (a.timings[k] ?? 0);
         good.push({ a, t });
       } catch (e) {
@@ -337,7 +345,8 @@ export class FacePipeline {
         continue;
       }
       // Keep only good frames within the window ending at this one.
-      while (good.length && t - good[0]!.t > windowMs) good.shift();
+      const window = Math.max(windowMs, maxFrames * slowest);
+      while (good.length && t - good[0]!.t > window) good.shift();
       if (good.length >= maxFrames) break;
     }
     const items = good.map(({ a }) => ({ embedding: a.embedding, weight: a.quality.score }));

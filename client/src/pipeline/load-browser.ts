@@ -13,7 +13,10 @@ export interface BrowserPipelineOptions extends Partial<Omit<FacePipelineOptions
 /** Load the pipeline in a browser: models fetched (and cached) from `modelsBaseUrl`, WebGPU or WASM. */
 export async function loadBrowserPipeline(opts: BrowserPipelineOptions): Promise<FacePipeline> {
   const { modelsBaseUrl, cache, wasmPaths, threads, ...rest } = opts;
-  const platform = browserPlatform({ ...(wasmPaths ? { wasmPaths } : {}), ...(threads ? { threads } : {}) });
+  const platform = await browserPlatform(rest.provider ?? "auto", {
+    ...(wasmPaths ? { wasmPaths } : {}),
+    ...(threads ? { threads } : {}),
+  });
   return FacePipeline.load({
     platform,
     manifest: await fetchManifest(modelsBaseUrl),

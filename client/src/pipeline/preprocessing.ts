@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ModelEntryT } from "../../../src/protocol/manifest.js";
 import { ModelLoadError } from "../errors.js";
 import { ARCFACE_112 } from "./five-points.js";
@@ -16,52 +16,56 @@ import type { FivePointMode } from "./five-points.js";
  * behind them, which are kept loose).
  */
 const channelOrder = z.enum(["rgb", "bgr"]);
+// zod/mini keeps the browser bundle small (classic zod is ~450 KB minified).
+const int = () => z.number().check(z.int());
+const positive = () => z.number().check(z.positive());
+const unit = () => z.number().check(z.gte(0), z.lte(1));
 
 const DetectorPre = z.looseObject({
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-  maxStretch: z.number().min(1),
+  width: int().check(z.positive()),
+  height: int().check(z.positive()),
+  maxStretch: z.number().check(z.gte(1)),
   channelOrder,
   mean: z.number(),
-  std: z.number().positive(),
-  scoreThreshold: z.number().min(0).max(1),
-  nmsIou: z.number().min(0).max(1),
+  std: positive(),
+  scoreThreshold: unit(),
+  nmsIou: unit(),
 });
 
 const LandmarkPre = z.looseObject({
-  size: z.number().int().positive(),
-  cropScale: z.number().positive(),
-  inputScale: z.number().positive(),
+  size: int().check(z.positive()),
+  cropScale: positive(),
+  inputScale: positive(),
   placement: z.enum(["shift", "replicate"]),
-  refinePasses: z.number().int().min(0).max(3),
+  refinePasses: int().check(z.gte(0), z.lte(3)),
   flipAverage: z.boolean(),
   fivePoints: z.enum(["ring", "package"]),
 });
 
 const EmbeddingPre = z.looseObject({
-  size: z.number().int().positive(),
+  size: int().check(z.positive()),
   channelOrder,
   mean: z.number(),
-  std: z.number().positive(),
+  std: positive(),
   flip: z.boolean(),
   alignment: z.looseObject({
     reference: z.literal("arcface-112"),
-    antiAliasAbove: z.number().min(1),
+    antiAliasAbove: z.number().check(z.gte(1)),
   }),
 });
 
 const LivenessPre = z.looseObject({
-  size: z.number().int().positive(),
-  cropScale: z.number().positive(),
+  size: int().check(z.positive()),
+  cropScale: positive(),
   channelOrder,
   mean: z.number(),
-  std: z.number().positive(),
+  std: positive(),
   liveClass: z.union([z.literal(0), z.literal(1), z.literal(2)]),
 });
 
-function parse<T>(schema: z.ZodType<T>, id: string, entry: ModelEntryT): T {
+function parse<T>(schema: z.ZodMiniType<T>, id: string, entry: ModelEntryT): T {
   const r = schema.safeParse(entry.preprocessing);
-  if (!r.success) throw new ModelLoadError(id, `manifest preprocessing of "${id}" is incomplete: ${r.error.message}`);
+  if (!r.success) throw new ModelLoadError(id, `manifest preprocessing of "${id}" is incomplete: ${z.prettifyError(r.error)}`);
   return r.data;
 }
 

@@ -1,16 +1,28 @@
-import * as ort from "onnxruntime-web/webgpu";
-import type { OrtPlatform, ProviderPreference } from "./ort.js";
+import type { Ort, OrtPlatform, ProviderChoice, ProviderPreference } from "./ort.js";
 import { chooseProvider, type GpuLike } from "./provider.js";
+import { sha256Hex } from "./sha256.js";
 
 /**
- * Browser platform entry, on the `onnxruntime-web/webgpu` build: with it all
- * nodes of the face models run on the WebGPU EP, while the default JSEP build
- * left 33 PRelu nodes on the CPU (TOOLCHAIN.md).
+ * Browser platform entry. The execution provider is chosen first, then only
+ * the ONNX Runtime build it needs is loaded:
+ *
+ * - WASM: `onnxruntime-web/wasm` (its .wasm is 14 MB);
+ * - WebGPU: `onnxruntime-web/webgpu`, on which every node of the face models
+ *   runs on the WebGPU EP (the default JSEP build left 33 PRelu nodes on the
+ *   CPU, TOOLCHAIN.md). Its runtime (.asyncify.wasm, 26.8 MB) is larger than
+ *   the 25 MiB a Cloudflare static asset may be, so scripts/build-demo.ts
+ *   splits it into parts with a small index (`<name>.parts.json`: part files,
+ *   total bytes, sha256); when that index exists the parts are fetched,
+ *   joined, checked and handed to ORT as `wasmBinary`. A host without the
+ *   limit can serve the single file and no index.
+ *
+ * Most users have no hardware GPU (or only a software adapter, 15-40x slower
+ * than WASM here), so they never download the WebGPU runtime at all.
  */
 export interface BrowserPlatformOptions {
   /**
-   * Where ORT's `.wasm`/`.mjs` files are served (same origin; a directory URL
-   * ending in `/`). Default: resolved by the bundler next to the ORT module.
+   * Where ORT's `.wasm`/`.mjs` files are served (same origin, a directory URL
+   * ending in `/`). Default: next to the bundled ORT module.
    */
   wasmPaths?: string;
   /**
@@ -21,27 +33,86 @@ export interface BrowserPlatformOptions {
   threads?: number;
 }
 
-// ORT reads env.wasm once, when the first session initialises the backend:
-// the first call's options win for the page's lifetime.
-let configured = false;
+const WEBGPU_RUNTIME = "ort-wasm-simd-threaded.asyncify.wasm";
 
-export function browserPlatform(opts: BrowserPlatformOptions = {}): OrtPlatform {
+interface PartsIndex {
+  parts: string[];
+  bytes: number;
+  sha256: string;
+}
+
+/** Fetches a runtime split by build-demo.ts, or null when the host serves it whole. */
+async function joinedRuntime(base: string): Promise<Uint8Array | null> {
+  const res = await fetch(new URL(`${WEBGPU_RUNTIME}.parts.json`, base));
+  if (!res.ok) return null;
+  const index = (await res.json()) as PartsIndex;
+  const out = new Uint8Array(index.bytes);
+  let at = 0;
+  for (const part of index.parts) {
+    const r = await fetch(new URL(part, base));
+    if (!r.ok) throw new Error(`cannot fetch ONNX Runtime part ${part}: HTTP ${r.status}`);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    out.set(bytes, at);
+    at += bytes.length;
+  }
+  if (at !== index.bytes || (await sha256Hex(out)) !== index.sha256) {
+    throw new Error("the WebGPU ONNX Runtime failed its integrity check");
+  }
+  return out;
+}
+
+function configure(ort: Ort, threads: number, wasmPaths?: string, wasmBinary?: Uint8Array): void {
+  ort.env.wasm.numThreads = threads;
+  if (wasmPaths) ort.env.wasm.wasmPaths = wasmPaths;
+  if (wasmBinary) ort.env.wasm.wasmBinary = wasmBinary;
+  ort.env.logLevel = "error";
+}
+
+function threadCount(requested: number | undefined): number {
   const isolated = typeof crossOriginIsolated !== "undefined" && crossOriginIsolated;
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency || 1 : 1;
-  const threads = isolated ? Math.max(1, Math.min(opts.threads ?? 4, cores)) : 1;
-  if (!configured) {
-    ort.env.wasm.numThreads = threads;
-    if (opts.wasmPaths) ort.env.wasm.wasmPaths = opts.wasmPaths;
-    ort.env.logLevel = "error";
-    configured = true;
-  }
-  return {
-    name: "browser",
-    ort,
-    threads,
-    selectProvider(preference: ProviderPreference) {
-      const gpu = typeof navigator !== "undefined" ? (navigator as Navigator & { gpu?: GpuLike }).gpu : undefined;
-      return chooseProvider(gpu, preference);
-    },
-  };
+  return isolated ? Math.max(1, Math.min(requested ?? 4, cores)) : 1;
+}
+
+let loaded: Promise<OrtPlatform> | null = null;
+
+/**
+ * Chooses the provider and loads the matching ORT build. ORT's WASM runtime
+ * is a process-wide singleton, so the first call decides for the page.
+ */
+export function browserPlatform(preference: ProviderPreference, opts: BrowserPlatformOptions = {}): Promise<OrtPlatform> {
+  loaded ??= (async () => {
+    const gpu = typeof navigator !== "undefined" ? (navigator as Navigator & { gpu?: GpuLike }).gpu : undefined;
+    let choice: ProviderChoice = await chooseProvider(gpu, preference);
+    const threads = threadCount(opts.threads);
+    let ort: Ort;
+    if (choice.provider === "webgpu") {
+      try {
+        const base = opts.wasmPaths ?? new URL("./", import.meta.url).toString();
+        const binary = await joinedRuntime(base);
+        ort = (await import("onnxruntime-web/webgpu")) as Ort;
+        configure(ort, threads, opts.wasmPaths, binary ?? undefined);
+      } catch (e) {
+        if (preference === "webgpu") throw e;
+        choice = { provider: "wasm", reason: `WebGPU runtime unavailable (${(e as Error).message}); using WASM` };
+        ort = (await import("onnxruntime-web/wasm")) as Ort;
+        configure(ort, threads, opts.wasmPaths);
+      }
+    } else {
+      ort = (await import("onnxruntime-web/wasm")) as Ort;
+      configure(ort, threads, opts.wasmPaths);
+    }
+    const decided = choice;
+    return {
+      name: "browser",
+      ort,
+      threads,
+      // The choice was made above, before loading ORT; the pipeline asks again and gets the same answer.
+      selectProvider: async () => decided,
+    };
+  })().catch((e: unknown) => {
+    loaded = null;
+    throw e;
+  });
+  return loaded;
 }

@@ -1,0 +1,91 @@
+/**
+ * Builds the demo's static files into public/ (git-ignored), served by
+ * wrangler's static assets at the same origin as the API:
+ *
+ *   public/demo/   index.html, styles.css, app.js (the demo + the client SDK, bundled)
+ *   public/ort/    ONNX Runtime Web's .wasm/.mjs files (same origin, as COEP requires)
+ *   public/models/ the ONNX models and manifest.json (checked by sha256 on load)
+ *   public/_headers  cross-origin isolation, so ORT may use WASM threads
+ *
+ * Run by `npm start` and the browser tests; `npm run build:demo` by hand.
+ */
+import { build } from "esbuild";
+import { createHash } from "node:crypto";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const out = join(root, "public");
+const ortDist = join(root, "node_modules/onnxruntime-web/dist");
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "demo"), { recursive: true });
+mkdirSync(join(out, "ort"), { recursive: true });
+mkdirSync(join(out, "models"), { recursive: true });
+
+cpSync(join(root, "demo/static"), join(out, "demo"), { recursive: true });
+
+await build({
+  entryPoints: [join(root, "demo/app/main.ts")],
+  outdir: join(out, "demo"),
+  entryNames: "app",
+  chunkNames: "chunks/[name]-[hash]",
+  // The WASM and WebGPU builds of ORT become separate chunks: a page loads only the one it uses.
+  splitting: true,
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  sourcemap: true,
+  logLevel: "warning",
+  // ORT's own runtime files are fetched from /ort/ at run time, not bundled.
+  external: ["*.wasm"],
+});
+
+// The WASM runtimes the browser entry can load: the plain SIMD build for the
+// WASM provider and the asyncify build that the WebGPU build needs. The
+// latter (26.8 MB) exceeds the 25 MiB limit of a Workers static asset, so it
+// is split into parts that client/src/runtime/ort-browser.ts joins and checks.
+const PART_BYTES = 16 * 1024 * 1024;
+for (const f of readdirSync(ortDist)) {
+  if (!/^ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/.test(f)) continue;
+  if (f.endsWith(".asyncify.wasm")) {
+    const bytes = readFileSync(join(ortDist, f));
+    const parts: string[] = [];
+    for (let at = 0; at < bytes.length; at += PART_BYTES) {
+      const name = `${f}.part${parts.length}`;
+      writeFileSync(join(out, "ort", name), bytes.subarray(at, at + PART_BYTES));
+      parts.push(name);
+    }
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    writeFileSync(join(out, "ort", `${f}.parts.json`), JSON.stringify({ parts, bytes: bytes.length, sha256 }) + "\n");
+  } else {
+    copyFileSync(join(ortDist, f), join(out, "ort", f));
+  }
+}
+
+for (const f of readdirSync(join(root, "models"))) {
+  if (f.endsWith(".onnx") || f === "manifest.json") copyFileSync(join(root, "models", f), join(out, "models", f));
+}
+
+// Cross-origin isolation (COOP + COEP) unlocks SharedArrayBuffer, hence WASM
+// threads; without it ORT silently runs one thread (TOOLCHAIN.md).
+writeFileSync(
+  join(out, "_headers"),
+  [
+    "/*",
+    "  Cross-Origin-Opener-Policy: same-origin",
+    "  Cross-Origin-Embedder-Policy: require-corp",
+    "  Cross-Origin-Resource-Policy: same-origin",
+    "  X-Content-Type-Options: nosniff",
+    "/models/*",
+    "  Cache-Control: public, max-age=86400",
+    "/ort/*",
+    "  Cache-Control: public, max-age=86400",
+    "",
+  ].join("\n"),
+);
+writeFileSync(join(out, "_redirects"), "/ /demo/ 302\n/demo /demo/ 301\n");
+console.log("built public/ (demo, ORT runtime, models)");

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
+import { ensureDevKeys } from "../support/ensure-dev-keys.js";
+import { face } from "../support/paths.js";
+import { launchChromium } from "./support/chromium.js";
+import { buildDemo, cameraFrom, finalStatus, shot } from "./support/demo.js";
+
+/**
+ * The consent-based login demo, end to end in Debian's Chromium with a fake
+ * camera made of a photo: sign up, sign in, refusal, delete. The worker is
+ * the real one (wrangler dev, as `npm start`); nothing is mocked.
+ */
+describe("demo: sign in with your face, in Chromium", () => {
+  let server: DevServer;
+  const open: { browser: Browser; context: BrowserContext }[] = [];
+
+  async function pageWithCamera(photo: string, opts: { webgpu?: boolean } = {}): Promise<Page> {
+    const launched = await launchChromium({ camera: await cameraFrom(face(photo)), ...opts });
+    open.push(launched);
+    const page = await launched.context.newPage();
+    page.on("dialog", (d) => void d.accept());
+    page.on("pageerror", (e) => console.error("page error:", e.message));
+    return page;
+  }
+
+  async function closeAll(): Promise<void> {
+    for (const { browser } of open.splice(0)) await browser.close();
+  }
+
+  beforeAll(async () => {
+    ensureDevKeys();
+    buildDemo();
+    server = await startDevServer();
+  }, 180_000);
+
+  afterAll(async () => {
+    await closeAll();
+    await server?.stop();
+  });
+
+  it("signs up alice with consent, using obama_1 as the camera", async () => {
+    const page = await pageWithCamera("obama/obama_1.jpg");
+    await page.goto(`${server.url}/demo/#/signup`);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.fill("#signup-username", "alice");
+    await shot(page, "01-signup-consent");
+    // The policy must be accepted explicitly.
+    await page.click("#signup-continue");
+    expect(await page.isVisible("#signup-camera")).toBe(false);
+    await page.check("#consent-check");
+    await page.click("#signup-continue");
+    await page.waitForSelector("#signup-camera [data-role=action]:not([disabled])", { timeout: 180_000 });
+    expect(await page.textContent("#signup-camera [data-role=hint]")).toMatch(/Face OK/);
+    await shot(page, "02-signup-camera");
+    await page.click("#signup-camera [data-role=action]");
+    const status = await finalStatus(page);
+    await shot(page, "03-signup-enrolled");
+    expect(status).toMatch(/^Enrolled alice \(1 template\)/);
+    expect(await page.textContent("#runtime")).toMatch(/Execution provider: WASM/);
+    expect(await page.textContent("#timings")).toMatch(/detect [\d.]+ .*embed [\d.]+/);
+    await closeAll();
+  });
+
+  it("signs alice in with obama_2: the relying party accepts the assertion", async () => {
+    const page = await pageWithCamera("obama/obama_2.jpg");
+    await page.goto(`${server.url}/demo/#/signin`);
+    await page.fill("#signin-username", "alice");
+    await page.click("#signin-continue");
+    await page.waitForSelector("#signin-camera [data-role=action]:not([disabled])", { timeout: 180_000 });
+    await page.click("#signin-camera [data-role=action]");
+    const status = await finalStatus(page);
+    await shot(page, "04-signin-match");
+    expect(status).toBe("Signed in as alice");
+    // The relying party's session is established (its own cookie, checked server-side).
+    await page.goto(`${server.url}/demo/#/`);
+    await page.waitForSelector("#signed-in-banner:not([hidden])");
+    expect(await page.textContent("#signed-in-banner")).toBe("Signed in as alice");
+    await closeAll();
+  });
+
+  it("refuses biden_1 for alice and shows the attempts remaining", async () => {
+    const page = await pageWithCamera("biden/biden_1.jpg");
+    await page.goto(`${server.url}/demo/#/signin`);
+    await page.fill("#signin-username", "alice");
+    await page.click("#signin-continue");
+    await page.waitForSelector("#signin-camera [data-role=action]:not([disabled])", { timeout: 180_000 });
+    await page.click("#signin-camera [data-role=action]");
+    const status = await finalStatus(page);
+    await shot(page, "05-signin-refused");
+    expect(status).toBe("Face did not match. Attempts remaining: 4.");
+    await closeAll();
+  });
+
+  it("runs sign-up and sign-in end to end on WebGPU (SwiftShader) when forced", async () => {
+    const page = await pageWithCamera("obama/obama_3.jpg", { webgpu: true });
+    await page.goto(`${server.url}/demo/?ep=webgpu#/signup`);
+    await page.fill("#signup-username", "carol");
+    await page.check("#consent-check");
+    await page.click("#signup-continue");
+    await page.waitForSelector("#signup-camera [data-role=action]:not([disabled])", { timeout: 280_000 });
+    expect(await page.textContent("#runtime")).toMatch(/Execution provider: WEBGPU \(requested \(software adapter\)/);
+    await page.click("#signup-camera [data-role=action]");
+    expect(await finalStatus(page, 280_000)).toMatch(/^Enrolled carol/);
+    await page.goto(`${server.url}/demo/?ep=webgpu#/signin`);
+    await page.fill("#signin-username", "carol");
+    await page.click("#signin-continue");
+    await page.waitForSelector("#signin-camera [data-role=action]:not([disabled])", { timeout: 280_000 });
+    await page.click("#signin-camera [data-role=action]");
+    expect(await finalStatus(page, 280_000)).toBe("Signed in as carol");
+    expect(await page.textContent("#runtime")).toMatch(/WEBGPU/);
+    await shot(page, "09-webgpu-signed-in");
+    await closeAll();
+  });
+
+  it("shows what the server holds, deletes it, and sign-in then says nothing is enrolled", async () => {
+    const page = await pageWithCamera("obama/obama_2.jpg");
+    await page.goto(`${server.url}/demo/#/privacy`);
+    await page.fill("#privacy-username", "alice");
+    await page.click("#privacy-show");
+    await page.waitForSelector("#privacy-record:not([hidden])");
+    const details = (await page.textContent("#privacy-details")) ?? "";
+    expect(details).toMatch(/policy 2026-11/);
+    expect(details).toMatch(/Face templates1 \(encrypted; no images\)/);
+    await shot(page, "06-privacy-record");
+    await page.click("#privacy-delete");
+    expect(await finalStatus(page)).toBe("Deleted. The server no longer holds any face data for alice.");
+    await shot(page, "07-privacy-deleted");
+
+    await page.goto(`${server.url}/demo/#/signin`);
+    await page.fill("#signin-username", "alice");
+    await page.click("#signin-continue");
+    await page.waitForSelector("#signin-camera [data-role=action]:not([disabled])", { timeout: 180_000 });
+    await page.click("#signin-camera [data-role=action]");
+    expect(await finalStatus(page)).toBe("There is no face enrolled for this username. Sign up first.");
+    await shot(page, "08-signin-after-delete");
+    await closeAll();
+  });
+});

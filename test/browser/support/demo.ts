@@ -1,0 +1,40 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { readImageFile } from "../../../client/src/image/decode-node.js";
+import { REPO } from "../../support/paths.js";
+import { tempDir } from "./chromium.js";
+import { writeY4m } from "./y4m.js";
+
+/** Screenshots are test artifacts (git-ignored), one per step. */
+export const SHOTS = join(REPO, "artifacts/browser");
+
+export function buildDemo(): void {
+  execFileSync(process.execPath, ["--import", "tsx", "scripts/build-demo.ts"], { cwd: REPO, stdio: "pipe" });
+}
+
+/** A fake-camera file made of a photo (absolute path, as Chromium requires). */
+export async function cameraFrom(photo: string): Promise<string> {
+  const path = join(tempDir("facegate-cam-"), "camera.y4m");
+  writeY4m(path, await readImageFile(photo));
+  return path;
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits until #status has settled on a final message (not "…ing…"). */
+export async function finalStatus(page: Page, timeout = 180_000): Promise<string> {
+  await page.waitForFunction(
+    () => {
+      const t = document.querySelector("#status")?.textContent ?? "";
+      return t !== "" && !t.endsWith("…");
+    },
+    undefined,
+    { timeout, polling: 250 },
+  );
+  return (await page.textContent("#status")) ?? "";
+}
