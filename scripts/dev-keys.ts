@@ -2,17 +2,16 @@
  * Generates local development secrets into .dev.vars (git-ignored):
  * the HPKE X25519 envelope key, the template key-encryption key, the
  * assertion Ed25519 signing key, and a local token issuer whose public JWKS
- * becomes AUTH_JWKS. `npm start` runs this when .dev.vars is missing; run it
- * by hand with --force to start over (existing local subjects then no longer
- * open: that is what losing a KEK means).
+ * becomes AUTH_JWKS (with matching AUTH_ISSUER / AUTH_AUDIENCE). `npm start`
+ * runs this when .dev.vars is missing; run it by hand with --force to start
+ * over (existing local subjects then no longer open: that is what losing a
+ * KEK means).
  *
- * Never use these keys outside your machine. Production keys are set with
- * `wrangler secret put` (see README.md).
+ * Never use these keys outside your machine. Production keys: see
+ * scripts/gen-secret.ts and README.md ("Deploy").
  */
 import { existsSync, writeFileSync } from "node:fs";
-import { exportJWK, generateKeyPair } from "jose";
-import { x25519 } from "@noble/curves/ed25519.js";
-import { b64uEncode } from "../src/protocol/base64url.js";
+import { newEd25519Jwk, newHpkeKey, newKek, publicJwk, stamp } from "./lib/keys.js";
 
 const path = new URL("../.dev.vars", import.meta.url);
 const force = process.argv.includes("--force");
@@ -22,29 +21,17 @@ if (existsSync(path) && !force) {
   process.exit(0);
 }
 
-const stamp = new Date().toISOString().slice(0, 10).replaceAll("-", "");
-
-async function ed25519Jwk(kid: string) {
-  const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-  const jwk = await exportJWK(privateKey);
-  return { ...jwk, kid, alg: "EdDSA", use: "sig" };
-}
-
-const hpkeSecret = x25519.utils.randomSecretKey();
-const kek = crypto.getRandomValues(new Uint8Array(32));
-const assertionKey = await ed25519Jwk(`assert-${stamp}`);
-const issuerKey = await ed25519Jwk(`dev-issuer-${stamp}`);
-const { d: _d, ...issuerPublic } = issuerKey;
+const issuerKey = await newEd25519Jwk(`dev-issuer-${stamp()}`);
 
 // AUTH_* point the worker at the dev issuer; `facegate token` reads them back
 // from here so the tokens it mints always match what the worker expects.
 const vars: Record<string, string> = {
   AUTH_ISSUER: "http://127.0.0.1:8787/dev-issuer",
   AUTH_AUDIENCE: "facegate",
-  HPKE_KEYS: JSON.stringify([{ kid: `hpke-${stamp}`, privateKey: b64uEncode(hpkeSecret) }]),
-  TEMPLATE_KEKS: JSON.stringify([{ version: 1, key: b64uEncode(kek) }]),
-  ASSERTION_KEYS: JSON.stringify([assertionKey]),
-  AUTH_JWKS: JSON.stringify({ keys: [issuerPublic] }),
+  HPKE_KEYS: JSON.stringify([newHpkeKey()]),
+  TEMPLATE_KEKS: JSON.stringify([newKek(1)]),
+  ASSERTION_KEYS: JSON.stringify([await newEd25519Jwk(`assert-${stamp()}`)]),
+  AUTH_JWKS: JSON.stringify({ keys: [publicJwk(issuerKey)] }),
   DEV_ISSUER_KEY: JSON.stringify(issuerKey),
 };
 
