@@ -4,5 +4,13 @@ declare namespace Cloudflare {
   interface Env {
     /** D1 migrations read by vitest.config.ts and applied in setup.ts. */
     TEST_MIGRATIONS: FacegateD1Migration[];
+    /** fuzz.test.ts: total generated requests (default 10,000) and seed, from the environment of `npm test`. */
+    FACEGATE_FUZZ_RUNS?: string;
+    FACEGATE_FUZZ_SEED?: string;
   }
+}
+
+declare module "*.md?raw" {
+  const text: string;
+  export default text;
 }
