@@ -2,8 +2,10 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { demoRelyingParty } from "../demo/rp/routes.js";
 import type { AppEnv } from "./context.js";
 import { methodIndex, notFoundHandler, onError } from "./errors/index.js";
+import { cors } from "./http/cors.js";
 import { requestContext } from "./http/request-context.js";
 import { validationHook } from "./http/validation-hook.js";
+import { registerAdmin } from "./routes/admin.js";
 import { registerChallenges } from "./routes/challenges.js";
 import { registerConsent } from "./routes/consent.js";
 import { registerDocs } from "./routes/docs.js";
@@ -22,6 +24,7 @@ import { registerVerify } from "./routes/verify.js";
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("*", requestContext);
+  app.use("*", cors);
 
   registerHealth(app);
   registerJwks(app);
@@ -32,6 +35,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerVerify(app);
   registerSubjectRead(app);
   registerSubjectDelete(app);
+  registerAdmin(app);
   registerDocs(app);
   // The demo's relying party backend (local only: it answers 404 without the dev issuer key).
   app.route("/demo/rp", demoRelyingParty(async (req, env) => app.fetch(req, env as AppEnv["Bindings"])));

@@ -16,6 +16,8 @@ export interface AuditNote {
   subjectId?: string;
   /** Set by the handler on success (`match`, `no-match`, `granted`...); refusals are derived from the error. */
   outcome?: string;
+  /** The vault answered, and so appended this request's audit row in its own transaction. */
+  recorded?: boolean;
 }
 
 export interface AppEnv {

@@ -35,6 +35,13 @@ export interface Env {
   LOCKOUT_WINDOW_SECONDS: string;
   LOCKOUT_DURATION_SECONDS: string;
   RETENTION_DAYS: string;
+  /** Optional: milliseconds a vault waits after a write before flushing its audit outbox (default 1000). */
+  AUDIT_FLUSH_DELAY_MS?: string;
+  /**
+   * Optional: origins (comma-separated, e.g. `https://rp.example,https://app.example`)
+   * whose pages may call the API from a browser (CORS). Empty: same-origin only.
+   */
+  CORS_ORIGINS?: string;
 
   HPKE_KEYS: string;
   TEMPLATE_KEKS: string;

@@ -2,31 +2,41 @@
  * The D1 audit log: who (token subject and client), did what, to which
  * subject of which tenant, when, with what outcome, under which request id.
  * Deliberately no embeddings, scores, keys, tokens or request bodies.
+ *
+ * Two writers: each SubjectVault flushes its outbox (rows appended in the
+ * same transaction as its decisions), and the worker writes, best effort and
+ * off the response path, the refusals it decides before reaching a vault.
  */
-export interface AuditEntry {
+export interface AuditRow {
+  /** Unique per row: replaying a flush inserts nothing twice. */
+  eventId: string;
+  /** Unix milliseconds. */
+  at: number;
   tenant: string;
   subjectId: string;
   actor: string;
   clientId: string | null;
-  /** consent | challenge | enroll | verify | read | delete */
+  /** consent | challenge | enroll | verify | read | delete | purge | rewrap */
   action: string;
-  /** e.g. granted, issued, enrolled, match, no-match, locked, deleted, refused:<problem code> */
+  /** e.g. granted:<policy>, issued:<purpose>, enrolled, match, no-match, deleted, purged:retention, refused:<problem code> */
   outcome: string;
-  requestId: string;
+  requestId: string | null;
 }
 
-export async function writeAudit(db: D1Database, e: AuditEntry): Promise<void> {
+export function auditStatement(db: D1Database, e: AuditRow): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO audit_log (event_id, at, tenant, subject_id, actor, client_id, action, outcome, request_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(e.eventId, new Date(e.at).toISOString(), e.tenant, e.subjectId, e.actor, e.clientId, e.action, e.outcome, e.requestId);
+}
+
+/** The worker's own rows (refusals before any vault): best effort, never turns an answer into an error. */
+export async function writeAudit(db: D1Database, e: AuditRow): Promise<void> {
   try {
-    await db
-      .prepare(
-        `INSERT INTO audit_log (at, tenant, subject_id, actor, client_id, action, outcome, request_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .bind(new Date().toISOString(), e.tenant, e.subjectId, e.actor, e.clientId, e.action, e.outcome, e.requestId)
-      .run();
+    await auditStatement(db, e).run();
   } catch (err) {
-    // The operation already happened; losing its audit row must not turn
-    // the answer into an error. Logged for the operator to notice.
     console.error(JSON.stringify({ audit: "write failed", requestId: e.requestId, error: (err as Error).name }));
   }
 }

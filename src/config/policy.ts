@@ -15,7 +15,15 @@ export interface Policy {
   retentionDays: number;
   /** Capped at 120 s: an assertion is a login hand-off, not a session. */
   assertionTtlSeconds: number;
+  /**
+   * How long a vault waits after a write before flushing its audit outbox to
+   * D1: writes within this window share one D1 batch. Default 1 s; the
+   * workerd tests set it high and flush explicitly, so nothing races them.
+   */
+  auditFlushDelayMs: number;
 }
+
+const DEFAULT_AUDIT_FLUSH_DELAY_MS = 1000;
 
 export const MAX_ASSERTION_TTL_SECONDS = 120;
 
@@ -33,6 +41,7 @@ const PolicyVars = z.object({
   LOCKOUT_DURATION_SECONDS: int(1, 86_400 * 30),
   RETENTION_DAYS: int(1, 3 * 366),
   ASSERTION_TTL_SECONDS: int(1, MAX_ASSERTION_TTL_SECONDS),
+  AUDIT_FLUSH_DELAY_MS: int(0, 3_600_000).optional(),
 });
 
 const cache = new WeakMap<object, Policy>();
@@ -54,6 +63,7 @@ export function policyOf(env: Env): Policy {
     lockoutDurationSeconds: v.LOCKOUT_DURATION_SECONDS,
     retentionDays: v.RETENTION_DAYS,
     assertionTtlSeconds: v.ASSERTION_TTL_SECONDS,
+    auditFlushDelayMs: v.AUDIT_FLUSH_DELAY_MS ?? DEFAULT_AUDIT_FLUSH_DELAY_MS,
   };
   cache.set(env, policy);
   return policy;

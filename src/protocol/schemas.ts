@@ -82,6 +82,11 @@ export const VerifyRequest = z
   })
   .meta({ id: "VerifyRequest" });
 
+/** Operators: rewrap up to `limit` subject keys still wrapped under an older KEK (face:admin). */
+export const RewrapRequest = z
+  .strictObject({ limit: z.number().int().min(1).max(100).optional() })
+  .meta({ id: "RewrapRequest" });
+
 // --- responses ------------------------------------------------------------
 
 export const Health = z
@@ -144,6 +149,38 @@ export const SubjectRecord = z
   })
   .meta({ id: "Subject" });
 
+export const RewrapResponse = z
+  .object({
+    kekVersion: z.number().int().meta({ description: "The current KEK version (TEMPLATE_KEKS[0])" }),
+    rewrapped: z.number().int().min(0),
+    unchanged: z.number().int().min(0),
+    failed: z.number().int().min(0),
+    remaining: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: "Subjects of this tenant still registered under another KEK version; 0 before retiring it" }),
+  })
+  .meta({ id: "RewrapResult" });
+
+export const IntegrityReport = z
+  .object({
+    subjectId: SubjectId,
+    consent: z.boolean(),
+    subjectKey: z.boolean(),
+    kekVersion: z.number().int().nullable(),
+    templates: z.number().int().min(0),
+    templatesOpening: z.number().int().min(0),
+    templatesWithoutKey: z.number().int().min(0),
+    challengesConsumed: z.number().int().min(0),
+    consumedWithoutOutcome: z.number().int().min(0),
+    consumedRequestIds: z.array(z.string()),
+    failures: z.number().int().min(0),
+    lockedUntil: Timestamp.nullable(),
+    outboxPending: z.number().int().min(0),
+  })
+  .meta({ id: "IntegrityReport" });
+
 export const Problem = z
   .looseObject({
     type: z.string(),
@@ -166,3 +203,5 @@ export type ChallengeResponseT = z.infer<typeof ChallengeResponse>;
 export type EnrollResponseT = z.infer<typeof EnrollResponse>;
 export type VerifyResponseT = z.infer<typeof VerifyResponse>;
 export type SubjectRecordT = z.infer<typeof SubjectRecord>;
+export type RewrapResponseT = z.infer<typeof RewrapResponse>;
+export type IntegrityReportT = z.infer<typeof IntegrityReport>;

@@ -8,6 +8,7 @@ import { b64uEncode } from "../protocol/base64url.js";
 import { ChallengeRequest, ChallengeResponse } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
 import { vaultFor } from "../vault/stub.js";
+import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
 
 const route = createRoute({
@@ -35,13 +36,16 @@ export function registerChallenges(app: OpenAPIHono<AppEnv>): void {
     assertScope(principal, purpose === "enroll" ? SCOPES.enroll : SCOPES.verify);
     assertMayActOn(principal, subjectId);
     const key = currentEnvelopeKey(c.env);
-    const issued = await vaultFor(c.env, principal.tenant, subjectId).issueChallenge({
-      tenant: principal.tenant,
-      subjectId,
-      purpose,
-      kid: key.kid,
-    });
-    c.get("audit").outcome = `issued:${purpose}`;
+    const issued = await vaultCall(
+      c,
+      vaultFor(c.env, principal.tenant, subjectId).issueChallenge({
+        tenant: principal.tenant,
+        subjectId,
+        actor: actorOf(c),
+        purpose,
+        kid: key.kid,
+      }),
+    );
     return c.json(
       {
         challengeId: issued.challengeId,

@@ -6,6 +6,7 @@ import { jsonBody } from "../http/json-body.js";
 import { ConsentRecord, ConsentRequest } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
 import { vaultFor } from "../vault/stub.js";
+import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
 import { SubjectParams } from "./params.js";
 
@@ -33,13 +34,16 @@ export function registerConsent(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid("json");
     const principal = c.get("principal");
     assertMayActOn(principal, id);
-    const record = await vaultFor(c.env, principal.tenant, id).grantConsent({
-      tenant: principal.tenant,
-      subjectId: id,
-      policyVersion: body.policyVersion,
-      purposes: body.purposes,
-    });
-    c.get("audit").outcome = `granted:${body.policyVersion}`;
+    const record = await vaultCall(
+      c,
+      vaultFor(c.env, principal.tenant, id).grantConsent({
+        tenant: principal.tenant,
+        subjectId: id,
+        actor: actorOf(c),
+        policyVersion: body.policyVersion,
+        purposes: body.purposes,
+      }),
+    );
     return c.json({ subjectId: id, ...record }, 200);
   });
 }

@@ -32,6 +32,7 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
         { name: "keys", description: "Public keys" },
         { name: "attempts", description: "Challenges for enroll and verify attempts" },
         { name: "subjects", description: "Consent, templates, verification and erasure" },
+        { name: "admin", description: "Operators (face:admin): key maintenance and consistency checks" },
       ],
     }));
 

@@ -3,11 +3,13 @@ import type { AppEnv } from "../context.js";
 import { audited } from "../audit/middleware.js";
 import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
 import { requireEmbeddingModel } from "../config/models.js";
+import { holdsEnvelopeKey } from "../crypto/envelope-keys.js";
+import { ApiError } from "../errors/api-error.js";
 import { jsonBody } from "../http/json-body.js";
 import { EnrollRequest, EnrollResponse } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
 import { refusalError, vaultFor } from "../vault/stub.js";
-import { assertEnvelopeKeyHeld, openAttempt } from "./attempt.js";
+import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
 import { SubjectParams } from "./params.js";
 
@@ -49,16 +51,23 @@ export function registerEnroll(app: OpenAPIHono<AppEnv>): void {
     const principal = c.get("principal");
     assertMayActOn(principal, id);
     const model = requireEmbeddingModel(body.modelId);
-    assertEnvelopeKeyHeld(c.env, body.envelope.kid);
+    // Refused before the vault, so an envelope for a key we never held does not spend the challenge.
+    if (!holdsEnvelopeKey(c.env, body.envelope.kid)) throw new ApiError("envelope-key-unknown");
 
-    const who = { tenant: principal.tenant, subjectId: id };
-    const vault = vaultFor(c.env, who.tenant, id);
-    const begun = await vault.beginAttempt({ ...who, challengeId: body.challengeId, purpose: "enroll", modelId: model.id });
-    const embedding = await openAttempt(c.env, begun, "enroll", { subjectId: id, ...body }, model);
-    const done = await vault.completeEnroll({ ...who, challengeId: body.challengeId, modelId: model.id, embedding });
+    // One RPC: the vault checks the challenge, opens the envelope and stores
+    // the sealed template with its audit row (see SubjectVault).
+    const done = await vaultCall(
+      c,
+      vaultFor(c.env, principal.tenant, id).enroll({
+        tenant: principal.tenant,
+        subjectId: id,
+        actor: actorOf(c),
+        challengeId: body.challengeId,
+        modelId: model.id,
+        envelope: body.envelope,
+      }),
+    );
     if (!done.ok) throw refusalError(done);
-
-    c.get("audit").outcome = "enrolled";
     return c.json({ templateId: done.templateId, templateCount: done.templateCount }, 201);
   });
 }

@@ -4,6 +4,7 @@ import { audited } from "../audit/middleware.js";
 import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
 import { SCOPES } from "../protocol/scopes.js";
 import { vaultFor } from "../vault/stub.js";
+import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, bearerScopes, problemResponses } from "./openapi-helpers.js";
 import { SubjectParams } from "./params.js";
 
@@ -12,7 +13,9 @@ const route = createRoute({
   path: "/v1/subjects/{id}",
   tags: ["subjects"],
   summary: "Erase a subject: subject key, templates, consent, challenges and counters",
-  description: "The subject key is destroyed first, so the sealed templates cannot be opened again. Idempotent.",
+  description:
+    "The subject key, templates, consent, challenges and counters are destroyed in one transaction with the " +
+    "audit record; the sealed templates cannot be opened again. Idempotent.",
   security: bearerScopes(SCOPES.delete),
   middleware: [authenticate, audited("delete"), requireScope(SCOPES.delete)] as const,
   request: { params: SubjectParams },
@@ -27,8 +30,8 @@ export function registerSubjectDelete(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const principal = c.get("principal");
     assertMayActOn(principal, id);
-    const { existed } = await vaultFor(c.env, principal.tenant, id).erase({ tenant: principal.tenant, subjectId: id });
-    c.get("audit").outcome = existed ? "deleted" : "deleted:nothing-held";
+    // The vault records the delete (or "nothing held") in the same transaction as the erase.
+    await vaultCall(c, vaultFor(c.env, principal.tenant, id).erase({ tenant: principal.tenant, subjectId: id, actor: actorOf(c) }));
     return c.body(null, 204);
   });
 }

@@ -6,6 +6,7 @@ import { ApiError } from "../errors/api-error.js";
 import { SubjectRecord } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
 import { vaultFor } from "../vault/stub.js";
+import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
 import { SubjectParams } from "./params.js";
 
@@ -28,9 +29,11 @@ export function registerSubjectRead(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const principal = c.get("principal");
     assertMayActOn(principal, id);
-    const state = await vaultFor(c.env, principal.tenant, id).describe({ tenant: principal.tenant, subjectId: id });
+    const state = await vaultCall(
+      c,
+      vaultFor(c.env, principal.tenant, id).describe({ tenant: principal.tenant, subjectId: id, actor: actorOf(c) }),
+    );
     if (!state) throw new ApiError("subject-not-found");
-    c.get("audit").outcome = "read";
     return c.json(
       {
         subjectId: id,

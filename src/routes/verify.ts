@@ -5,11 +5,13 @@ import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
 import { policyOf } from "../config/policy.js";
 import { requireEmbeddingModel } from "../config/models.js";
 import { signAssertion } from "../crypto/assertion.js";
+import { holdsEnvelopeKey } from "../crypto/envelope-keys.js";
+import { ApiError } from "../errors/api-error.js";
 import { jsonBody } from "../http/json-body.js";
 import { VerifyRequest, VerifyResponse } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
 import { refusalError, vaultFor } from "../vault/stub.js";
-import { assertEnvelopeKeyHeld, openAttempt } from "./attempt.js";
+import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
 import { SubjectParams } from "./params.js";
 
@@ -49,21 +51,25 @@ export function registerVerify(app: OpenAPIHono<AppEnv>): void {
     const principal = c.get("principal");
     assertMayActOn(principal, id);
     const model = requireEmbeddingModel(body.modelId);
-    assertEnvelopeKeyHeld(c.env, body.envelope.kid);
+    // Refused before the vault, so an envelope for a key we never held does not spend the challenge.
+    if (!holdsEnvelopeKey(c.env, body.envelope.kid)) throw new ApiError("envelope-key-unknown");
     const policy = policyOf(c.env);
 
-    const who = { tenant: principal.tenant, subjectId: id };
-    const vault = vaultFor(c.env, who.tenant, id);
-    const begun = await vault.beginAttempt({ ...who, challengeId: body.challengeId, purpose: "verify", modelId: model.id });
-    const embedding = await openAttempt(c.env, begun, "verify", { subjectId: id, ...body }, model);
-    const done = await vault.completeVerify({ ...who, challengeId: body.challengeId, modelId: model.id, embedding });
+    // One RPC: the vault checks the challenge, opens the envelope, scores and
+    // records the outcome with its audit row (see SubjectVault).
+    const done = await vaultCall(
+      c,
+      vaultFor(c.env, principal.tenant, id).verify({
+        tenant: principal.tenant,
+        subjectId: id,
+        actor: actorOf(c),
+        challengeId: body.challengeId,
+        modelId: model.id,
+        envelope: body.envelope,
+      }),
+    );
     if (!done.ok) throw refusalError(done);
-
-    const audit = c.get("audit");
-    if (!done.match) {
-      audit.outcome = done.attemptsRemaining === 0 ? "no-match:locked" : "no-match";
-      return c.json({ match: false, attemptsRemaining: done.attemptsRemaining }, 200);
-    }
+    if (!done.match) return c.json({ match: false, attemptsRemaining: done.attemptsRemaining }, 200);
     const assertion = await signAssertion(c.env, {
       issuer: c.env.ASSERTION_ISSUER,
       audience: principal.clientId ?? c.env.ASSERTION_DEFAULT_AUDIENCE,
@@ -74,7 +80,6 @@ export function registerVerify(app: OpenAPIHono<AppEnv>): void {
       ttlSeconds: policy.assertionTtlSeconds,
       ...(body.loginNonce !== undefined ? { nonce: body.loginNonce } : {}),
     });
-    audit.outcome = "match";
     return c.json({ match: true, assertion, attemptsRemaining: done.attemptsRemaining }, 200);
   });
 }

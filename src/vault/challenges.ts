@@ -50,45 +50,65 @@ export function issueChallenge(
 }
 
 /**
- * Consumes a challenge: the first presentation marks it used, whatever happens
- * next, so an envelope can be tried exactly once. Then refuses it if it is
- * expired or for another purpose. Synchronous: two concurrent presentations
- * cannot both see it unused.
+ * What a presented challenge allows, without consuming it (the first half of
+ * an attempt reads only). A refusal says whether the challenge is still there
+ * to be consumed: an expired or wrong-purpose challenge is spent by being
+ * presented, an unknown or used one has nothing left to spend.
  */
-export function consumeChallenge(
+export type ChallengeCheck = { ok: true; nonce: string; kid: string } | (Refusal & { consume: boolean });
+
+export function checkChallenge(
   sql: SqlStorage,
   who: SubjectRef,
   challengeId: string,
   purpose: EnvelopePurpose,
   now: number,
-): { ok: true; nonce: string; kid: string } | Refusal {
+): ChallengeCheck {
   const row = sql
     .exec<ChallengeRow>(
       "SELECT tenant, subject_id, purpose, nonce, kid, expires_at, used_at FROM challenges WHERE challenge_id = ?",
       challengeId,
     )
     .toArray()[0];
-  if (!row || row.tenant !== who.tenant || row.subject_id !== who.subjectId) return { ok: false, code: "challenge-unknown" };
-  if (row.used_at !== null) return { ok: false, code: "challenge-used" };
-  sql.exec("UPDATE challenges SET used_at = ? WHERE challenge_id = ?", now, challengeId);
-  if (row.expires_at <= now) return { ok: false, code: "challenge-expired" };
-  if (row.purpose !== purpose) return { ok: false, code: "challenge-purpose" };
+  if (!row || row.tenant !== who.tenant || row.subject_id !== who.subjectId) {
+    return { ok: false, code: "challenge-unknown", consume: false };
+  }
+  if (row.used_at !== null) return { ok: false, code: "challenge-used", consume: false };
+  if (row.expires_at <= now) return { ok: false, code: "challenge-expired", consume: true };
+  if (row.purpose !== purpose) return { ok: false, code: "challenge-purpose", consume: true };
   return { ok: true, nonce: row.nonce, kid: row.kid };
 }
 
 /**
- * The second half of an attempt may run once per consumed challenge: true
- * exactly once, for a challenge that was consumed for this purpose.
+ * Consumes the challenge with the outcome of its attempt and the request
+ * that made it, in the caller's transaction: "consumed" and "has an outcome"
+ * are one write. Returns false if it was consumed already (or is gone), so
+ * of any number of concurrent presentations exactly one consumes it.
  */
-export function claimCompletion(sql: SqlStorage, challengeId: string, purpose: EnvelopePurpose, now: number): boolean {
+export function consumeChallenge(
+  sql: SqlStorage,
+  challengeId: string,
+  now: number,
+  outcome: string,
+  requestId: string,
+): boolean {
   const cursor = sql.exec(
-    `UPDATE challenges SET completed_at = ?
-     WHERE challenge_id = ? AND purpose = ? AND used_at IS NOT NULL AND completed_at IS NULL`,
+    `UPDATE challenges SET used_at = ?, completed_at = ?, outcome = ?, request_id = ?
+     WHERE challenge_id = ? AND used_at IS NULL`,
     now,
+    now,
+    outcome,
+    requestId,
     challengeId,
-    purpose,
   );
   return cursor.rowsWritten === 1;
+}
+
+/** Whether the challenge can still be consumed; a refusal code otherwise. */
+export function unconsumed(sql: SqlStorage, challengeId: string): "challenge-used" | "challenge-unknown" | null {
+  const row = sql.exec<{ used_at: number | null }>("SELECT used_at FROM challenges WHERE challenge_id = ?", challengeId).toArray()[0];
+  if (!row) return "challenge-unknown";
+  return row.used_at === null ? null : "challenge-used";
 }
 
 /** Drops challenges past their grace period; returns when the next one will be due, if any. */

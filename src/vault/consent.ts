@@ -43,3 +43,8 @@ export function grantConsent(
 export function extendRetention(sql: SqlStorage, now: number, retentionDays: number): void {
   sql.exec("UPDATE consent SET retain_until = MAX(retain_until, ?) WHERE id = 1", now + retentionDays * DAY_MS);
 }
+
+/** The authoritative retention deadline (Unix ms), or null without a consent. */
+export function retainUntil(sql: SqlStorage): number | null {
+  return sql.exec<{ retain_until: number }>("SELECT retain_until FROM consent WHERE id = 1").toArray()[0]?.retain_until ?? null;
+}

@@ -3,6 +3,10 @@
  * so every table holds one subject's data. Single-row tables use
  * `CHECK (id = 1)`. Times are Unix milliseconds. Idempotent: run on every
  * construction and again after deleteAll().
+ *
+ * `audit_outbox` and `registry_outbox` are written in the same synchronous
+ * transaction as the decision they describe and flushed to D1 by the alarm
+ * (see outbox.ts): the audit trail is exactly as durable as the state.
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -48,10 +52,40 @@ CREATE TABLE IF NOT EXISTS lockout (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   locked_until INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audit_outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  tenant TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  client_id TEXT,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  request_id TEXT
+);
+CREATE TABLE IF NOT EXISTS registry_outbox (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  tenant TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  rev INTEGER NOT NULL
+);
 `;
+
+/** Columns added after a table first shipped: vaults created earlier get them on construction. */
+const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
+  // The outcome of the attempt that consumed the challenge and that request's id: written in the
+  // same transaction as `used_at`, so "consumed without an outcome" is never visible.
+  ["challenges", "outcome", "TEXT"],
+  ["challenges", "request_id", "TEXT"],
+];
 
 export function migrate(sql: SqlStorage): void {
   sql.exec(DDL);
+  for (const [table, column, type] of ADDED_COLUMNS) {
+    const has = sql.exec("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", table, column).toArray().length > 0;
+    if (!has) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
 }
 
 /** SQLite BLOBs come back as ArrayBuffer; bind a copy of exactly the view's bytes. */

@@ -1,15 +1,31 @@
-import type { ConsentRecordT } from "../protocol/schemas.js";
+import type { ConsentRecordT, EnvelopeT } from "../protocol/schemas.js";
 import type { EnvelopePurpose } from "../protocol/envelope.js";
 import type { ProblemCode } from "../protocol/problems.js";
 
 /**
  * RPC shapes between the worker and the SubjectVault. Refusals are returned,
  * not thrown: errors lose their class over RPC, and a refusal that records
- * something (a failed attempt) must commit rather than roll back.
+ * something (a consumed challenge, a failed attempt, its audit row) must
+ * commit rather than roll back.
  */
 export interface SubjectRef {
   tenant: string;
   subjectId: string;
+}
+
+/**
+ * Who asked, for the audit row the vault appends in the same transaction as
+ * its decision: the token's `sub` and client, and the request id. Never
+ * biometric data, scores, keys or tokens.
+ */
+export interface Actor {
+  sub: string;
+  clientId: string | null;
+  requestId: string;
+}
+
+export interface ActorRef extends SubjectRef {
+  actor: Actor;
 }
 
 export interface Refusal {
@@ -19,12 +35,12 @@ export interface Refusal {
   attemptsRemaining?: number;
 }
 
-export interface GrantConsentInput extends SubjectRef {
+export interface GrantConsentInput extends ActorRef {
   policyVersion: string;
   purposes: "verification"[];
 }
 
-export interface IssueChallengeInput extends SubjectRef {
+export interface IssueChallengeInput extends ActorRef {
   purpose: EnvelopePurpose;
   kid: string;
 }
@@ -35,26 +51,48 @@ export interface IssuedChallenge {
   expiresAt: number;
 }
 
-export interface BeginAttemptInput extends SubjectRef {
-  challengeId: string;
-  purpose: EnvelopePurpose;
-  modelId: string;
-}
-
-export type BeginAttemptResult = { ok: true; nonce: string; kid: string } | Refusal;
-
-export interface CompleteInput extends SubjectRef {
+/** One enroll or verify attempt: the whole of it in one RPC (the vault opens the envelope). */
+export interface AttemptInput extends ActorRef {
   challengeId: string;
   modelId: string;
-  embedding: Float32Array;
+  envelope: EnvelopeT;
 }
 
-export type CompleteEnrollResult = { ok: true; templateId: string; templateCount: number } | Refusal;
+export type EnrollResult = { ok: true; templateId: string; templateCount: number } | Refusal;
 
-export type CompleteVerifyResult = { ok: true; match: boolean; attemptsRemaining: number; authTime: number } | Refusal;
+export type VerifyResult = { ok: true; match: boolean; attemptsRemaining: number; authTime: number } | Refusal;
 
 export interface SubjectState {
   consent: Omit<ConsentRecordT, "subjectId"> | null;
   templateCount: number;
   lockedUntil?: number;
+}
+
+export interface RewrapResult {
+  /** The KEK version the subject key is wrapped under now, or null when the subject holds no key. */
+  kekVersion: number | null;
+  rewrapped: boolean;
+}
+
+/**
+ * What an operator may learn about a vault's consistency: counts and flags,
+ * never biometric data. Every "…Without…" count is zero in a healthy vault.
+ */
+export interface IntegrityReport {
+  consent: boolean;
+  subjectKey: boolean;
+  kekVersion: number | null;
+  templates: number;
+  /** Templates that open under the subject key (all of them, or the vault is damaged). */
+  templatesOpening: number;
+  templatesWithoutKey: number;
+  challengesConsumed: number;
+  /** Consumed challenges whose attempt recorded no outcome or request id: must be 0. */
+  consumedWithoutOutcome: number;
+  /** Request ids of consumed challenges (to match against the audit log), newest first, at most 200. */
+  consumedRequestIds: string[];
+  failures: number;
+  lockedUntil: number | null;
+  /** Audit rows not yet in D1 (after the flush this call attempts first). */
+  outboxPending: number;
 }

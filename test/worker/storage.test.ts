@@ -4,10 +4,10 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
 import { b64uDecode } from "../../src/protocol/base64url.js";
 import { HPKE_KEYS, TEMPLATE_KEKS } from "../fixtures/keys.js";
-import { call, expectProblem, MODEL_ID, sealFor, Subject } from "./helpers/api.js";
+import { call, callSettled, expectProblem, MODEL_ID, sealFor, Subject } from "./helpers/api.js";
 import { tokenFor } from "./helpers/tokens.js";
 import { randomFace, sameFace } from "./helpers/embeddings.js";
-import { restoreVaultEnv, setVaultEnv, vaultSql, vaultStub, withVault } from "./helpers/vault.js";
+import { restoreVaultEnv, setVaultEnv, TEST_ACTOR, vaultSql, vaultStub, withVault } from "./helpers/vault.js";
 import { toHex } from "./helpers/bytes.js";
 
 type Row = Record<string, SqlStorageValue>;
@@ -75,7 +75,7 @@ describe("sealed templates are bound to their subject", () => {
   it("the vault refuses to act under another identity than the one it was created for", async () => {
     const s = await Subject.create("ident");
     await s.enrolled(randomFace());
-    await expect(withVault(s.id, (vault) => vault.describe({ tenant: "default", subjectId: "someone-else" }))).rejects.toThrow(
+    await expect(withVault(s.id, (vault) => vault.describe({ tenant: "default", subjectId: "someone-else", actor: TEST_ACTOR }))).rejects.toThrow(
       /identity/,
     );
   });
@@ -229,6 +229,7 @@ describe("audit log", () => {
     await s.enrolled(face);
     await s.verify(sameFace(face));
     await s.verify(randomFace());
+    // The delete flushes the vault's outbox to D1 before it gives the storage back.
     await s.delete();
     const { results } = await env.DB.prepare(
       "SELECT tenant, subject_id, actor, client_id, action, outcome, request_id, at FROM audit_log WHERE subject_id = ? ORDER BY id",
@@ -252,14 +253,14 @@ describe("audit log", () => {
     }
     const columns = await env.DB.prepare("SELECT name FROM pragma_table_info('audit_log')").all<{ name: string }>();
     expect(columns.results.map((c) => c.name).sort()).toEqual(
-      ["action", "actor", "at", "client_id", "id", "outcome", "request_id", "subject_id", "tenant"].sort(),
+      ["action", "actor", "at", "client_id", "event_id", "id", "outcome", "request_id", "subject_id", "tenant"].sort(),
     );
   });
 
   it("refusals are audited with their problem code; unauthenticated requests are not", async () => {
     const s = await Subject.create("audit2");
-    await call("GET", `/v1/subjects/${s.id}`, { token: await tokenFor("eve", "face:read") });
-    await call("GET", `/v1/subjects/${s.id}`);
+    await callSettled("GET", `/v1/subjects/${s.id}`, { token: await tokenFor("eve", "face:read") });
+    await callSettled("GET", `/v1/subjects/${s.id}`);
     const { results } = await env.DB.prepare("SELECT actor, action, outcome FROM audit_log WHERE subject_id = ?")
       .bind(s.id)
       .all();

@@ -6,7 +6,7 @@ import type { VerifyResponseT } from "../../src/protocol/schemas.js";
 import { call, expectProblem, MODEL_ID, sealFor, Subject, uniqueSubject } from "./helpers/api.js";
 import { cosine, randomFace, sameFace } from "./helpers/embeddings.js";
 import { mintToken, tokenFor } from "./helpers/tokens.js";
-import { vaultSql } from "./helpers/vault.js";
+import { restoreVaultEnv, setVaultEnv, vaultSql } from "./helpers/vault.js";
 
 const MAX_FAILURES = Number(env.LOCKOUT_MAX_FAILURES);
 const THRESHOLD = manifest.models["fr512-v1"].embedding.threshold;
@@ -216,6 +216,21 @@ describe("POST /v1/subjects/{id}/verify: refusals", () => {
     const envelope = await sealFor(ch, "verify", s.id, randomFace(), { nonce: "Z".repeat(43) });
     await expectProblem(await s.send("verify", { challengeId: ch.challengeId, modelId: MODEL_ID, envelope }), "envelope-invalid");
     expect(await vaultSql(s.id, "SELECT * FROM failures")).toEqual([]);
+  });
+
+  it("a verify that fails inside the vault (a fault, not a refusal) still spends its challenge", async () => {
+    const s = await Subject.create("vfault");
+    const face = randomFace();
+    await s.enrolled(face);
+    const { body } = await s.body("verify", sameFace(face));
+    // The vault's HPKE keys become unreadable: the open throws after section 1 ran.
+    await setVaultEnv(s.id, { HPKE_KEYS: "not json" });
+    await expectProblem(await s.send("verify", body), "internal");
+    await restoreVaultEnv(s.id);
+    await expectProblem(await s.send("verify", body), "challenge-used");
+    expect(await vaultSql(s.id, "SELECT outcome FROM challenges WHERE purpose = 'verify' AND used_at IS NOT NULL")).toEqual([
+      { outcome: "refused:internal" },
+    ]);
   });
 
   it("refuses an expired challenge", async () => {

@@ -1,4 +1,6 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../../src/index.js";
 import { expect } from "vitest";
 import {
   b64uDecode,
@@ -32,6 +34,8 @@ export interface CallOptions {
   body?: unknown;
   rawBody?: BodyInit;
   headers?: Record<string, string>;
+  /** callSettled only: the worker sees these bindings instead (a rotated key, a CORS list...). */
+  env?: Partial<Cloudflare.Env>;
 }
 
 /** One request through the worker's real fetch handler (same path as production). */
@@ -44,6 +48,26 @@ export function call(method: string, path: string, opts: CallOptions = {}): Prom
     headers["Content-Type"] ??= "application/json";
   }
   return exports.default.fetch(new Request(`https://facegate.test${path}`, { method, headers, body: body ?? null }));
+}
+
+/**
+ * Like `call`, but through the worker's fetch handler with an execution
+ * context the test owns, and returns only after everything the request handed
+ * to waitUntil (the worker's own audit rows) has finished.
+ */
+export async function callSettled(method: string, path: string, opts: CallOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token !== undefined) headers["Authorization"] = `Bearer ${opts.token}`;
+  let body: BodyInit | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers["Content-Type"] ??= "application/json";
+  }
+  const ctx = createExecutionContext();
+  const bindings = opts.env ? { ...env, ...opts.env } : env;
+  const res = await worker.fetch(new Request(`https://facegate.test${path}`, { method, headers, body: body ?? null }), bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 /** Asserts an RFC 9457 problem of this code and returns its body. */

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { SubjectVault } from "../../../src/vault/subject-vault.js";
 
 /** Runs `fn` against the vault instance itself (to call or patch it as the runtime holds it). */
@@ -34,4 +34,28 @@ export function setVaultEnv(subjectId: string, overrides: Partial<Cloudflare.Env
 
 export function restoreVaultEnv(subjectId: string): Promise<void> {
   return setVaultEnv(subjectId, {});
+}
+
+/** The actor a test names when it calls a vault directly. */
+export const TEST_ACTOR = { sub: "test", clientId: null, requestId: "00000000-0000-4000-8000-000000000000" };
+
+/**
+ * Drives a vault's audit flush deterministically: runs its alarm now (the
+ * test bindings set a long flush delay, so the runtime never fires it on its
+ * own mid-test), then waits for any flush still under way and flushes what is left.
+ */
+export async function flushAudit(subjectId: string, tenant = "default"): Promise<void> {
+  await runDurableObjectAlarm(vaultStub(subjectId, tenant));
+  await withVault(subjectId, (vault) => (vault as unknown as { flushOutbox(): Promise<void> }).flushOutbox(), tenant);
+}
+
+/** Replaces the vault's clock (Unix ms) until `restoreVaultClock`: retention is tested by moving time. */
+export function setVaultClock(subjectId: string, now: () => number, tenant = "default"): Promise<void> {
+  return withVault(
+    subjectId,
+    (vault) => {
+      (vault as unknown as { now: () => number }).now = now;
+    },
+    tenant,
+  );
 }

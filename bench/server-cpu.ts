@@ -1,0 +1,140 @@
+/**
+ * Server CPU per request, verify against GET /v1/health, on the real worker
+ * (wrangler dev, as `npm start`): the user + system CPU time the whole
+ * wrangler dev process group spends per request, read from /proc (Linux).
+ *
+ * On a shared machine request rates swing with everyone else's load; the CPU
+ * the server itself spends per request moves much less, so this complements
+ * `npm run bench:api`. Verify requests are prepared ahead (challenge fetched,
+ * envelope sealed) and their CPU is counted including the audit flush that
+ * follows them.
+ *
+ *   npx tsx bench/server-cpu.ts --requests 600 --rounds 3
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { FacegateApi } from "../client/src/api/facegate-api.js";
+import { sealForChallenge } from "../client/src/api/envelope.js";
+import { loadDevIssuer, mintDevToken } from "../client/src/cli/dev-issuer.js";
+import { startDevServer } from "../scripts/lib/dev-server.js";
+import { ensureDevKeys } from "../test/support/ensure-dev-keys.js";
+import { fmt, median, table } from "./lib/stats.js";
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "600" },
+    rounds: { type: "string", default: "3" },
+    connections: { type: "string", default: "8" },
+  },
+});
+const N = Number(values.requests);
+const ROUNDS = Number(values.rounds);
+const CONNECTIONS = Number(values.connections);
+const MODEL = "fr512-v1";
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+/** Long enough for the vaults' audit flush (1 s after a write) to have run. */
+const SETTLE_MS = 2500;
+
+/** CPU milliseconds used so far by every process of the group. */
+function groupCpuMs(pgid: number): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid) continue; // pgrp
+      ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return (ticks / USER_HZ) * 1000;
+}
+
+function unit(base?: Float32Array): Float32Array {
+  const v = new Float32Array(512);
+  let n = 0;
+  for (let i = 0; i < 512; i++) {
+    const g = Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
+    v[i] = base ? base[i]! + 0.005 * g : g;
+    n += v[i]! * v[i]!;
+  }
+  n = Math.sqrt(n);
+  for (let i = 0; i < 512; i++) v[i]! /= n;
+  return v;
+}
+
+async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+
+ensureDevKeys();
+const issuer = loadDevIssuer();
+if (!issuer) throw new Error(".dev.vars has no dev issuer");
+const server = await startDevServer();
+const pgid = server.process.pid!;
+try {
+  const subjects = [];
+  for (let i = 0; i < 32; i++) {
+    const id = `cpu-${i}`;
+    const token = await mintDevToken(issuer, { sub: id, scope: "face:enroll face:verify", ttlSeconds: 3600 });
+    const api = new FacegateApi({ baseUrl: server.url, getToken: token });
+    const face = unit();
+    await api.grantConsent(id, "2026-11");
+    await api.enrollEmbedding(id, MODEL, face);
+    subjects.push({ id, token, api, face });
+  }
+  const health: number[] = [];
+  const verify: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    await settle();
+    let before = groupCpuMs(pgid);
+    await pool(Array.from({ length: N }, (_, i) => i), CONNECTIONS, async () => {
+      await (await fetch(`${server.url}/v1/health`)).arrayBuffer();
+    });
+    await settle();
+    health.push((groupCpuMs(pgid) - before) / N);
+
+    const bodies: { path: string; token: string; body: string }[] = [];
+    await pool(Array.from({ length: N }, (_, i) => i), CONNECTIONS, async (i) => {
+      const s = subjects[i % subjects.length]!;
+      const ch = await s.api.challenge(s.id, "verify");
+      const envelope = await sealForChallenge(ch, "verify", s.id, MODEL, unit(s.face));
+      bodies.push({ path: `/v1/subjects/${s.id}/verify`, token: s.token, body: JSON.stringify({ challengeId: ch.challengeId, modelId: MODEL, envelope }) });
+    });
+    await settle();
+    before = groupCpuMs(pgid);
+    let failed = 0;
+    await pool(bodies, CONNECTIONS, async (b) => {
+      const res = await fetch(server.url + b.path, {
+        method: "POST",
+        headers: { authorization: `Bearer ${b.token}`, "content-type": "application/json" },
+        body: b.body,
+      });
+      if (res.status !== 200) failed += 1;
+      await res.arrayBuffer();
+    });
+    await settle();
+    verify.push((groupCpuMs(pgid) - before) / N);
+    console.error(`round ${round}: health ${fmt(health.at(-1)!, 2)} ms, verify ${fmt(verify.at(-1)!, 2)} ms CPU per request (${failed} not 200)`);
+  }
+  console.log(
+    table([
+      ["route", "server CPU ms per request (median)"],
+      ["GET /v1/health", fmt(median(health), 2)],
+      ["POST .../verify (match)", fmt(median(verify), 2)],
+    ]),
+  );
+  console.log(`\nverify / trivial (server CPU) = ${fmt(median(verify) / median(health), 2)}x; ${N} requests x ${ROUNDS} rounds, ${CONNECTIONS} connections`);
+} finally {
+  await server.stop();
+}

@@ -1,0 +1,125 @@
+import { randomId } from "../crypto/random.js";
+import type { AuditRow } from "../audit/audit-log.js";
+import type { Actor, SubjectRef } from "./types.js";
+
+/**
+ * The vault's outbox: audit rows and "the registry entry of this subject is
+ * stale" marks, appended inside the same synchronous transaction as the
+ * decision they describe (so no acknowledged operation lacks its audit row,
+ * and no audit row exists for an operation that rolled back), and flushed to
+ * D1 in batches by the vault's alarm.
+ *
+ * Each row carries a random `event_id`, D1's unique key for it: a flush that
+ * succeeded in D1 but crashed before deleting its rows here is replayed with
+ * INSERT OR IGNORE and changes nothing. (A per-vault sequence would not do:
+ * it restarts at 1 when an erased vault is re-created.)
+ */
+export function appendAudit(
+  sql: SqlStorage,
+  who: SubjectRef,
+  actor: Actor,
+  action: string,
+  outcome: string,
+  now: number,
+): void {
+  sql.exec(
+    `INSERT INTO audit_outbox (event_id, at, tenant, subject_id, actor, client_id, action, outcome, request_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    randomId(16),
+    now,
+    who.tenant,
+    who.subjectId,
+    actor.sub,
+    actor.clientId,
+    action,
+    outcome,
+    actor.requestId,
+  );
+}
+
+/**
+ * The subject's D1 registry entry (retainUntil, KEK version) must be
+ * refreshed. The flush reads the values then, from the vault's own state,
+ * so a mark never carries a stale value; `rev` lets the flush clear only the
+ * mark it sent.
+ */
+export function markRegistryDirty(sql: SqlStorage, who: SubjectRef): void {
+  sql.exec(
+    `INSERT INTO registry_outbox (id, tenant, subject_id, rev) VALUES (1, ?, ?, 1)
+     ON CONFLICT (id) DO UPDATE SET rev = rev + 1, tenant = excluded.tenant, subject_id = excluded.subject_id`,
+    who.tenant,
+    who.subjectId,
+  );
+}
+
+export interface RegistryUpdate extends SubjectRef {
+  rev: number;
+  /** null: the subject holds no consent any more; remove its entry. */
+  entry: { retainUntil: number; kekVersion: number | null } | null;
+}
+
+export interface OutboxBatch {
+  audit: AuditRow[];
+  maxSeq: number;
+  registry: RegistryUpdate | null;
+}
+
+type OutboxRow = {
+  seq: number;
+  event_id: string;
+  at: number;
+  tenant: string;
+  subject_id: string;
+  actor: string;
+  client_id: string | null;
+  action: string;
+  outcome: string;
+  request_id: string | null;
+};
+
+/** The oldest `limit` audit rows and the registry mark, or null when nothing is pending. */
+export function readBatch(sql: SqlStorage, limit: number): OutboxBatch | null {
+  const rows = sql.exec<OutboxRow>("SELECT * FROM audit_outbox ORDER BY seq LIMIT ?", limit).toArray();
+  const mark = sql
+    .exec<{ tenant: string; subject_id: string; rev: number }>("SELECT tenant, subject_id, rev FROM registry_outbox")
+    .toArray()[0];
+  if (rows.length === 0 && !mark) return null;
+  let registry: RegistryUpdate | null = null;
+  if (mark) {
+    const consent = sql.exec<{ retain_until: number }>("SELECT retain_until FROM consent").toArray()[0];
+    const key = sql.exec<{ kek_version: number }>("SELECT kek_version FROM subject_key").toArray()[0];
+    registry = {
+      tenant: mark.tenant,
+      subjectId: mark.subject_id,
+      rev: mark.rev,
+      entry: consent ? { retainUntil: consent.retain_until, kekVersion: key?.kek_version ?? null } : null,
+    };
+  }
+  return {
+    audit: rows.map((r) => ({
+      eventId: r.event_id,
+      at: r.at,
+      tenant: r.tenant,
+      subjectId: r.subject_id,
+      actor: r.actor,
+      clientId: r.client_id,
+      action: r.action,
+      outcome: r.outcome,
+      requestId: r.request_id,
+    })),
+    maxSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : 0,
+    registry,
+  };
+}
+
+/** After D1 accepted the batch: drop exactly what was sent (rows appended meanwhile stay). */
+export function ackBatch(sql: SqlStorage, batch: OutboxBatch): void {
+  if (batch.maxSeq > 0) sql.exec("DELETE FROM audit_outbox WHERE seq <= ?", batch.maxSeq);
+  if (batch.registry) sql.exec("DELETE FROM registry_outbox WHERE rev = ?", batch.registry.rev);
+}
+
+export function outboxPending(sql: SqlStorage): number {
+  const audit = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM audit_outbox").one().n;
+  const registry = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM registry_outbox").one().n;
+  return audit + registry;
+}

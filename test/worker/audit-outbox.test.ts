@@ -1,0 +1,224 @@
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { auditStatement } from "../../src/audit/audit-log.js";
+import { readBatch } from "../../src/vault/outbox.js";
+import { call, callSettled, expectProblem, Subject } from "./helpers/api.js";
+import { randomFace, sameFace } from "./helpers/embeddings.js";
+import { tokenFor } from "./helpers/tokens.js";
+import { flushAudit, restoreVaultEnv, setVaultEnv, vaultSql, vaultStub } from "./helpers/vault.js";
+
+type AuditRecord = Record<string, string | null>;
+
+async function auditRows(subjectId: string): Promise<AuditRecord[]> {
+  const { results } = await env.DB.prepare(
+    "SELECT event_id, tenant, subject_id, actor, client_id, action, outcome, request_id, at FROM audit_log WHERE subject_id = ? ORDER BY at, id",
+  )
+    .bind(subjectId)
+    .all<AuditRecord>();
+  return results;
+}
+
+const outboxRows = (subjectId: string) => vaultSql<{ action: string; outcome: string }>(subjectId, "SELECT action, outcome FROM audit_outbox ORDER BY seq");
+
+async function registryRow(subjectId: string) {
+  return env.DB.prepare("SELECT retain_until, kek_version FROM subject_registry WHERE subject_id = ?")
+    .bind(subjectId)
+    .first<{ retain_until: number; kek_version: number | null }>();
+}
+
+/** A D1 stand-in whose batch fails, as during a D1 outage. */
+function brokenDb(): D1Database {
+  return {
+    prepare: (q: string) => env.DB.prepare(q),
+    batch: () => Promise.reject(new Error("D1 unavailable")),
+  } as unknown as D1Database;
+}
+
+describe("audit outbox", () => {
+  it("each vault decision's audit row is committed with it and reaches D1 when the alarm flushes", async () => {
+    const face = randomFace();
+    const s = await Subject.create("outbox", { azp: "rp-outbox" });
+    await s.enrolled(face);
+    const res = await s.verify(sameFace(face));
+    expect(res.status).toBe(200);
+
+    // Acknowledged, and recorded in the vault's outbox; not yet in D1.
+    expect((await outboxRows(s.id)).map((r) => `${r.action}:${r.outcome}`)).toEqual([
+      "consent:granted:2026-11",
+      "challenge:issued:enroll",
+      "enroll:enrolled",
+      "challenge:issued:verify",
+      "verify:match",
+    ]);
+    expect(await auditRows(s.id)).toEqual([]);
+
+    expect(await runDurableObjectAlarm(vaultStub(s.id))).toBe(true);
+
+    const rows = await auditRows(s.id);
+    expect(rows.map((r) => `${r["action"]}:${r["outcome"]}`)).toEqual([
+      "consent:granted:2026-11",
+      "challenge:issued:enroll",
+      "enroll:enrolled",
+      "challenge:issued:verify",
+      "verify:match",
+    ]);
+    expect(rows.at(-1)!["request_id"]).toBe(res.headers.get("X-Request-Id"));
+    for (const r of rows) expect(r).toMatchObject({ tenant: "default", subject_id: s.id, actor: s.id, client_id: "rp-outbox" });
+    expect(new Set(rows.map((r) => r["event_id"])).size).toBe(rows.length);
+    expect(await outboxRows(s.id)).toEqual([]);
+  });
+
+  it("a flush D1 refuses keeps the rows and sets the alarm again; the retry delivers each row once", async () => {
+    const s = await Subject.create("outage");
+    await s.enrolled(randomFace());
+    await setVaultEnv(s.id, { DB: brokenDb() });
+    expect(await runDurableObjectAlarm(vaultStub(s.id))).toBe(true);
+    expect(await outboxRows(s.id)).toHaveLength(3);
+    expect(await auditRows(s.id)).toEqual([]);
+    // The alarm is set again (with backoff), so the retry needs no new request.
+    expect(await runInDurableObject(vaultStub(s.id), (_i, state) => state.storage.getAlarm())).not.toBeNull();
+    await restoreVaultEnv(s.id);
+    expect(await runDurableObjectAlarm(vaultStub(s.id))).toBe(true);
+    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll"]);
+    expect(await outboxRows(s.id)).toEqual([]);
+  });
+
+  it("replaying a flush whose rows already reached D1 inserts nothing twice", async () => {
+    const s = await Subject.create("replay");
+    await s.enrolled(randomFace());
+    // Play a flush that wrote to D1 and then crashed before deleting its rows here.
+    const pending = await runInDurableObject(vaultStub(s.id), (_i, state) => readBatch(state.storage.sql, 50));
+    expect(pending!.audit).toHaveLength(3);
+    await env.DB.batch(pending!.audit.map((row) => auditStatement(env.DB, row)));
+    expect(await auditRows(s.id)).toHaveLength(3);
+
+    await flushAudit(s.id);
+
+    expect(await auditRows(s.id)).toHaveLength(3);
+    expect(await outboxRows(s.id)).toEqual([]);
+  });
+
+  it("DELETE flushes the outbox and its own row to D1 before the vault's storage is given back", async () => {
+    const s = await Subject.create("del-outbox");
+    await s.enrolled(randomFace());
+    expect((await s.delete()).status).toBe(204);
+    expect((await auditRows(s.id)).map((r) => `${r["action"]}:${r["outcome"]}`)).toEqual([
+      "consent:granted:2026-11",
+      "challenge:issued:enroll",
+      "enroll:enrolled",
+      "delete:deleted",
+    ]);
+    expect(await vaultSql(s.id, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_outbox'")).toHaveLength(1);
+    expect(await outboxRows(s.id)).toEqual([]);
+  });
+
+  it("a DELETE during a D1 outage still erases at once; its audit row waits in the outbox for the alarm", async () => {
+    const face = randomFace();
+    const s = await Subject.create("del-outage");
+    await s.enrolled(face);
+    await setVaultEnv(s.id, { DB: brokenDb() });
+    expect((await s.delete()).status).toBe(204);
+    for (const table of ["consent", "subject_key", "templates"]) expect(await vaultSql(s.id, `SELECT * FROM ${table}`)).toEqual([]);
+    expect((await outboxRows(s.id)).map((r) => r.action)).toEqual(["consent", "challenge", "enroll", "delete"]);
+    expect(await auditRows(s.id)).toEqual([]);
+
+    await restoreVaultEnv(s.id);
+    await flushAudit(s.id);
+    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll", "delete"]);
+    await expectProblem(await s.verify(sameFace(face)), "not-enrolled");
+  });
+
+  // Rows from the two writers reach D1 in flush order, so the log is read in time order (`at`).
+  it("a vault refusal is audited by the vault; a refusal before the vault by the worker (off the response path)", async () => {
+    const face = randomFace();
+    const s = await Subject.create("refusals");
+    await s.enrolled(face);
+    const { body } = await s.body("verify", sameFace(face));
+    expect((await s.send("verify", body)).status).toBe(200);
+    await expectProblem(await s.send("verify", body), "challenge-used");
+    const mallory = await tokenFor("mallory", "face:verify");
+    await expectProblem(await callSettled("POST", `/v1/subjects/${s.id}/verify`, { token: mallory, body }), "subject-mismatch");
+    await flushAudit(s.id);
+    const verifies = (await auditRows(s.id)).filter((r) => r["action"] === "verify");
+    expect(verifies.map((r) => `${r["actor"]}:${r["outcome"]}`)).toEqual([
+      `${s.id}:match`,
+      `${s.id}:refused:challenge-used`,
+      "mallory:refused:subject-mismatch",
+    ]);
+  });
+
+  it("holds no biometric data, score, key or token in any audit row", async () => {
+    const face = randomFace();
+    const s = await Subject.create("nobio");
+    await s.enrolled(face);
+    await s.verify(sameFace(face));
+    await s.verify(randomFace());
+    await flushAudit(s.id);
+    const text = JSON.stringify(await auditRows(s.id));
+    expect(text).not.toMatch(/score|cosine|embedding|envelope|ciphertext|Bearer|eyJ/i);
+    expect(text).not.toContain(s.token);
+    for (const r of await auditRows(s.id)) {
+      expect(Object.keys(r).sort()).toEqual(
+        ["action", "actor", "at", "client_id", "event_id", "outcome", "request_id", "subject_id", "tenant"].sort(),
+      );
+      expect(r["outcome"]).toMatch(/^[a-z:0-9.-]+$/);
+    }
+  });
+});
+
+describe("subject registry (D1, kept through the outbox)", () => {
+  it("holds retainUntil and the KEK version of a consenting subject, follows verifies, and goes with the subject", async () => {
+    const face = randomFace();
+    const s = await Subject.create("registry");
+    await s.enrolled(face);
+    await flushAudit(s.id);
+    const before = await registryRow(s.id);
+    const [consent] = await vaultSql<{ retain_until: number }>(s.id, "SELECT retain_until FROM consent");
+    expect(before).toEqual({ retain_until: consent!.retain_until, kek_version: 2 });
+
+    await vaultSql(s.id, "UPDATE consent SET retain_until = retain_until - 86400000");
+    expect((await s.verify(sameFace(face))).status).toBe(200);
+    await flushAudit(s.id);
+    const [extended] = await vaultSql<{ retain_until: number }>(s.id, "SELECT retain_until FROM consent");
+    expect((await registryRow(s.id))!.retain_until).toBe(extended!.retain_until);
+
+    expect((await s.delete()).status).toBe(204);
+    expect(await registryRow(s.id)).toBeNull();
+  });
+});
+
+describe("POST /v1/admin/subjects/{id}/integrity-check", () => {
+  it("flushes the outbox and reports a consistent vault, counts only", async () => {
+    const face = randomFace();
+    const s = await Subject.create("fsck");
+    await s.enrolled(face);
+    const verified = await s.verify(sameFace(face));
+    const admin = await tokenFor("operator", "face:admin");
+    const res = await call("POST", `/v1/admin/subjects/${s.id}/integrity-check`, { token: admin });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      subjectId: s.id,
+      consent: true,
+      subjectKey: true,
+      kekVersion: 2,
+      templates: 1,
+      templatesOpening: 1,
+      templatesWithoutKey: 0,
+      challengesConsumed: 2,
+      consumedWithoutOutcome: 0,
+      failures: 0,
+      lockedUntil: null,
+      outboxPending: 0,
+    });
+    expect(report["consumedRequestIds"]).toContain(verified.headers.get("X-Request-Id"));
+    expect((await auditRows(s.id)).length).toBeGreaterThan(0);
+    expect(JSON.stringify(report)).not.toMatch(/sealed|wrapped|embedding/);
+  });
+
+  it("needs face:admin", async () => {
+    const s = await Subject.create("fsck2");
+    await expectProblem(await call("POST", `/v1/admin/subjects/${s.id}/integrity-check`, { token: s.token }), "insufficient-scope");
+  });
+});
