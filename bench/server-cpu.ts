@@ -83,7 +83,7 @@ if (!issuer) throw new Error(".dev.vars has no dev issuer");
 const server = await startDevServer();
 const pgid = server.process.pid!;
 try {
-  const subjects = [];
+  const subjects: { id: string; token: string; api: FacegateApi; face: Float32Array }[] = [];
   for (let i = 0; i < 32; i++) {
     const id = `cpu-${i}`;
     const token = await mintDevToken(issuer, { sub: id, scope: "face:enroll face:verify", ttlSeconds: 3600 });

@@ -2,7 +2,7 @@ import { ApiError, createFaceClient, FaceQualityError, type FaceClient, type Pro
 import { Capture, hintFor } from "./capture.js";
 import { $, setStatus, show } from "./dom.js";
 import { POLICY } from "./policy.js";
-import { rp } from "./rp-client.js";
+import { rp, type RpToken } from "./rp-client.js";
 
 /**
  * The demo relying party's page: sign up (consent + enroll), sign in
@@ -105,66 +105,76 @@ function renderPolicy(): void {
   );
 }
 
-$("#signup-form").addEventListener("submit", async (e) => {
-  e.preventDefault();
-  const username = $<HTMLInputElement>("#signup-username").value.trim();
-  if (!$<HTMLInputElement>("#consent-check").checked) return setStatus("Please read and accept the policy.", "bad");
-  try {
-    const token = await rp.token(username, "signup");
-    accessToken = token.accessToken;
-    show($("#signup-form"), false);
-    capture = new Capture($("#signup-camera"), client, "Enroll my face");
-    capture.onAction(async () => {
-      setStatus("Enrolling…");
-      try {
-        await client.grantConsent(username, token.policyVersion);
-        const result = await client.enroll(username, capture!.video);
-        showRuntime();
-        stopCapture();
-        setStatus(`Enrolled ${username} (${result.templateCount} template${result.templateCount === 1 ? "" : "s"}). You can now sign in.`, "ok");
-      } catch (err) {
-        showRuntime();
-        setStatus(describeError(err), "bad");
-      }
-    });
-    await capture.start();
-    showRuntime();
-  } catch (err) {
-    setStatus(describeError(err), "bad");
-  }
-});
-
-$("#signin-form").addEventListener("submit", async (e) => {
-  e.preventDefault();
-  const username = $<HTMLInputElement>("#signin-username").value.trim();
-  try {
-    const token = await rp.token(username, "signin");
-    accessToken = token.accessToken;
-    show($("#signin-form"), false);
-    capture = new Capture($("#signin-camera"), client, "Sign in with my face");
-    capture.onAction(async () => {
-      setStatus("Verifying…");
-      try {
-        const result = await client.verify(username, capture!.video, { loginNonce: token.loginNonce! });
-        showRuntime();
-        if (!result.match || !result.assertion) {
-          setStatus(`Face did not match. Attempts remaining: ${result.attemptsRemaining}.`, "bad");
-          return;
+/**
+ * The shared shape of sign-up and sign-in: get a scoped token from the
+ * relying party, open the camera, and run `act` (which returns the success
+ * message) when the user presses the button.
+ */
+function faceStep(
+  view: "signup" | "signin",
+  label: string,
+  before: () => string | null,
+  act: (username: string, token: RpToken, video: HTMLVideoElement) => Promise<string | null>,
+): void {
+  $(`#${view}-form`).addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const username = $<HTMLInputElement>(`#${view}-username`).value.trim();
+    const refusal = before();
+    if (refusal) return setStatus(refusal, "bad");
+    try {
+      const token = await rp.token(username, view);
+      accessToken = token.accessToken;
+      show($(`#${view}-form`), false);
+      const current = new Capture($(`#${view}-camera`), client, label);
+      capture = current;
+      current.onAction(async () => {
+        setStatus(view === "signup" ? "Enrolling…" : "Verifying…");
+        try {
+          const done = await act(username, token, current.video);
+          showRuntime();
+          if (done) {
+            stopCapture();
+            setStatus(done, "ok");
+          }
+        } catch (err) {
+          showRuntime();
+          setStatus(describeError(err), "bad");
         }
-        const session = await rp.session(result.assertion);
-        stopCapture();
-        setStatus(`Signed in as ${session.signedInAs}`, "ok");
-      } catch (err) {
-        showRuntime();
-        setStatus(describeError(err), "bad");
-      }
-    });
-    await capture.start();
-    showRuntime();
-  } catch (err) {
-    setStatus(describeError(err), "bad");
-  }
-});
+      });
+      await current.start();
+      showRuntime();
+    } catch (err) {
+      setStatus(describeError(err), "bad");
+    }
+  });
+}
+
+faceStep(
+  "signup",
+  "Enroll my face",
+  () => ($<HTMLInputElement>("#consent-check").checked ? null : "Please read and accept the policy."),
+  async (username, token, video) => {
+    await client.grantConsent(username, token.policyVersion);
+    const { templateCount } = await client.enroll(username, video);
+    return `Enrolled ${username} (${templateCount} template${templateCount === 1 ? "" : "s"}). You can now sign in.`;
+  },
+);
+
+faceStep(
+  "signin",
+  "Sign in with my face",
+  () => null,
+  async (username, token, video) => {
+    const result = await client.verify(username, video, { loginNonce: token.loginNonce! });
+    if (!result.match || !result.assertion) {
+      setStatus(`Face did not match. Attempts remaining: ${result.attemptsRemaining}.`, "bad");
+      return null;
+    }
+    // The relying party's backend checks the assertion; only then is the user signed in.
+    const session = await rp.session(result.assertion);
+    return `Signed in as ${session.signedInAs}`;
+  },
+);
 
 $("#privacy-form").addEventListener("submit", async (e) => {
   e.preventDefault();

@@ -24,6 +24,20 @@ describe("demo: sign in with your face, in Chromium", () => {
     return page;
   }
 
+  /**
+   * Runs one face step of the demo: username (and consent for sign-up),
+   * camera until the preview says the face is usable, then the action button.
+   * Returns the page's final status line.
+   */
+  async function faceStep(page: Page, view: "signup" | "signin", username: string, timeout = 180_000): Promise<string> {
+    await page.fill(`#${view}-username`, username);
+    if (view === "signup") await page.check("#consent-check");
+    await page.click(`#${view}-continue`);
+    await page.waitForSelector(`#${view}-camera [data-role=action]:not([disabled])`, { timeout });
+    await page.click(`#${view}-camera [data-role=action]`);
+    return finalStatus(page, timeout);
+  }
+
   async function closeAll(): Promise<void> {
     for (const { browser } of open.splice(0)) await browser.close();
   }
@@ -65,11 +79,7 @@ describe("demo: sign in with your face, in Chromium", () => {
   it("signs alice in with obama_2: the relying party accepts the assertion", async () => {
     const page = await pageWithCamera("obama/obama_2.jpg");
     await page.goto(`${server.url}/demo/#/signin`);
-    await page.fill("#signin-username", "alice");
-    await page.click("#signin-continue");
-    await page.waitForSelector("#signin-camera [data-role=action]:not([disabled])", { timeout: 180_000 });
-    await page.click("#signin-camera [data-role=action]");
-    const status = await finalStatus(page);
+    const status = await faceStep(page, "signin", "alice");
     await shot(page, "04-signin-match");
     expect(status).toBe("Signed in as alice");
     // The relying party's session is established (its own cookie, checked server-side).
@@ -82,11 +92,7 @@ describe("demo: sign in with your face, in Chromium", () => {
   it("refuses biden_1 for alice and shows the attempts remaining", async () => {
     const page = await pageWithCamera("biden/biden_1.jpg");
     await page.goto(`${server.url}/demo/#/signin`);
-    await page.fill("#signin-username", "alice");
-    await page.click("#signin-continue");
-    await page.waitForSelector("#signin-camera [data-role=action]:not([disabled])", { timeout: 180_000 });
-    await page.click("#signin-camera [data-role=action]");
-    const status = await finalStatus(page);
+    const status = await faceStep(page, "signin", "alice");
     await shot(page, "05-signin-refused");
     expect(status).toBe("Face did not match. Attempts remaining: 4.");
     await closeAll();
@@ -95,19 +101,10 @@ describe("demo: sign in with your face, in Chromium", () => {
   it("runs sign-up and sign-in end to end on WebGPU (SwiftShader) when forced", async () => {
     const page = await pageWithCamera("obama/obama_3.jpg", { webgpu: true });
     await page.goto(`${server.url}/demo/?ep=webgpu#/signup`);
-    await page.fill("#signup-username", "carol");
-    await page.check("#consent-check");
-    await page.click("#signup-continue");
-    await page.waitForSelector("#signup-camera [data-role=action]:not([disabled])", { timeout: 280_000 });
+    expect(await faceStep(page, "signup", "carol", 280_000)).toMatch(/^Enrolled carol/);
     expect(await page.textContent("#runtime")).toMatch(/Execution provider: WEBGPU \(requested \(software adapter\)/);
-    await page.click("#signup-camera [data-role=action]");
-    expect(await finalStatus(page, 280_000)).toMatch(/^Enrolled carol/);
     await page.goto(`${server.url}/demo/?ep=webgpu#/signin`);
-    await page.fill("#signin-username", "carol");
-    await page.click("#signin-continue");
-    await page.waitForSelector("#signin-camera [data-role=action]:not([disabled])", { timeout: 280_000 });
-    await page.click("#signin-camera [data-role=action]");
-    expect(await finalStatus(page, 280_000)).toBe("Signed in as carol");
+    expect(await faceStep(page, "signin", "carol", 280_000)).toBe("Signed in as carol");
     expect(await page.textContent("#runtime")).toMatch(/WEBGPU/);
     await shot(page, "09-webgpu-signed-in");
     await closeAll();
@@ -128,11 +125,7 @@ describe("demo: sign in with your face, in Chromium", () => {
     await shot(page, "07-privacy-deleted");
 
     await page.goto(`${server.url}/demo/#/signin`);
-    await page.fill("#signin-username", "alice");
-    await page.click("#signin-continue");
-    await page.waitForSelector("#signin-camera [data-role=action]:not([disabled])", { timeout: 180_000 });
-    await page.click("#signin-camera [data-role=action]");
-    expect(await finalStatus(page)).toBe("There is no face enrolled for this username. Sign up first.");
+    expect(await faceStep(page, "signin", "alice")).toBe("There is no face enrolled for this username. Sign up first.");
     await shot(page, "08-signin-after-delete");
     await closeAll();
   });

@@ -1,3 +1,5 @@
+import { mulberry32 } from "../../../scripts/eval/prng.js";
+
 /**
  * Synthetic embeddings for the server tests: the real face models run on the
  * client; the server only sees unit vectors. A "same person" probe is the
@@ -6,17 +8,8 @@
  */
 export const DIM = 512;
 
-/** Deterministic PRNG (mulberry32) so a failing test reproduces. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the eval tool's mulberry32) so a failing test reproduces. */
+export const rng = mulberry32;
 
 function gaussian(next: () => number): number {
   const u = Math.max(next(), 1e-12);
