@@ -58,6 +58,45 @@ describe("resample", () => {
     expect(Array.from(data)).toEqual([9, -127 / 128, 9, 9, 9, 0, 9, 9, 9, 1, 9, 9]);
   });
 
+  it("matches a brute-force area filter on three-tap geometries (the unrolled paths)", () => {
+    // 25 -> 17 columns and 29 -> 22 rows: footprints of 1.47 and 1.32 px touch up to 3 pixels.
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24);
+    const w = 25;
+    const h = 29;
+    const data = new Uint8ClampedArray(w * h * 4);
+    for (let i = 0; i < data.length; i++) data[i] = i % 4 === 3 ? 255 : rnd();
+    const img: RgbaImage = { data, width: w, height: h };
+    const [W, H] = [17, 22];
+    const cover = (i: number, scale: number, j: number) => Math.max(0, Math.min(j + 1, (i + 1) * scale) - Math.max(j, i * scale));
+    const ref = (x: number, y: number, ch: number) => {
+      let s = 0;
+      let n = 0;
+      for (let j = 0; j < h; j++) {
+        for (let k = 0; k < w; k++) {
+          const c = cover(x, w / W, k) * cover(y, h / H, j);
+          s += c * data[(j * w + k) * 4 + ch]!;
+          n += c;
+        }
+      }
+      return s / n;
+    };
+    const r = resize(img, W, H);
+    const planes = new Float32Array(3 * W * H);
+    resampleToPlanes(img, { x: 0, y: 0, width: w, height: h }, W, H, {
+      data: planes, planeWidth: W, planeHeight: H, offsetX: 0, offsetY: 0, mean: 127, std: 128, red: 0,
+    });
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        for (let ch = 0; ch < 3; ch++) {
+          const want = ref(x, y, ch);
+          expect(Math.abs(r.data[(y * W + x) * 4 + ch]! - want)).toBeLessThanOrEqual(0.5 + 1e-3);
+          expect(planes[ch * W * H + y * W + x]!).toBeCloseTo((want - 127) / 128, 4);
+        }
+      }
+    }
+  });
+
   it("caps the longer side, keeping the aspect ratio", () => {
     const img = fromGrey(400, 100, () => 5);
     expect(capSize(img, 1000)).toBe(img);
