@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mulberry32 } from "../../scripts/eval/prng.js";
 
+export { mulberry32 };
+
 /**
  * `n` distinct items drawn with a seeded partial Fisher-Yates shuffle of
  * `items` (sort them first for a sample that does not depend on listing
