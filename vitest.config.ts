@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { testBindings } from "./test/fixtures/bindings.js";
@@ -12,6 +13,10 @@ import { testBindings } from "./test/fixtures/bindings.js";
  *   for the demo; one file at a time, as each starts its own server.
  */
 export default defineConfig(async () => {
+  // wrangler.toml serves public/ as static assets, and workerd refuses to start
+  // when that directory is missing (a fresh clone): build the demo first, once,
+  // before any project starts (the browser and e2e tests serve it too).
+  execFileSync(process.execPath, ["--import", "tsx", "scripts/build-demo.ts"], { stdio: "pipe" });
   const migrations = await readD1Migrations("./migrations");
   const report = process.env.FACEGATE_TEST_REPORT;
   return {

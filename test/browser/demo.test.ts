@@ -4,7 +4,7 @@ import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js"
 import { ensureDevKeys } from "../support/ensure-dev-keys.js";
 import { face } from "../support/paths.js";
 import { launchChromium } from "./support/chromium.js";
-import { buildDemo, cameraFrom, finalStatus, shot } from "./support/demo.js";
+import { cameraFrom, finalStatus, shot } from "./support/demo.js";
 
 /**
  * The consent-based login demo, end to end in Debian's Chromium with a fake
@@ -44,7 +44,6 @@ describe("demo: sign in with your face, in Chromium", () => {
 
   beforeAll(async () => {
     ensureDevKeys();
-    buildDemo();
     server = await startDevServer();
   }, 180_000);
 

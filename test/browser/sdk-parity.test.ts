@@ -9,7 +9,6 @@ import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js"
 import { ensureDevKeys } from "../support/ensure-dev-keys.js";
 import { face, REPO } from "../support/paths.js";
 import { launchChromium } from "./support/chromium.js";
-import { buildDemo } from "./support/demo.js";
 
 /**
  * The same pixels through the SDK in Node (onnxruntime-web WASM) and in
@@ -25,7 +24,6 @@ describe("SDK in Chromium agrees with Node", () => {
 
   beforeAll(async () => {
     ensureDevKeys();
-    buildDemo();
     server = await startDevServer();
     ({ browser } = await launchChromium({ webgpu: true }));
     node = await loadNodePipeline({ modelsDir: `${REPO}models` });

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -9,10 +8,6 @@ import { writeY4m } from "./y4m.js";
 
 /** Screenshots are test artifacts (git-ignored), one per step. */
 export const SHOTS = join(REPO, "artifacts/browser");
-
-export function buildDemo(): void {
-  execFileSync(process.execPath, ["--import", "tsx", "scripts/build-demo.ts"], { cwd: REPO, stdio: "pipe" });
-}
 
 /** A fake-camera file made of a photo (absolute path, as Chromium requires). */
 export async function cameraFrom(photo: string): Promise<string> {
