@@ -40,7 +40,7 @@ export function refuseHeldOut(file: string, role: string): void {
 export function runMain(main: () => Promise<void>): void {
   main().catch((e: unknown) => {
     const err = e as Error;
-    const expected = ["UsageError", "PairFileError", "PipelineNotWiredError", "ImageDecodeError"].includes(err.name);
+    const expected = ["UsageError", "PairFileError", "ImageDecodeError"].includes(err.name);
     console.error(`error: ${expected ? err.message : (err.stack ?? String(err))}`);
     process.exitCode = err.name === "UsageError" ? 2 : 1;
   });

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createHash } from "node:crypto";
 import { decodeImageBytes } from "./decode.js";
 import type { Embedder, ImageDecoder } from "./types.js";
@@ -24,10 +24,6 @@ export interface Pipeline {
 export interface EmbedderModule {
   createEmbedder(opts: { manifestPath: string }): Promise<Embedder>;
   decodeImage?: ImageDecoder;
-}
-
-export class PipelineNotWiredError extends Error {
-  override name = "PipelineNotWiredError";
 }
 
 export async function loadPipeline(opts: { embedderModule?: string; manifestPath: string }): Promise<Pipeline> {
@@ -63,39 +59,73 @@ export async function sdkDecoder(): Promise<{ decode: ImageDecoder; name: string
 }
 
 /**
- * SEAM (issue 4): the SDK pipeline on Node. Until client/src/pipeline
- * exports its Node entry this refuses to run rather than measure something
- * else. To wire it, replace the throw with, in substance:
+ * The SDK pipeline on Node, exactly as the SDK's Node entry loads it
+ * (client/src/node.ts -> loadNodePipeline): onnxruntime-web WASM, 1 thread,
+ * quality gates and subject policy as shipped (no overrides), liveness off
+ * (the SDK's default; it never changes the embedding). Models and their
+ * preprocessing come from the manifest's directory (`<dir>/manifest.json`).
  *
- *   const sdk = await import("../../client/src/pipeline/<node entry>.js");
- *   const analyzer = await sdk.<create>({ manifest: manifestPath, ... });
- *   const embedder: Embedder = {
- *     modelId: <the embedding model's manifest id>,
- *     pipelineVersion: await pipelineSourceVersion(manifestPath),
- *     analyze: async (image) => {
- *       const a = await analyzer.analyze(image);           // FaceAnalysis; throws FaceQualityError
- *       return { embedding: a.embedding, timings: { ...a.timings } };
- *     },
- *     dispose: () => analyzer.dispose(),
- *   };
- *   const { decode, name } = await sdkDecoder();
- *   return { embedder, decode, decoder: name, source: "client/src/pipeline" };
+ * Cache key (`Embedder.pipelineVersion`): `pipelineSourceVersion()`, the
+ * sha256 over every source file under PIPELINE_SOURCES plus the manifest's
+ * model entries (calibration excluded), joined with the onnxruntime-web
+ * version. Chosen over `FacePipeline.pipelineVersion` because that one only
+ * changes when someone remembers to bump PIPELINE_CODE_VERSION, whereas any
+ * edit to the pipeline's code (or its preprocessing, quality or subject
+ * defaults) changes the source hash. FacePipeline.pipelineVersion is still
+ * recorded in `source`, so a report names both.
  */
 export async function sdkPipeline(manifestPath: string): Promise<Pipeline> {
-  void manifestPath;
-  throw new PipelineNotWiredError(
-    "the SDK pipeline is not wired into the evaluation yet (scripts/eval/embedder.ts, sdkPipeline); " +
-      "meanwhile pass --embedder <module exporting createEmbedder()>",
-  );
+  const modelsDir = path.dirname(path.resolve(manifestPath));
+  if (path.basename(manifestPath) !== "manifest.json") {
+    throw new Error(`the SDK pipeline reads <models dir>/manifest.json; got --manifest ${manifestPath}`);
+  }
+  const { loadNodePipeline } = await import("../../client/src/pipeline/load-node.js");
+  const version = `${await pipelineSourceVersion(manifestPath)}+ort-web@${await ortWebVersion()}`;
+  const pipe = await loadNodePipeline({ modelsDir, threads: 1, provider: "wasm" });
+  const embedder: Embedder = {
+    modelId: pipe.modelId,
+    pipelineVersion: version,
+    analyze: async (image) => {
+      const a = await pipe.analyze(image, { liveness: false });
+      return { embedding: a.embedding, timings: { ...a.timings } };
+    },
+    dispose: () => pipe.dispose(),
+  };
+  const { decode, name } = await sdkDecoder();
+  return {
+    embedder,
+    decode,
+    decoder: name,
+    source: `client/src/pipeline (FacePipeline ${pipe.pipelineVersion}, ${pipe.provider}, ${pipe.threads} thread)`,
+  };
 }
 
-/** Pipeline source directories whose code decides an embedding. */
+async function ortWebVersion(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, "node_modules/onnxruntime-web/package.json"), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** The repository root (source roots are resolved against it, not the working directory). */
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Pipeline source directories whose code decides an embedding (relative to the repository root). */
 export const PIPELINE_SOURCES = ["client/src/pipeline", "client/src/image", "client/src/runtime"];
 
 /**
+ * Browser-only modules (ort-browser.ts, load-browser.ts, image/dom.ts): Node
+ * never imports them (the Node entry is load-node.ts -> ort-node.ts), so
+ * editing them cannot change an embedding computed here.
+ */
+const BROWSER_ONLY = /(^|-)browser\.ts$|^dom\.ts$/;
+
+/**
  * A version string for the embedding cache: sha256 over the pipeline's
- * source files (tests excluded) and the manifest's model entries without
- * their calibration (so writing thresholds does not invalidate embeddings).
+ * source files (tests and browser-only modules excluded) and the
+ * manifest's model entries without their calibration (so writing thresholds does not invalidate embeddings).
  */
 export async function pipelineSourceVersion(manifestPath: string, roots: readonly string[] = PIPELINE_SOURCES): Promise<string> {
   const h = createHash("sha256");
@@ -110,13 +140,14 @@ export async function pipelineSourceVersion(manifestPath: string, roots: readonl
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (/\.(ts|js|mjs|json)$/.test(e.name) && !/\.test\.ts$/.test(e.name)) files.push(p);
+      else if (/\.(ts|js|mjs|json)$/.test(e.name) && !/\.test\.ts$/.test(e.name) && !BROWSER_ONLY.test(e.name)) files.push(p);
     }
   }
-  for (const r of roots) await walk(r);
+  for (const r of roots) await walk(path.resolve(REPO_ROOT, r));
+  if (files.length === 0) throw new Error(`no pipeline sources under ${roots.join(", ")}`);
   files.sort();
   for (const f of files) {
-    h.update(f.split(path.sep).join("/") + "\0");
+    h.update(path.relative(REPO_ROOT, f).split(path.sep).join("/") + "\0");
     h.update(await readFile(f));
     h.update("\0");
   }

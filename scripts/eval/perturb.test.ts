@@ -3,13 +3,13 @@ import {
   areaResize,
   brightness,
   gaussianBlur,
-  gaussianKernel,
   jpegRecompress,
   perturb,
   PERTURBATIONS,
   rotate,
   saltAndPepper,
 } from "./perturb.js";
+import { gaussianKernel } from "../../client/src/image/gaussian.js";
 import { mulberry32 } from "./prng.js";
 import type { RgbaImage } from "./types.js";
 

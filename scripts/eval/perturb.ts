@@ -5,6 +5,7 @@
  * the same noise in every run and the embedding cache stays valid).
  */
 import jpeg from "jpeg-js";
+import { gaussianBlurRgb } from "../../client/src/image/gaussian.js";
 import { mulberry32 } from "./prng.js";
 import type { RgbaImage } from "./types.js";
 
@@ -124,59 +125,15 @@ export function saltAndPepper(image: RgbaImage, amount: number, seed: number): R
   return out;
 }
 
-/** Normalised Gaussian kernel of radius ceil(3 sigma). */
-export function gaussianKernel(sigma: number): Float64Array {
-  const r = Math.ceil(3 * sigma);
-  const k = new Float64Array(2 * r + 1);
-  let sum = 0;
-  for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
-  for (let i = 0; i < k.length; i++) k[i]! /= sum;
-  return k;
-}
-
-/** Separable Gaussian blur of R, G, B (edges repeat the border pixel); alpha is kept. */
+/** Gaussian blur (the SDK's own, client/src/image/gaussian.ts), rounded into an image; alpha is kept. */
 export function gaussianBlur(image: RgbaImage, sigma: number): RgbaImage {
-  const { width: w, height: h, data: src } = image;
-  const kernel = gaussianKernel(sigma);
-  const r = (kernel.length - 1) / 2;
-  const tmp = new Float32Array(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      for (let i = -r; i <= r; i++) {
-        const s = (y * w + clamp(x + i, 0, w - 1)) * 4;
-        const wt = kernel[i + r]!;
-        a += wt * src[s]!;
-        b += wt * src[s + 1]!;
-        c += wt * src[s + 2]!;
-      }
-      const t = (y * w + x) * 3;
-      tmp[t] = a;
-      tmp[t + 1] = b;
-      tmp[t + 2] = c;
-    }
-  }
-  const out = blank(w, h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      for (let i = -r; i <= r; i++) {
-        const t = (clamp(y + i, 0, h - 1) * w + x) * 3;
-        const wt = kernel[i + r]!;
-        a += wt * tmp[t]!;
-        b += wt * tmp[t + 1]!;
-        c += wt * tmp[t + 2]!;
-      }
-      const o = (y * w + x) * 4;
-      out.data[o] = Math.round(a);
-      out.data[o + 1] = Math.round(b);
-      out.data[o + 2] = Math.round(c);
-      out.data[o + 3] = src[o + 3]!;
-    }
+  const blurred = gaussianBlurRgb(image, sigma);
+  const out = blank(image.width, image.height);
+  for (let i = 0, n = image.width * image.height; i < n; i++) {
+    out.data[i * 4] = Math.round(blurred[i * 3]!);
+    out.data[i * 4 + 1] = Math.round(blurred[i * 3 + 1]!);
+    out.data[i * 4 + 2] = Math.round(blurred[i * 3 + 2]!);
+    out.data[i * 4 + 3] = image.data[i * 4 + 3]!;
   }
   return out;
 }

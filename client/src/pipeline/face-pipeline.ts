@@ -1,5 +1,6 @@
 import type { ModelEntryT, ModelManifestT } from "../../../src/protocol/manifest.js";
 import { FaceQualityError, ModelLoadError } from "../errors.js";
+import { DEFAULT_IMPULSE, suppressImpulseNoise, type ImpulseOptions } from "../image/impulse.js";
 import type { RgbaImage } from "../image/types.js";
 import { loadModelFiles } from "../runtime/load-models.js";
 import type { ModelSource } from "../runtime/model-source.js";
@@ -22,6 +23,7 @@ import {
   sharpness,
   type QualityPolicy,
 } from "./quality.js";
+import { DEFAULT_SHARPEN, unsharpMask, type SharpenPolicy } from "./sharpen.js";
 import { chooseSubject, DEFAULT_SUBJECT_POLICY, type SubjectPolicy } from "./subject.js";
 import type {
   AnalyzeOptions,
@@ -37,7 +39,7 @@ import type {
 } from "./types.js";
 
 /** Bumped whenever the pipeline's output for the same image and models could change. */
-export const PIPELINE_CODE_VERSION = "facegate-pipeline/1";
+export const PIPELINE_CODE_VERSION = "facegate-pipeline/2";
 
 export interface FacePipelineOptions {
   /** The ORT platform entry: `nodePlatform()` (runtime/ort-node.ts) or `browserPlatform()` (runtime/ort-browser.ts). */
@@ -55,6 +57,10 @@ export interface FacePipelineOptions {
   /** Override quality gates (defaults: DEFAULT_QUALITY_POLICY, from DevTrain measurements). */
   quality?: Partial<QualityPolicy>;
   subject?: Partial<SubjectPolicy>;
+  /** Override the impulse-noise filter (default DEFAULT_IMPULSE, image/impulse.ts). */
+  impulse?: Partial<ImpulseOptions>;
+  /** Override the sharpening of soft crops (default DEFAULT_SHARPEN, sharpen.ts). */
+  sharpen?: Partial<SharpenPolicy>;
   /**
    * Override the manifest's preprocessing (evaluation tools only; the
    * manifest is what production runs).
@@ -111,6 +117,9 @@ export class FacePipeline {
   readonly #sessions: ModelSession[];
   readonly #quality: QualityPolicy;
   readonly #subject: SubjectPolicy;
+  readonly #impulse: ImpulseOptions;
+  readonly #sharpen: SharpenPolicy;
+  readonly #sharpened: Uint8ClampedArray;
   #busy = false;
 
   private constructor(
@@ -118,6 +127,7 @@ export class FacePipeline {
     sessions: ModelSession[],
     quality: QualityPolicy,
     subject: SubjectPolicy,
+    restore: { impulse: ImpulseOptions; sharpen: SharpenPolicy },
     /** Manifest id of the embedding model. */
     readonly modelId: string,
     /** The provider that runs every model, and why it was chosen. */
@@ -134,6 +144,9 @@ export class FacePipeline {
     this.#sessions = sessions;
     this.#quality = quality;
     this.#subject = subject;
+    this.#impulse = restore.impulse;
+    this.#sharpen = restore.sharpen;
+    this.#sharpened = new Uint8ClampedArray(stages.aligner.config.size * stages.aligner.config.size * 4);
   }
 
   static async load(opts: FacePipelineOptions): Promise<FacePipeline> {
@@ -190,15 +203,16 @@ export class FacePipeline {
     };
     const quality = { ...DEFAULT_QUALITY_POLICY, ...opts.quality };
     const subject = { ...DEFAULT_SUBJECT_POLICY, ...opts.subject };
+    const restore = { impulse: { ...DEFAULT_IMPULSE, ...opts.impulse }, sharpen: { ...DEFAULT_SHARPEN, ...opts.sharpen } };
     // What the embedding depends on (the liveness model does not change it).
     const version = [
       PIPELINE_CODE_VERSION,
       ...[ids.detector, ids.landmarks, ids.embedding].map((id) => entry(id).sha256.slice(0, 12)),
       fingerprint(
-        JSON.stringify([stages.detector.config, stages.landmarks.config, stages.fivePoints, stages.aligner.config, stages.embedder.config, quality, subject]),
+        JSON.stringify([stages.detector.config, stages.landmarks.config, stages.fivePoints, stages.aligner.config, stages.embedder.config, quality, subject, restore]),
       ),
     ].join(":");
-    return new FacePipeline(stages, sessions, quality, subject, ids.embedding, choice.provider, choice.reason, embedding.threshold, opts.platform.threads, version);
+    return new FacePipeline(stages, sessions, quality, subject, restore, ids.embedding, choice.provider, choice.reason, embedding.threshold, opts.platform.threads, version);
   }
 
   /** Whether the liveness model was loaded. */
@@ -220,11 +234,14 @@ export class FacePipeline {
     }
   }
 
-  async #analyze(image: RgbaImage, opts: AnalyzeOptions): Promise<FaceAnalysis> {
-    if (image.width < 1 || image.height < 1 || image.data.length < image.width * image.height * 4) {
-      throw new RangeError(`not an RGBA image of ${image.width}x${image.height}`);
+  async #analyze(original: RgbaImage, opts: AnalyzeOptions): Promise<FaceAnalysis> {
+    if (original.width < 1 || original.height < 1 || original.data.length < original.width * original.height * 4) {
+      throw new RangeError(`not an RGBA image of ${original.width}x${original.height}`);
     }
     const st = this.#stages;
+    const tn = performance.now();
+    // Salt-and-pepper noise misleads every model downstream; clean images come back as they are.
+    const image = suppressImpulseNoise(original, this.#impulse).image;
     const t0 = performance.now();
     const { faces } = await st.detector.detect(image);
     const t1 = performance.now();
@@ -281,17 +298,20 @@ export class FacePipeline {
       }
     }
     const t5 = performance.now();
-    const embedding = await st.embedder.embed(aligned.image);
+    const soft = quality.sharpness < this.#sharpen.belowSharpness;
+    const crop = soft ? unsharpMask(aligned.image, this.#sharpen.sigma, this.#sharpen.amount, this.#sharpened) : aligned.image;
+    const embedding = await st.embedder.embed(crop);
     const t6 = performance.now();
 
     const timings: StageTimings = {
+      denoise: t0 - tn,
       detect: t1 - t0,
       landmarks: t2 - t1,
       align: t3 - t2,
       quality: t4 - t3,
       ...(livenessMs !== undefined ? { liveness: livenessMs } : {}),
       embed: t6 - t5,
-      total: t6 - t0,
+      total: t6 - tn,
     };
     return {
       embedding,

@@ -59,15 +59,15 @@ describe("checkQuality", () => {
 
   it("names the first failing gate with a stable reason", () => {
     const cases: [Partial<QualityReport>, string][] = [
-      [{ interOcularPx: 12 }, "face-too-small"],
+      [{ interOcularPx: 8 }, "face-too-small"],
       [{ outside: 0.2 }, "face-cut-off"],
       [{ pose: { yaw: 75, pitch: 0, roll: 0 } }, "pose-too-far"],
       [{ pose: { yaw: 0, pitch: 0, roll: -50 } }, "pose-too-far"],
       [{ brightness: 12 }, "too-dark"],
-      [{ brightness: 240 }, "too-bright"],
+      [{ brightness: 250 }, "too-bright"],
       [{ sharpness: 3 }, "too-blurry"],
       // Several problems: the geometric one comes first.
-      [{ interOcularPx: 12, sharpness: 3, brightness: 12 }, "face-too-small"],
+      [{ interOcularPx: 8, sharpness: 3, brightness: 12 }, "face-too-small"],
     ];
     for (const [patch, reason] of cases) {
       const e = checkQuality({ ...good, ...patch }, DEFAULT_QUALITY_POLICY);

@@ -65,6 +65,8 @@ export interface LivenessReport {
 
 /** Per-stage wall time in milliseconds (decoding is not included). */
 export interface StageTimings {
+  /** Impulse-noise check (and filter, when the image needs it). */
+  denoise?: number;
   detect: number;
   landmarks: number;
   align: number;
