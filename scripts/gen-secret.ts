@@ -13,12 +13,25 @@
  *   <current-value> | npx tsx scripts/gen-secret.ts kek --rotate | npx wrangler secret put TEMPLATE_KEKS
  */
 import { readFileSync } from "node:fs";
-import { newEd25519Jwk, newHpkeKey, newKek, stamp, type KekEntry } from "./lib/keys.js";
+import type { JWK } from "jose";
+import { newEd25519Jwk, newHpkeKey, newKek, publicJwk, stamp, type KekEntry } from "./lib/keys.js";
 
 const [kind] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const rotate = process.argv.includes("--rotate");
-const current: unknown[] = rotate ? (JSON.parse(readFileSync(0, "utf8")) as unknown[]) : [];
-if (rotate && !Array.isArray(current)) throw new Error("--rotate expects the current JSON array on stdin");
+function readCurrent(): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(0, "utf8"));
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value)) {
+    console.error("gen-secret: --rotate expects the current value (a JSON array) on stdin");
+    process.exit(2);
+  }
+  return value;
+}
+const current: unknown[] = rotate ? readCurrent() : [];
 
 let fresh: unknown;
 switch (kind) {
@@ -37,4 +50,6 @@ switch (kind) {
     console.error("usage: gen-secret.ts hpke|kek|assertion [--rotate < current.json]");
     process.exit(2);
 }
-process.stdout.write(JSON.stringify([fresh, ...current]));
+// A retired assertion key only has to verify (JWKS) until old assertions expire: drop its private part.
+const kept = kind === "assertion" ? (current as JWK[]).map(publicJwk) : current;
+process.stdout.write(JSON.stringify([fresh, ...kept]));
