@@ -128,10 +128,12 @@ const shared = new ResampleScratch();
  * `scratch.rows` (3 floats per pixel). Returns the first row filtered.
  */
 function horizontalPass(src: RgbaImage, tx: Taps, ty: Taps, width: number, scratch: ResampleScratch): { rows: Float32Array; rowMin: number } {
+  // Every row a tap names, zero-weight taps included: the vertical pass reads
+  // them all (times 0), and a row outside this range would be stale scratch
+  // (or past its end: NaN), making the output depend on earlier calls.
   let rowMin = src.height;
   let rowMax = -1;
   for (let i = 0; i < ty.index.length; i++) {
-    if (ty.weight[i] === 0) continue;
     const r = ty.index[i]!;
     if (r < rowMin) rowMin = r;
     if (r > rowMax) rowMax = r;

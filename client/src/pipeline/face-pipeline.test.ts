@@ -97,6 +97,14 @@ describe("FacePipeline on real photos", () => {
     }
   });
 
+  it("gives each photo the same embedding whatever was analysed before (no state leaks between calls)", async () => {
+    // Reverse order: every photo now follows a different one (other sizes, other crops).
+    for (const p of [...PHOTOS].reverse()) {
+      const again = await pipe.analyze(await readFace(p.rel));
+      expect([...again.embedding], p.rel).toEqual([...analysed.get(p.rel)!.embedding]);
+    }
+  });
+
   it("matches every same-person pair at the manifest threshold", () => {
     const misses: string[] = [];
     let pairs = 0;
