@@ -17,6 +17,7 @@ import { sealForChallenge } from "../client/src/api/envelope.js";
 import { loadDevIssuer, mintDevToken } from "../client/src/cli/dev-issuer.js";
 import { startDevServer } from "../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../test/support/ensure-dev-keys.js";
+import { unitVector } from "../test/load/lib/client.js";
 import { fmt, median, table } from "./lib/stats.js";
 
 const { values } = parseArgs({
@@ -32,20 +33,8 @@ const CONNECTIONS = Number(values.connections);
 const ROUNDS = Number(values.rounds);
 const SUBJECTS = Number(values.subjects);
 const MODEL = "fr512-v1";
-
-function randomUnit(dim = 512, base?: Float32Array, noise = 0): Float32Array {
-  const v = new Float32Array(dim);
-  let n = 0;
-  for (let i = 0; i < dim; i++) {
-    // Box-Muller: isotropic directions
-    const g = Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
-    v[i] = base ? base[i]! + noise * g : g;
-    n += v[i]! * v[i]!;
-  }
-  n = Math.sqrt(n);
-  for (let i = 0; i < dim; i++) v[i]! /= n;
-  return v;
-}
+/** A probe of the same person: per-component noise 0.01 (cosine to the template about 0.97). */
+const PROBE_NOISE = 0.01 * Math.sqrt(512);
 
 async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
@@ -90,7 +79,7 @@ try {
     const id = `bench-${i}`;
     const token = await mintDevToken(issuer, { sub: id, scope: "face:enroll face:verify", ttlSeconds: 3600 });
     const api = new FacegateApi({ baseUrl: server.url, getToken: token });
-    const template = randomUnit();
+    const template = unitVector();
     await api.grantConsent(id, "2026-11");
     await api.enrollEmbedding(id, MODEL, template);
     return { id, token, api, template };
@@ -101,7 +90,7 @@ try {
     return pool(n, 8, async (i) => {
       const s = subjects[i % subjects.length]!;
       const challenge = await s.api.challenge(s.id, "verify");
-      const probe = randomUnit(512, s.template, 0.01);
+      const probe = unitVector(s.template, PROBE_NOISE);
       const envelope = await sealForChallenge(challenge, "verify", s.id, MODEL, probe);
       return {
         path: `/v1/subjects/${s.id}/verify`,
@@ -159,7 +148,7 @@ try {
     Array.from({ length: CONNECTIONS }, async (_, c) => {
       const s = subjects[c % subjects.length]!;
       while (Date.now() < until) {
-        const r = await s.api.verifyEmbedding(s.id, MODEL, randomUnit(512, s.template, 0.01));
+        const r = await s.api.verifyEmbedding(s.id, MODEL, unitVector(s.template, PROBE_NOISE));
         if (r.match) flows++;
       }
     }),

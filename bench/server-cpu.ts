@@ -18,6 +18,7 @@ import { sealForChallenge } from "../client/src/api/envelope.js";
 import { loadDevIssuer, mintDevToken } from "../client/src/cli/dev-issuer.js";
 import { startDevServer } from "../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../test/support/ensure-dev-keys.js";
+import { unitVector } from "../test/load/lib/client.js";
 import { fmt, median, table } from "./lib/stats.js";
 
 const { values } = parseArgs({
@@ -31,6 +32,8 @@ const N = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const MODEL = "fr512-v1";
+/** A probe of the same person: per-component noise 0.005. */
+const PROBE_NOISE = 0.005 * Math.sqrt(512);
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const USER_HZ = 100;
 /** Long enough for the vaults' audit flush (1 s after a write) to have run. */
@@ -51,19 +54,6 @@ function groupCpuMs(pgid: number): number {
     }
   }
   return (ticks / USER_HZ) * 1000;
-}
-
-function unit(base?: Float32Array): Float32Array {
-  const v = new Float32Array(512);
-  let n = 0;
-  for (let i = 0; i < 512; i++) {
-    const g = Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
-    v[i] = base ? base[i]! + 0.005 * g : g;
-    n += v[i]! * v[i]!;
-  }
-  n = Math.sqrt(n);
-  for (let i = 0; i < 512; i++) v[i]! /= n;
-  return v;
 }
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -88,7 +78,7 @@ try {
     const id = `cpu-${i}`;
     const token = await mintDevToken(issuer, { sub: id, scope: "face:enroll face:verify", ttlSeconds: 3600 });
     const api = new FacegateApi({ baseUrl: server.url, getToken: token });
-    const face = unit();
+    const face = unitVector();
     await api.grantConsent(id, "2026-11");
     await api.enrollEmbedding(id, MODEL, face);
     subjects.push({ id, token, api, face });
@@ -108,7 +98,7 @@ try {
     await pool(Array.from({ length: N }, (_, i) => i), CONNECTIONS, async (i) => {
       const s = subjects[i % subjects.length]!;
       const ch = await s.api.challenge(s.id, "verify");
-      const envelope = await sealForChallenge(ch, "verify", s.id, MODEL, unit(s.face));
+      const envelope = await sealForChallenge(ch, "verify", s.id, MODEL, unitVector(s.face, PROBE_NOISE));
       bodies.push({ path: `/v1/subjects/${s.id}/verify`, token: s.token, body: JSON.stringify({ challengeId: ch.challengeId, modelId: MODEL, envelope }) });
     });
     await settle();

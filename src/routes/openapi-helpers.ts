@@ -28,6 +28,18 @@ export const AUTH_PROBLEMS: ProblemCode[] = [
 /** Problems of every route that takes a JSON body. */
 export const BODY_PROBLEMS: ProblemCode[] = ["invalid-request", "malformed-json", "unsupported-media-type", "payload-too-large"];
 
+/** What an HPKE envelope bound to a challenge can be refused for (enroll and verify). */
+export const ENVELOPE_PROBLEMS: ProblemCode[] = [
+  "subject-locked",
+  "challenge-unknown",
+  "challenge-expired",
+  "challenge-used",
+  "challenge-purpose",
+  "envelope-key-unknown",
+  "envelope-invalid",
+  "model-unknown",
+];
+
 /**
  * Problem responses grouped by status, each naming its codes, all typed with
  * the shared Problem schema as `application/problem+json`.

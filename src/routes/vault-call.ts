@@ -1,6 +1,12 @@
 import type { Context } from "hono";
+import { assertMayActOn } from "../auth/index.js";
+import { requireEmbeddingModel } from "../config/models.js";
+import { holdsEnvelopeKey } from "../crypto/envelope-keys.js";
+import { ApiError } from "../errors/api-error.js";
 import type { AppEnv } from "../context.js";
-import type { Actor } from "../vault/types.js";
+import type { EnvelopeT } from "../protocol/schemas.js";
+import { vaultFor } from "../vault/stub.js";
+import type { Actor, AttemptInput } from "../vault/types.js";
 
 /** Who is calling, for the audit row the vault appends with its decision. */
 export function actorOf(c: Context<AppEnv>): Actor {
@@ -17,4 +23,30 @@ export async function vaultCall<P extends PromiseLike<unknown>>(c: Context<AppEn
   const result = await rpc;
   c.get("audit").recorded = true;
   return result;
+}
+
+/**
+ * The checks shared by enroll and verify before the vault is called: the
+ * caller may act on the subject, the model is one the manifest knows, and the
+ * envelope names a key we hold (refused here, so an envelope for a key we
+ * never held does not spend the challenge). Returns the vault and its input.
+ */
+export function envelopeAttempt(
+  c: Context<AppEnv>,
+  subjectId: string,
+  body: { challengeId: string; modelId: string; envelope: EnvelopeT },
+) {
+  const principal = c.get("principal");
+  assertMayActOn(principal, subjectId);
+  const model = requireEmbeddingModel(body.modelId);
+  if (!holdsEnvelopeKey(c.env, body.envelope.kid)) throw new ApiError("envelope-key-unknown");
+  const input: AttemptInput = {
+    tenant: principal.tenant,
+    subjectId,
+    actor: actorOf(c),
+    challengeId: body.challengeId,
+    modelId: model.id,
+    envelope: body.envelope,
+  };
+  return { principal, model, input, vault: vaultFor(c.env, principal.tenant, subjectId) };
 }

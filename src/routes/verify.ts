@@ -1,18 +1,15 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context.js";
 import { audited } from "../audit/middleware.js";
-import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
+import { authenticate, requireScope } from "../auth/index.js";
 import { policyOf } from "../config/policy.js";
-import { requireEmbeddingModel } from "../config/models.js";
 import { signAssertion } from "../crypto/assertion.js";
-import { holdsEnvelopeKey } from "../crypto/envelope-keys.js";
-import { ApiError } from "../errors/api-error.js";
 import { jsonBody } from "../http/json-body.js";
 import { VerifyRequest, VerifyResponse } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
-import { refusalError, vaultFor } from "../vault/stub.js";
-import { actorOf, vaultCall } from "./vault-call.js";
-import { AUTH_PROBLEMS, BODY_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
+import { refusalError } from "../vault/stub.js";
+import { envelopeAttempt, vaultCall } from "./vault-call.js";
+import { AUTH_PROBLEMS, BODY_PROBLEMS, ENVELOPE_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
 import { SubjectParams } from "./params.js";
 
 const route = createRoute({
@@ -32,14 +29,7 @@ const route = createRoute({
       ...AUTH_PROBLEMS,
       ...BODY_PROBLEMS,
       "not-enrolled",
-      "subject-locked",
-      "challenge-unknown",
-      "challenge-expired",
-      "challenge-used",
-      "challenge-purpose",
-      "envelope-key-unknown",
-      "envelope-invalid",
-      "model-unknown",
+      ...ENVELOPE_PROBLEMS,
     ),
   },
 });
@@ -48,26 +38,12 @@ export function registerVerify(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const principal = c.get("principal");
-    assertMayActOn(principal, id);
-    const model = requireEmbeddingModel(body.modelId);
-    // Refused before the vault, so an envelope for a key we never held does not spend the challenge.
-    if (!holdsEnvelopeKey(c.env, body.envelope.kid)) throw new ApiError("envelope-key-unknown");
+    const { principal, model, input, vault } = envelopeAttempt(c, id, body);
     const policy = policyOf(c.env);
 
     // One RPC: the vault checks the challenge, opens the envelope, scores and
     // records the outcome with its audit row (see SubjectVault).
-    const done = await vaultCall(
-      c,
-      vaultFor(c.env, principal.tenant, id).verify({
-        tenant: principal.tenant,
-        subjectId: id,
-        actor: actorOf(c),
-        challengeId: body.challengeId,
-        modelId: model.id,
-        envelope: body.envelope,
-      }),
-    );
+    const done = await vaultCall(c, vault.verify(input));
     if (!done.ok) throw refusalError(done);
     if (!done.match) return c.json({ match: false, attemptsRemaining: done.attemptsRemaining }, 200);
     const assertion = await signAssertion(c.env, {

@@ -38,8 +38,7 @@ export interface CallOptions {
   env?: Partial<Cloudflare.Env>;
 }
 
-/** One request through the worker's real fetch handler (same path as production). */
-export function call(method: string, path: string, opts: CallOptions = {}): Promise<Response> {
+function buildRequest(method: string, path: string, opts: CallOptions): Request {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token !== undefined) headers["Authorization"] = `Bearer ${opts.token}`;
   let body: BodyInit | undefined = opts.rawBody;
@@ -47,7 +46,12 @@ export function call(method: string, path: string, opts: CallOptions = {}): Prom
     body = JSON.stringify(opts.body);
     headers["Content-Type"] ??= "application/json";
   }
-  return exports.default.fetch(new Request(`https://facegate.test${path}`, { method, headers, body: body ?? null }));
+  return new Request(`https://facegate.test${path}`, { method, headers, body: body ?? null });
+}
+
+/** One request through the worker's real fetch handler (same path as production). */
+export function call(method: string, path: string, opts: CallOptions = {}): Promise<Response> {
+  return exports.default.fetch(buildRequest(method, path, opts));
 }
 
 /**
@@ -56,16 +60,9 @@ export function call(method: string, path: string, opts: CallOptions = {}): Prom
  * to waitUntil (the worker's own audit rows) has finished.
  */
 export async function callSettled(method: string, path: string, opts: CallOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token !== undefined) headers["Authorization"] = `Bearer ${opts.token}`;
-  let body: BodyInit | undefined = opts.rawBody;
-  if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body);
-    headers["Content-Type"] ??= "application/json";
-  }
   const ctx = createExecutionContext();
   const bindings = opts.env ? { ...env, ...opts.env } : env;
-  const res = await worker.fetch(new Request(`https://facegate.test${path}`, { method, headers, body: body ?? null }), bindings, ctx);
+  const res = await worker.fetch(buildRequest(method, path, opts), bindings, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
