@@ -40,8 +40,19 @@ export function grantConsent(
 }
 
 /** Retention runs from the grant or the last successful verify, whichever is later. */
-export function extendRetention(sql: SqlStorage, now: number, retentionDays: number): void {
-  sql.exec("UPDATE consent SET retain_until = MAX(retain_until, ?) WHERE id = 1", now + retentionDays * DAY_MS);
+/**
+ * Runs retention again from a successful verify: retainUntil becomes now +
+ * RETENTION_DAYS, but only when that moves it by at least a day. Retention is
+ * counted in days, and skipping the smaller moves spares a verify two writes
+ * (this row and the registry entry the cron reads, then its D1 update).
+ * Returns whether it moved.
+ */
+export function extendRetention(sql: SqlStorage, now: number, retentionDays: number): boolean {
+  const until = now + retentionDays * DAY_MS;
+  const current = retainUntil(sql);
+  if (current === null || current > until - DAY_MS) return false;
+  sql.exec("UPDATE consent SET retain_until = ? WHERE id = 1", until);
+  return true;
 }
 
 /** The authoritative retention deadline (Unix ms), or null without a consent. */

@@ -180,8 +180,7 @@ export class SubjectVault extends DurableObject<Env> {
       const score = bestCosine(embedding, openTemplates(this.sql, key.dek, input, input.modelId, model.dim));
       if (score >= model.threshold) {
         recordSuccess(this.sql);
-        extendRetention(this.sql, now, policy.retentionDays);
-        markRegistryDirty(this.sql, input);
+        if (extendRetention(this.sql, now, policy.retentionDays)) markRegistryDirty(this.sql, input);
         this.settle(input, "verify", now, "match");
         return { ok: true, match: true, attemptsRemaining: policy.lockoutMaxFailures, authTime: now };
       }

@@ -35,7 +35,7 @@ async function audit(subjectId: string): Promise<string[]> {
 }
 
 describe("retention", () => {
-  it("retainUntil defaults to the grant plus RETENTION_DAYS (at most 3 years) and runs again from each successful verify", async () => {
+  it("retainUntil defaults to the grant plus RETENTION_DAYS (at most 3 years) and runs again from each successful verify (to the day)", async () => {
     expect(Number(env.RETENTION_DAYS)).toBeLessThanOrEqual(3 * 366);
     const face = randomFace();
     const s = await Subject.create("ret-default");
@@ -47,10 +47,17 @@ describe("retention", () => {
     await setVaultClock(s.id, () => t0 + 365 * DAY_MS);
     expect((await s.verify(sameFace(face))).status).toBe(200);
     expect(await retainUntil(s.id)).toBe(t0 + 365 * DAY_MS + RETENTION_MS);
+    // Retention counts days: a verify less than a day after the last move leaves it (and the registry) alone.
+    await setVaultClock(s.id, () => t0 + 365 * DAY_MS + DAY_MS - 1);
+    expect((await s.verify(sameFace(face))).status).toBe(200);
+    expect(await retainUntil(s.id)).toBe(t0 + 365 * DAY_MS + RETENTION_MS);
+    await setVaultClock(s.id, () => t0 + 366 * DAY_MS);
+    expect((await s.verify(sameFace(face))).status).toBe(200);
+    expect(await retainUntil(s.id)).toBe(t0 + 366 * DAY_MS + RETENTION_MS);
     // A failed verify does not extend it.
     await setVaultClock(s.id, () => t0 + 500 * DAY_MS);
     expect((await s.verify(randomFace())).status).toBe(200);
-    expect(await retainUntil(s.id)).toBe(t0 + 365 * DAY_MS + RETENTION_MS);
+    expect(await retainUntil(s.id)).toBe(t0 + 366 * DAY_MS + RETENTION_MS);
   });
 
   it("the cron purges subjects past retainUntil and their expired challenges, and keeps the rest", async () => {
