@@ -13,7 +13,8 @@ import { MAX_EMBEDDING_DIM } from "./limits.js";
  */
 const int = () => z.number().check(z.int());
 
-const TensorSpec = z.looseObject({ name: z.string(), shape: z.array(int()), type: z.string() });
+/** A dimension is a size, or the name of a symbolic one (the model takes any size there). */
+const TensorSpec = z.looseObject({ name: z.string(), shape: z.array(z.union([int(), z.string()])), type: z.string() });
 
 const ThresholdPoint = z.looseObject({
   /** Target false match rate this threshold was calibrated for. */

@@ -2,12 +2,14 @@ import { resampleToPlanes, ResampleScratch } from "../image/resample.js";
 import type { RgbaImage } from "../image/types.js";
 import { ModelSession } from "../runtime/session.js";
 import { nms, type ScoredBox } from "./nms.js";
+import type { CoarsePass } from "./coarse-to-fine.js";
+import { decodeBoxes, detectorPriors } from "./priors.js";
 import type { DetectedFace } from "./types.js";
 
 export type ChannelOrder = "rgb" | "bgr";
 
 export interface DetectorConfig {
-  /** Model input size (fr_detect: 320x240, fixed). */
+  /** Model input size for a full detection (fr_detect: 320x240 by default; the model takes any size). */
   width: number;
   height: number;
   /**
@@ -24,6 +26,8 @@ export interface DetectorConfig {
   scoreThreshold: number;
   /** IoU above which a lower-scoring box is a duplicate. */
   nmsIou: number;
+  /** A first pass at lower resolution (coarse-to-fine.ts); null: full resolution only. */
+  coarse: CoarsePass | null;
 }
 
 /** Output of detection: faces by decreasing box area, plus the input geometry. */
@@ -31,34 +35,42 @@ export interface Detection {
   faces: DetectedFace[];
 }
 
+/** A detector input size. */
+export interface InputSize {
+  width: number;
+  height: number;
+}
+
 /**
- * UltraFace-style detector. fr_detect.onnx already decodes its priors: the
- * `boxes` output is corner form (x1, y1, x2, y2) normalised to the input
- * frame (checked here on LFW and multi-face photos: values lie in about
- * [-0.2, 1.25] and match the faces), so no prior boxes are needed.
+ * UltraFace-style detector. models/fr_detect.onnx takes any input size and
+ * returns raw box regressions, decoded here against priors generated for the
+ * size that ran (priors.ts; the package's model decoded them in the graph for
+ * 320x240 only, scripts/models/derive-detector.ts).
  */
 export class FaceDetector {
-  readonly #input: Float32Array;
+  readonly #inputs = new Map<string, Float32Array>();
   readonly #scratch = new ResampleScratch();
 
   constructor(
     readonly session: ModelSession,
     readonly config: DetectorConfig,
-  ) {
-    this.#input = new Float32Array(3 * config.width * config.height);
-  }
+  ) {}
 
-  async detect(img: RgbaImage): Promise<Detection> {
-    const { width: IW, height: IH } = this.config;
+  /** Faces in `img`, the model run at `size` (default: the manifest's input size). */
+  async detect(img: RgbaImage, size: InputSize = this.config): Promise<Detection> {
+    const { width: IW, height: IH } = size;
+    const key = `${IW}x${IH}`;
+    let input = this.#inputs.get(key);
+    if (!input) this.#inputs.set(key, (input = new Float32Array(3 * IW * IH)));
     // Content rectangle inside the model input, and its scale per source pixel.
     const { cw, ch } = contentSize(img.width, img.height, IW, IH, this.config.maxStretch);
     const padX = Math.floor((IW - cw) / 2);
     const padY = Math.floor((IH - ch) / 2);
     // Padding = mean, i.e. 0 after normalisation.
-    if (cw !== IW || ch !== IH) this.#input.fill(0);
+    if (cw !== IW || ch !== IH) input.fill(0);
     const { mean, std, channelOrder } = this.config;
     resampleToPlanes(img, { x: 0, y: 0, width: img.width, height: img.height }, cw, ch, {
-      data: this.#input,
+      data: input,
       planeWidth: IW,
       planeHeight: IH,
       offsetX: padX,
@@ -69,9 +81,9 @@ export class FaceDetector {
     }, this.#scratch);
 
     const name = this.session.entry.inputs[0]!.name;
-    const out = await this.session.run({ [name]: this.session.tensor(this.#input, [1, 3, IH, IW]) });
+    const out = await this.session.run({ [name]: this.session.tensor(input, [1, 3, IH, IW]) });
     const scores = ModelSession.floats(out, "scores");
-    const boxes = ModelSession.floats(out, "boxes");
+    const boxes = decodeBoxes(ModelSession.floats(out, "regressions"), detectorPriors(IW, IH));
 
     const sx = img.width / cw;
     const sy = img.height / ch;

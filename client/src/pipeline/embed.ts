@@ -45,7 +45,9 @@ export class Embedder {
   }
 
   get dim(): number {
-    return this.session.entry.outputs[0]!.shape.at(-1)!;
+    const dim = this.session.entry.outputs[0]!.shape.at(-1);
+    if (typeof dim !== "number") throw new TypeError(`${this.session.id}: the manifest gives no fixed embedding size`);
+    return dim;
   }
 
   async embed(aligned: RgbaImage): Promise<Float32Array> {

@@ -7,6 +7,7 @@ import type { ModelSource } from "../runtime/model-source.js";
 import type { OrtPlatform, ProviderPreference } from "../runtime/ort.js";
 import { ModelSession, type ToolingOverrides } from "../runtime/session.js";
 import { FaceAligner, type AlignConfig } from "./align.js";
+import { detectCoarseToFine } from "./coarse-to-fine.js";
 import { FaceDetector, type DetectorConfig } from "./detect.js";
 import { Embedder, type EmbedConfig } from "./embed.js";
 import { fivePointsFrom68, type FivePointMode } from "./five-points.js";
@@ -243,7 +244,7 @@ export class FacePipeline {
     // Salt-and-pepper noise misleads every model downstream; clean images come back as they are.
     const image = suppressImpulseNoise(original, this.#impulse).image;
     const t0 = performance.now();
-    const { faces } = await st.detector.detect(image);
+    const { faces, pass } = await detectCoarseToFine(st.detector, image, st.detector.config.coarse, this.#subject);
     const t1 = performance.now();
 
     const choice = chooseSubject(faces, image.width, image.height, this.#subject);
@@ -319,6 +320,7 @@ export class FacePipeline {
       face,
       landmarks,
       otherFaces: choice.others,
+      detectionPass: pass,
       quality,
       liveness,
       provider: this.provider,

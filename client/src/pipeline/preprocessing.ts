@@ -30,6 +30,14 @@ const DetectorPre = z.looseObject({
   std: positive(),
   scoreThreshold: unit(),
   nmsIou: unit(),
+  coarse: z.optional(
+    z.looseObject({
+      width: int().check(z.positive()),
+      height: int().check(z.positive()),
+      minSide: positive(),
+      deferRatio: unit(),
+    }),
+  ),
 });
 
 const LandmarkPre = z.looseObject({
@@ -80,6 +88,9 @@ export function detectorConfig(id: string, entry: ModelEntryT): DetectorConfig {
     std: p.std,
     scoreThreshold: p.scoreThreshold,
     nmsIou: p.nmsIou,
+    coarse: p.coarse
+      ? { width: p.coarse.width, height: p.coarse.height, minSide: p.coarse.minSide, deferRatio: p.coarse.deferRatio }
+      : null,
   };
 }
 
