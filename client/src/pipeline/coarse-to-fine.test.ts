@@ -2,9 +2,13 @@ import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FaceQualityError } from "../errors.js";
 import type { RgbaImage } from "../image/types.js";
+import { detectCoarseToFine, type CoarsePass } from "./coarse-to-fine.js";
+import type { FaceDetector, InputSize } from "./detect.js";
 import { cosine } from "./embed.js";
 import type { FacePipeline } from "./face-pipeline.js";
+import { DEFAULT_SUBJECT_POLICY } from "./subject.js";
 import { FACES_DIR, readFace, testPipeline } from "./testing.js";
+import type { DetectedFace } from "./types.js";
 
 /**
  * The coarse detection pass against the full-resolution pass alone, on the
@@ -110,5 +114,62 @@ describe("coarse-to-fine detection", () => {
   it("runs the full pass when the coarse pass finds nothing, and refuses as before", async () => {
     const grey: RgbaImage = { data: new Uint8ClampedArray(320 * 240 * 4).fill(128), width: 320, height: 240 };
     expect(await outcome(both, grey)).toBe("no-face");
+  });
+});
+
+describe("the coarse pass's decision rule", () => {
+  const COARSE: CoarsePass = { width: 160, height: 120, minSide: 24, deferRatio: 0.25 };
+  const img: RgbaImage = { data: new Uint8ClampedArray(640 * 480 * 4), width: 640, height: 480 };
+  const face = (cx: number, cy: number, side: number): DetectedFace => ({
+    box: { x: cx - side / 2, y: cy - side / 2, width: side, height: side },
+    score: 0.9,
+  });
+  /** A detector that returns `coarse` at the coarse size and `full` otherwise, and counts its runs. */
+  function fake(coarse: DetectedFace[], full: DetectedFace[]) {
+    const sizes: number[] = [];
+    const detector = {
+      config: { maxStretch: 4 / 3 },
+      detect: async (_img: RgbaImage, size?: InputSize) => {
+        sizes.push(size?.width ?? 320);
+        return { faces: size?.width === COARSE.width ? coarse : full };
+      },
+    } as unknown as FaceDetector;
+    return { detector, sizes };
+  }
+
+  it("keeps the coarse faces for a clear, large subject: one run", async () => {
+    const f = fake([face(320, 240, 200)], [face(320, 240, 210)]);
+    const r = await detectCoarseToFine(f.detector, img, COARSE, DEFAULT_SUBJECT_POLICY);
+    expect(r).toEqual({ faces: [face(320, 240, 200)], pass: "coarse" });
+    expect(f.sizes).toEqual([160]);
+  });
+
+  it("defers to the full pass for a small subject, a close runner-up, or no face", async () => {
+    // 100 px in 640 is 25 coarse px; the smallest face that could matter is 0.71 of that: under 24.
+    const small = fake([face(320, 240, 100)], [face(320, 240, 100)]);
+    expect((await detectCoarseToFine(small.detector, img, COARSE, DEFAULT_SUBJECT_POLICY)).pass).toBe("full");
+    expect(small.sizes).toEqual([160, 320]);
+    // A second face at 0.3 of the subject's prominence.
+    const pair = fake([face(320, 240, 200), face(320, 240, Math.sqrt(0.3) * 200)], []);
+    expect((await detectCoarseToFine(pair.detector, img, COARSE, DEFAULT_SUBJECT_POLICY)).pass).toBe("full");
+    const none = fake([], []);
+    expect(await detectCoarseToFine(none.detector, img, COARSE, DEFAULT_SUBJECT_POLICY)).toEqual({ faces: [], pass: "full" });
+    expect(none.sizes).toEqual([160, 320]);
+  });
+
+  it("never decides a close call at coarse resolution, even when the policy's ambiguity ratio is below deferRatio", async () => {
+    const policy = { ...DEFAULT_SUBJECT_POLICY, ambiguityRatio: 0.2 };
+    // Large enough for minSide (the smallest decisive face is 33 coarse px), runner-up at 0.22.
+    const f = fake([face(320, 240, 300), face(320, 240, Math.sqrt(0.22) * 300)], [face(320, 240, 300)]);
+    expect((await detectCoarseToFine(f.detector, img, COARSE, policy)).pass).toBe("full");
+    // With the runner-up at 0.15 the coarse pass may decide.
+    const g = fake([face(320, 240, 300), face(320, 240, Math.sqrt(0.15) * 300)], []);
+    expect((await detectCoarseToFine(g.detector, img, COARSE, policy)).pass).toBe("coarse");
+  });
+
+  it("runs only the full pass when no coarse pass is configured", async () => {
+    const f = fake([face(320, 240, 200)], [face(320, 240, 210)]);
+    expect(await detectCoarseToFine(f.detector, img, null, DEFAULT_SUBJECT_POLICY)).toEqual({ faces: [face(320, 240, 210)], pass: "full" });
+    expect(f.sizes).toEqual([320]);
   });
 });

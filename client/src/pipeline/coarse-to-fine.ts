@@ -38,7 +38,10 @@ export interface CoarsePass {
   height: number;
   /** Smallest face side, in coarse input pixels, the coarse pass is trusted to find. */
   minSide: number;
-  /** The full pass decides when the coarse runner-up has at least this fraction of the subject's prominence. */
+  /**
+   * The full pass decides when the coarse runner-up has at least this fraction of the
+   * subject's prominence (or the policy's ambiguityRatio, if that is lower).
+   */
   deferRatio: number;
 }
 
@@ -59,7 +62,8 @@ export async function detectCoarseToFine(
     const choice = chooseSubject(faces, img.width, img.height, policy);
     if (
       choice &&
-      choice.runnerUpRatio < coarse.deferRatio &&
+      // Never decide a close call here, whatever the two settings are.
+      choice.runnerUpRatio < Math.min(coarse.deferRatio, policy.ambiguityRatio) &&
       smallestDecisiveSide(choice.subject, img, coarse, detector.config.maxStretch, policy) >= coarse.minSide
     ) {
       return { faces, pass: "coarse" };
