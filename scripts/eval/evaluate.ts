@@ -112,7 +112,7 @@ export function timingMedians(outcomes: Iterable<EmbedOutcome>): Record<string, 
 export interface AtShipped {
   modelId: string;
   /** The operating threshold and the numbers at it. */
-  operating: { fmr: number; outcome: ThresholdOutcome };
+  operating: { fmr: number; outcome: ThresholdOutcome; overridden?: boolean };
   /** Each calibrated threshold in the manifest and the numbers at it. */
   calibrated: { fmr: number; outcome: ThresholdOutcome }[];
 }
@@ -155,7 +155,11 @@ export function evaluate(
     processedOnly,
     atShipped: {
       modelId: shipped.modelId,
-      operating: { fmr: shipped.operatingFmr, outcome: atThreshold(gen, imp, shipped.threshold) },
+      operating: {
+        fmr: shipped.operatingFmr,
+        outcome: atThreshold(gen, imp, shipped.threshold),
+        ...(shipped.overridden ? { overridden: true } : {}),
+      },
       calibrated: shipped.thresholds.map((t) => ({ fmr: t.fmr, outcome: atThreshold(gen, imp, t.threshold) })),
     },
     failures: summarizeFailures(pairs, scored, outcomes, probe),

@@ -13,6 +13,8 @@ export interface ShippedThresholds {
   /** The operating threshold the server applies. */
   threshold: number;
   operatingFmr: number;
+  /** True when `threshold` came from --threshold rather than the manifest's operating point. */
+  overridden?: boolean;
   /** Calibrated points, empty while the manifest is provisional. */
   thresholds: { fmr: number; threshold: number }[];
 }

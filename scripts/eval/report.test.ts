@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { refuseHeldOut } from "./cli.js";
 import type { Evaluation } from "./evaluate.js";
 import { atThreshold, verificationMetrics } from "./metrics.js";
-import { formatTable, htmlReport, rate, toJson } from "./report.js";
+import { formatTable, htmlReport, rate, summaryTable, toJson } from "./report.js";
 import { robustnessRows } from "./robustness-table.js";
 
 function fakeRun(name: string, genuine: number[], impostor: number[], threshold: number): Evaluation {
@@ -30,6 +30,14 @@ describe("reports", () => {
     expect(rows[1]).toMatchObject({ run: "blur2", tar: 0.5, overBudget: true });
     expect(rows[1]!.tarDelta).toBeCloseTo(-50, 9);
     expect(rows[1]!.accuracyDelta).toBeCloseTo(100 * (4 / 6 - 1), 9);
+  });
+
+  it("says when the threshold came from --threshold instead of the manifest's operating point", () => {
+    const run = fakeRun("clean", [0.9, 0.8], [0.1, 0.2], 0.5);
+    expect(summaryTable(run)).toMatch(/accuracy @ shipped .*FMR 1e-4 operating point/);
+    const given = { ...run, atShipped: { ...run.atShipped, operating: { ...run.atShipped.operating, overridden: true } } };
+    expect(summaryTable(given)).toMatch(/accuracy @ --threshold .*given with --threshold/);
+    expect(summaryTable(given)).not.toMatch(/operating point/);
   });
 
   it("formats tables with aligned columns and JSON with spelled-out infinities", () => {

@@ -58,12 +58,19 @@ export function summaryTable(ev: Evaluation): string {
     ["EER", pct(m.eer.eer), num(m.eer.threshold), "threshold near the EER"],
     ["best accuracy", pct(m.bestAccuracy.accuracy), num(m.bestAccuracy.threshold), "chosen on these pairs"],
     ["best balanced accuracy", pct(m.bestBalancedAccuracy.balancedAccuracy), num(m.bestBalancedAccuracy.threshold), ""],
-    [
-      `accuracy @ shipped`,
-      pct(ev.atShipped.operating.outcome.accuracy),
-      num(ev.atShipped.operating.outcome.threshold),
-      `FMR ${rate(ev.atShipped.operating.fmr)} operating point: ${atLine(ev.atShipped.operating.outcome)}`,
-    ],
+    ev.atShipped.operating.overridden
+      ? [
+          `accuracy @ --threshold`,
+          pct(ev.atShipped.operating.outcome.accuracy),
+          num(ev.atShipped.operating.outcome.threshold),
+          `the threshold given with --threshold (not the manifest's): ${atLine(ev.atShipped.operating.outcome)}`,
+        ]
+      : [
+          `accuracy @ shipped`,
+          pct(ev.atShipped.operating.outcome.accuracy),
+          num(ev.atShipped.operating.outcome.threshold),
+          `FMR ${rate(ev.atShipped.operating.fmr)} operating point: ${atLine(ev.atShipped.operating.outcome)}`,
+        ],
     ...ev.atShipped.calibrated.map((c) => [
       `TAR @ calibrated FMR ${rate(c.fmr)}`,
       pct(c.outcome.tar),

@@ -46,7 +46,7 @@ export async function runEvaluation(o: RunOptions): Promise<RunResult> {
   const set = await loadPairs({ pairs: o.pairs, images: o.images, impostors: o.impostors, seed: o.seed });
   const pairs = o.limit ? limitPairs(set.pairs, o.limit) : set.pairs;
   let shipped = await readShippedThresholds(o.manifest, o.model);
-  if (o.threshold !== undefined) shipped = { ...shipped, threshold: o.threshold };
+  if (o.threshold !== undefined) shipped = { ...shipped, threshold: o.threshold, overridden: true };
   const pipeline = await loadPipeline({ embedderModule: o.embedder, manifestPath: o.manifest });
   if (pipeline.embedder.modelId !== shipped.modelId) {
     throw new Error(`the pipeline embeds with '${pipeline.embedder.modelId}' but the thresholds are for '${shipped.modelId}' (use --model)`);
