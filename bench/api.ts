@@ -18,6 +18,7 @@ import { loadDevIssuer, mintDevToken } from "../client/src/cli/dev-issuer.js";
 import { startDevServer } from "../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../test/support/ensure-dev-keys.js";
 import { unitVector } from "../test/load/lib/client.js";
+import { pool } from "./lib/pool.js";
 import { fmt, median, table } from "./lib/stats.js";
 
 const { values } = parseArgs({
@@ -35,20 +36,6 @@ const SUBJECTS = Number(values.subjects);
 const MODEL = "fr512-v1";
 /** A probe of the same person: per-component noise 0.01 (cosine to the template about 0.97). */
 const PROBE_NOISE = 0.01 * Math.sqrt(512);
-
-async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
-}
 
 interface Rate {
   rps: number;

@@ -19,6 +19,7 @@ import { loadDevIssuer, mintDevToken } from "../client/src/cli/dev-issuer.js";
 import { startDevServer } from "../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../test/support/ensure-dev-keys.js";
 import { unitVector } from "../test/load/lib/client.js";
+import { pool } from "./lib/pool.js";
 import { fmt, median, table } from "./lib/stats.js";
 
 const { values } = parseArgs({
@@ -56,15 +57,6 @@ function groupCpuMs(pgid: number): number {
   return (ticks / USER_HZ) * 1000;
 }
 
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
-
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 
 ensureDevKeys();
@@ -88,14 +80,14 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     await settle();
     let before = groupCpuMs(pgid);
-    await pool(Array.from({ length: N }, (_, i) => i), CONNECTIONS, async () => {
+    await pool(N, CONNECTIONS, async () => {
       await (await fetch(`${server.url}/v1/health`)).arrayBuffer();
     });
     await settle();
     health.push((groupCpuMs(pgid) - before) / N);
 
     const bodies: { path: string; token: string; body: string }[] = [];
-    await pool(Array.from({ length: N }, (_, i) => i), CONNECTIONS, async (i) => {
+    await pool(N, CONNECTIONS, async (i) => {
       const s = subjects[i % subjects.length]!;
       const ch = await s.api.challenge(s.id, "verify");
       const envelope = await sealForChallenge(ch, "verify", s.id, MODEL, unitVector(s.face, PROBE_NOISE));
@@ -104,7 +96,8 @@ try {
     await settle();
     before = groupCpuMs(pgid);
     let failed = 0;
-    await pool(bodies, CONNECTIONS, async (b) => {
+    await pool(bodies.length, CONNECTIONS, async (i) => {
+      const b = bodies[i]!;
       const res = await fetch(server.url + b.path, {
         method: "POST",
         headers: { authorization: `Bearer ${b.token}`, "content-type": "application/json" },

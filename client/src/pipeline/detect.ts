@@ -3,7 +3,7 @@ import type { RgbaImage } from "../image/types.js";
 import { ModelSession } from "../runtime/session.js";
 import { nms, type ScoredBox } from "./nms.js";
 import type { CoarsePass } from "./coarse-to-fine.js";
-import { decodeBoxes, detectorPriors } from "./priors.js";
+import { checkAnchors, decodeBox, detectorPriors } from "./priors.js";
 import type { DetectedFace } from "./types.js";
 
 export type ChannelOrder = "rgb" | "bgr";
@@ -83,7 +83,9 @@ export class FaceDetector {
     const name = this.session.entry.inputs[0]!.name;
     const out = await this.session.run({ [name]: this.session.tensor(input, [1, 3, IH, IW]) });
     const scores = ModelSession.floats(out, "scores");
-    const boxes = decodeBoxes(ModelSession.floats(out, "regressions"), detectorPriors(IW, IH));
+    const regressions = ModelSession.floats(out, "regressions");
+    const priors = detectorPriors(IW, IH);
+    checkAnchors(regressions, priors);
 
     const sx = img.width / cw;
     const sy = img.height / ch;
@@ -92,11 +94,12 @@ export class FaceDetector {
     for (let i = 0; i < n; i++) {
       const score = scores[2 * i + 1]!;
       if (score < this.config.scoreThreshold) continue;
+      const [x1, y1, x2, y2] = decodeBox(regressions, priors, i);
       candidates.push({
-        x1: (boxes[4 * i]! * IW - padX) * sx,
-        y1: (boxes[4 * i + 1]! * IH - padY) * sy,
-        x2: (boxes[4 * i + 2]! * IW - padX) * sx,
-        y2: (boxes[4 * i + 3]! * IH - padY) * sy,
+        x1: (x1 * IW - padX) * sx,
+        y1: (y1 * IH - padY) * sy,
+        x2: (x2 * IW - padX) * sx,
+        y2: (y2 * IH - padY) * sy,
         score,
       });
     }

@@ -63,22 +63,32 @@ export function detectorPriors(width: number, height: number): Float32Array {
   return priors;
 }
 
-/** Decodes raw regressions [anchors x 4] into corner-form boxes (x1, y1, x2, y2) normalised to the input. */
+/**
+ * Decodes anchor `i`'s raw regression into a corner-form box (x1, y1, x2, y2)
+ * normalised to the input. The detector decodes only the anchors whose score
+ * passes its threshold.
+ */
+export function decodeBox(regressions: Float32Array, priors: Float32Array, i: number): [number, number, number, number] {
+  const k = 4 * i;
+  const pw = priors[k + 2]!;
+  const ph = priors[k + 3]!;
+  const cx = regressions[k]! * CENTER_VARIANCE * pw + priors[k]!;
+  const cy = regressions[k + 1]! * CENTER_VARIANCE * ph + priors[k + 1]!;
+  const w = Math.exp(regressions[k + 2]! * SIZE_VARIANCE) * pw;
+  const h = Math.exp(regressions[k + 3]! * SIZE_VARIANCE) * ph;
+  // Rounded to float32, as the original graph's output was.
+  return [Math.fround(cx - w / 2), Math.fround(cy - h / 2), Math.fround(cx + w / 2), Math.fround(cy + h / 2)];
+}
+
+/** Decodes every anchor (the derivation script's check against the original graph). */
 export function decodeBoxes(regressions: Float32Array, priors: Float32Array, out = new Float32Array(priors.length)): Float32Array {
+  checkAnchors(regressions, priors);
+  for (let i = 0; i < priors.length / 4; i++) out.set(decodeBox(regressions, priors, i), 4 * i);
+  return out;
+}
+
+export function checkAnchors(regressions: Float32Array, priors: Float32Array): void {
   if (regressions.length !== priors.length) {
     throw new RangeError(`detector returned ${regressions.length / 4} boxes for ${priors.length / 4} priors`);
   }
-  for (let i = 0; i < priors.length; i += 4) {
-    const pw = priors[i + 2]!;
-    const ph = priors[i + 3]!;
-    const cx = regressions[i]! * CENTER_VARIANCE * pw + priors[i]!;
-    const cy = regressions[i + 1]! * CENTER_VARIANCE * ph + priors[i + 1]!;
-    const w = Math.exp(regressions[i + 2]! * SIZE_VARIANCE) * pw;
-    const h = Math.exp(regressions[i + 3]! * SIZE_VARIANCE) * ph;
-    out[i] = cx - w / 2;
-    out[i + 1] = cy - h / 2;
-    out[i + 2] = cx + w / 2;
-    out[i + 3] = cy + h / 2;
-  }
-  return out;
 }
