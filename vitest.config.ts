@@ -27,7 +27,13 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...testBindings, TEST_MIGRATIONS: migrations } },
+              miniflare: {
+                bindings: { ...testBindings, TEST_MIGRATIONS: migrations },
+                // A real rate limiter with a small limit, swapped in for RL_* by the rate-limit tests
+                // (so a test needs 4 requests, not 600, to see the 429).
+                // RL_UNLIMITED: the fuzz test's, whose 10,000 requests are about validation, not limits.
+                ratelimits: { RL_SMALL: { simple: { limit: 3, period: 60 } }, RL_UNLIMITED: { simple: { limit: 1_000_000_000, period: 60 } } },
+              },
             }),
           ],
           test: {

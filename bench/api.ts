@@ -56,7 +56,7 @@ function cannon(opts: autocannon.Options): Promise<Rate> {
 
 ensureDevKeys();
 const issuer = loadDevIssuer();
-if (!issuer) throw new Error(".dev.vars has no dev issuer");
+if (!issuer) throw new Error(".dev.vars.dev has no dev issuer (run npm run dev-keys)");
 const server = await startDevServer();
 process.on("exit", () => void server.kill9());
 console.error(`worker at ${server.url}; preparing ${SUBJECTS} subjects`);

@@ -61,7 +61,7 @@ const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 
 ensureDevKeys();
 const issuer = loadDevIssuer();
-if (!issuer) throw new Error(".dev.vars has no dev issuer");
+if (!issuer) throw new Error(".dev.vars.dev has no dev issuer (run npm run dev-keys)");
 const server = await startDevServer();
 const pgid = server.process.pid!;
 try {

@@ -71,7 +71,23 @@ for (const f of readdirSync(join(root, "models"))) {
 }
 
 // Cross-origin isolation (COOP + COEP) unlocks SharedArrayBuffer, hence WASM
-// threads; without it ORT silently runs one thread (TOOLCHAIN.md).
+// threads; without it ORT silently runs one thread (docs/ARCHITECTURE.md).
+// The demo page may not be framed (clickjacking a consent button) and runs
+// only its own scripts: ORT needs 'wasm-unsafe-eval' to compile WebAssembly
+// and blob: workers for its threads.
+const DEMO_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "style-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
 writeFileSync(
   join(out, "_headers"),
   [
@@ -80,6 +96,10 @@ writeFileSync(
     "  Cross-Origin-Embedder-Policy: require-corp",
     "  Cross-Origin-Resource-Policy: same-origin",
     "  X-Content-Type-Options: nosniff",
+    "  X-Frame-Options: DENY",
+    "  Referrer-Policy: no-referrer",
+    "/demo/*",
+    `  Content-Security-Policy: ${DEMO_CSP}`,
     "/models/*",
     "  Cache-Control: public, max-age=86400",
     "/ort/*",

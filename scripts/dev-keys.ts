@@ -1,23 +1,32 @@
 /**
- * Generates local development secrets into .dev.vars (git-ignored):
+ * Generates local development secrets into .dev.vars.dev (git-ignored; what
+ * `wrangler dev --env dev` reads):
  * the HPKE X25519 envelope key, the template key-encryption key, the
  * assertion Ed25519 signing key, and a local token issuer whose public JWKS
  * becomes AUTH_JWKS (with matching AUTH_ISSUER / AUTH_AUDIENCE). `npm start`
- * runs this when .dev.vars is missing; run it by hand with --force to start
+ * runs this when .dev.vars.dev is missing; run it by hand with --force to start
  * over (existing local subjects then no longer open: that is what losing a
  * KEK means).
  *
  * Never use these keys outside your machine. Production keys: see
  * scripts/gen-secret.ts and README.md ("Deploy").
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { DEV_VARS_FILE } from "../client/src/cli/dev-issuer.js";
 import { newEd25519Jwk, newHpkeKey, newKek, publicJwk, stamp } from "./lib/keys.js";
 
-const path = new URL("../.dev.vars", import.meta.url);
+const path = new URL(`../${DEV_VARS_FILE}`, import.meta.url);
+const legacy = new URL("../.dev.vars", import.meta.url);
 const force = process.argv.includes("--force");
 
+// Before the dev entry had its own environment, the secrets were in .dev.vars, where the
+// production configuration (and the workerd tests) would read the dev issuer's key too.
+if (existsSync(legacy) && !existsSync(path) && !force) {
+  renameSync(legacy, path);
+  console.log(`moved .dev.vars to ${DEV_VARS_FILE} (only the dev environment reads it)`);
+}
 if (existsSync(path) && !force) {
-  console.log(".dev.vars exists; keeping it (use --force to regenerate).");
+  console.log(`${DEV_VARS_FILE} exists; keeping it (use --force to regenerate).`);
   process.exit(0);
 }
 
@@ -42,4 +51,4 @@ const body =
     .join("\n") +
   "\n";
 writeFileSync(path, body, { mode: 0o600 });
-console.log("wrote .dev.vars (HPKE, template KEK, assertion key, dev token issuer)");
+console.log(`wrote ${DEV_VARS_FILE} (HPKE, template KEK, assertion key, dev token issuer)`);

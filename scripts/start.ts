@@ -6,7 +6,8 @@
  * 1. local secrets in .dev.vars, generated once (scripts/dev-keys.ts);
  * 2. the demo's static files in public/ (scripts/build-demo.ts);
  * 3. D1 migrations applied to the local database;
- * 4. wrangler dev.
+ * 4. wrangler dev of the dev entry (`--env dev`: demo/worker.ts, the API
+ *    plus the demo relying party; loopback only).
  */
 import { spawnSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -29,10 +30,10 @@ step("generating local secrets", process.execPath, ["--import", "tsx", "scripts/
 if (existsSync(join(REPO_ROOT, "scripts/build-demo.ts"))) {
   step("building the demo", process.execPath, ["--import", "tsx", "scripts/build-demo.ts"]);
 }
-step("applying D1 migrations", wrangler, ["d1", "migrations", "apply", "DB", "--local"]);
+step("applying D1 migrations", wrangler, ["d1", "migrations", "apply", "DB", "--local", "--env", "dev"]);
 
 const port = process.env.PORT ?? "8787";
 console.log(`facegate: starting the worker on http://127.0.0.1:${port} (demo at /demo/, API docs at /docs)`);
-const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", port], { cwd: REPO_ROOT, env, stdio: "inherit" });
+const child = spawn(wrangler, ["dev", "--env", "dev", "--ip", "127.0.0.1", "--port", port], { cwd: REPO_ROOT, env, stdio: "inherit" });
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 0));

@@ -7,8 +7,12 @@ export interface Principal {
   /** The token's `tenant` claim, or `default`. */
   tenant: string;
   scopes: ReadonlySet<string>;
-  /** `azp` or `client_id`: the relying party, used as the assertion audience. */
+  /** `azp` or `client_id`: the relying party, the audience of the assertions it gets. */
   clientId?: string;
+  /** `auth_time` (Unix seconds): when the user last authenticated at the relying party. */
+  authTime?: number;
+  /** `acr`: how strongly (a value the relying party sets, e.g. after a step-up). */
+  acr?: string;
 }
 
 /** What the audit middleware records once the handler is done. */

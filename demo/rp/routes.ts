@@ -11,15 +11,21 @@ import {
   SESSION_COOKIE,
   STEP_SCOPES,
 } from "./config.js";
+import type { DemoRpState } from "./state.js";
 import { verifyFaceAssertion } from "./verify-assertion.js";
 
-/** What the demo relying party needs from the worker's environment. */
+/** What the demo relying party needs from the worker's environment (the dev entry, demo/worker.ts). */
 export interface DemoRpEnv {
   DEV_ISSUER_KEY?: string;
   AUTH_ISSUER: string;
   AUTH_AUDIENCE: string;
   ASSERTION_ISSUER: string;
+  DEMO_RP: DurableObjectNamespace<DemoRpState>;
 }
+
+/** The demo's users live in facegate's default tenant; an assertion for any other tenant is refused. */
+const DEMO_TENANT = "default";
+const LOGIN_TTL_MS = 300_000;
 
 type Rp = { Bindings: DemoRpEnv };
 
@@ -50,6 +56,8 @@ export function demoRelyingParty(selfFetch: (req: Request, env: DemoRpEnv) => Pr
   // The dev issuer's private key doubles as the cookie signing secret: both are local-only demo secrets.
   const secretOf = (env: DemoRpEnv) => (JSON.parse(env.DEV_ISSUER_KEY!) as JWK).d!;
 
+  const state = (env: DemoRpEnv) => env.DEMO_RP.get(env.DEMO_RP.idFromName("demo"));
+
   rp.use("*", async (c, next) => {
     if (!c.env.DEV_ISSUER_KEY) return problem(c, 404, "demo-disabled", "The demo runs only with the local dev issuer (npm start)");
     await next();
@@ -70,9 +78,12 @@ export function demoRelyingParty(selfFetch: (req: Request, env: DemoRpEnv) => Pr
       .sign(await importJWK(jwk, "EdDSA"));
     let loginNonce: string | undefined;
     if (step === "signin") {
-      // Bound to this browser: the assertion must carry it back.
+      // Kept server-side, single use; the browser holds only an opaque login id.
+      // The assertion must carry the nonce back.
       loginNonce = crypto.randomUUID().replaceAll("-", "");
-      await setSignedCookie(c, LOGIN_COOKIE, `${username} ${loginNonce}`, secretOf(c.env), { ...cookieOpts, maxAge: 300 });
+      const loginId = crypto.randomUUID();
+      await state(c.env).startLogin(loginId, username, loginNonce, Date.now() + LOGIN_TTL_MS);
+      await setSignedCookie(c, LOGIN_COOKIE, loginId, secretOf(c.env), { ...cookieOpts, maxAge: LOGIN_TTL_MS / 1000 });
     }
     return c.json({
       accessToken,
@@ -85,18 +96,25 @@ export function demoRelyingParty(selfFetch: (req: Request, env: DemoRpEnv) => Pr
   rp.post("/session", async (c) => {
     const parsed = SessionRequest.safeParse(await readJson(c));
     if (!parsed.success) return problem(c, 400, "invalid-request", "Send {assertion}");
-    const login = await getSignedCookie(c, secretOf(c.env), LOGIN_COOKIE);
-    if (!login) return problem(c, 401, "no-login", "No sign-in is in progress in this browser");
-    const [username, nonce] = login.split(" ");
+    const loginId = await getSignedCookie(c, secretOf(c.env), LOGIN_COOKIE);
+    const login = loginId ? await state(c.env).takeLogin(loginId) : null;
+    deleteCookie(c, LOGIN_COOKIE, cookieOpts);
+    if (!login) return problem(c, 401, "no-login", "No sign-in is in progress in this browser (or it was used or expired)");
     const jwksUrl = new URL("/.well-known/jwks.json", c.req.url).toString();
     try {
       const claims = await verifyFaceAssertion(
         parsed.data.assertion,
         jwksUrl,
-        { issuer: c.env.ASSERTION_ISSUER, audience: DEMO_CLIENT_ID, subject: username!, nonce: nonce! },
+        {
+          issuer: c.env.ASSERTION_ISSUER,
+          audience: DEMO_CLIENT_ID,
+          subject: login.username,
+          tenant: DEMO_TENANT,
+          nonce: login.nonce,
+          firstUse: (jti, expiresAt) => state(c.env).firstUse(jti, expiresAt),
+        },
         (input, init) => selfFetch(new Request(input, init), c.env),
       );
-      deleteCookie(c, LOGIN_COOKIE, cookieOpts);
       await setSignedCookie(c, SESSION_COOKIE, claims.sub, secretOf(c.env), { ...cookieOpts, maxAge: 3600 });
       return c.json({ signedInAs: claims.sub, authTime: claims.auth_time, amr: claims.amr, model: claims.model });
     } catch (err) {

@@ -4,14 +4,18 @@ import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from "jos
  * What a relying party checks before it believes a face assertion. Every
  * check is required: signature (EdDSA only) against the issuer's JWKS,
  * issuer, audience = our client id, expiry (jose also rejects `iat`/`nbf` in
- * the future), the subject we expected, and the nonce bound to this browser's
- * login attempt. `amr` must say a face was verified.
+ * the future), the subject and the tenant we expected, the nonce bound to
+ * this browser's login attempt (kept server-side, single use), and a `jti`
+ * not seen before (remembered until `exp`). `amr` must say a face was verified.
  */
 export interface ExpectedAssertion {
   issuer: string;
   audience: string;
   subject: string;
+  tenant: string;
   nonce: string;
+  /** Remembers a jti until `expiresAt` (Unix ms); false when it was seen already. */
+  firstUse: (jti: string, expiresAt: number) => Promise<boolean>;
 }
 
 export interface FaceAssertion extends JWTPayload {
@@ -49,10 +53,12 @@ export async function verifyFaceAssertion(
     issuer: expected.issuer,
     audience: expected.audience,
     subject: expected.subject,
-    requiredClaims: ["exp", "iat", "nonce", "amr", "auth_time"],
+    requiredClaims: ["exp", "iat", "nonce", "amr", "auth_time", "jti", "tenant"],
     maxTokenAge: "5 minutes",
   });
   if (payload.nonce !== expected.nonce) throw new Error("assertion nonce does not match this login");
+  if (payload["tenant"] !== expected.tenant) throw new Error("assertion is for another tenant");
   if (!Array.isArray(payload.amr) || !payload.amr.includes("face")) throw new Error("assertion does not say face");
+  if (!(await expected.firstUse(payload.jti!, payload.exp! * 1000))) throw new Error("assertion was used already");
   return payload as FaceAssertion;
 }

@@ -125,7 +125,8 @@ const BROWSER_ONLY = /(^|-)browser\.ts$|^dom\.ts$/;
 /**
  * A version string for the embedding cache: sha256 over the pipeline's
  * source files (tests and browser-only modules excluded) and the
- * manifest's model entries without their calibration (so writing thresholds does not invalidate embeddings).
+ * manifest's model entries without their calibration and decision policy (so writing thresholds or the
+ * replay limit does not invalidate embeddings).
  */
 export async function pipelineSourceVersion(manifestPath: string, roots: readonly string[] = PIPELINE_SOURCES): Promise<string> {
   const h = createHash("sha256");
@@ -154,7 +155,8 @@ export async function pipelineSourceVersion(manifestPath: string, roots: readonl
   const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as { models?: Record<string, { embedding?: Record<string, unknown> }> };
   for (const m of Object.values(manifest.models ?? {})) {
     if (!m.embedding) continue;
-    const { threshold: _t, operatingFmr: _o, thresholds: _ts, calibration: _c, ...rest } = m.embedding;
+    // Decision policy, not computation: thresholds, the stricter point for added templates, the replay limit.
+    const { threshold: _t, operatingFmr: _o, thresholds: _ts, calibration: _c, templateFmr: _f, replay: _r, ...rest } = m.embedding;
     m.embedding = rest;
   }
   h.update(JSON.stringify(manifest.models ?? {}));

@@ -53,7 +53,7 @@ export async function startDevServer(
   const wrangler = join(REPO_ROOT, "node_modules/.bin/wrangler");
   const env = { ...process.env, ...QUIET_WRANGLER_ENV };
   // As `npm start` does: the audit log's D1 schema first.
-  const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+  const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--env", "dev", "--persist-to", persistTo], {
     cwd: REPO_ROOT,
     env,
     encoding: "utf8",
@@ -61,7 +61,7 @@ export async function startDevServer(
   if (migrate.status !== 0) throw new Error(`D1 migrations failed:\n${migrate.stdout}${migrate.stderr}`);
   const child = spawn(
     wrangler,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...varArgs],
+    ["dev", "--env", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...varArgs],
     {
       cwd: REPO_ROOT,
       env,

@@ -40,3 +40,25 @@ export async function writeAudit(db: D1Database, e: AuditRow): Promise<void> {
     console.error(JSON.stringify({ audit: "write failed", requestId: e.requestId, error: (err as Error).name }));
   }
 }
+
+/**
+ * After an erase: the subject's rows keep what happened and when, but its id
+ * (as subject, and as actor where the subject acted itself) becomes a random
+ * pseudonym kept nowhere else. D1's own 30-day recovery still holds the old
+ * rows that long (docs/SECURITY.md, "Erasure").
+ */
+export function pseudonymiseStatement(db: D1Database, tenant: string, subjectId: string, pseudonym: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE audit_log SET actor = CASE WHEN actor = ?2 THEN ?3 ELSE actor END, subject_id = ?3
+       WHERE tenant = ?1 AND subject_id = ?2`,
+    )
+    .bind(tenant, subjectId, pseudonym);
+}
+
+/** Retention of the audit log itself (the hourly cron): rows older than `days` go. */
+export async function purgeAuditLog(db: D1Database, now: number, days: number): Promise<number> {
+  const cutoff = new Date(now - days * 86_400_000).toISOString();
+  const r = await db.prepare("DELETE FROM audit_log WHERE at < ?").bind(cutoff).run();
+  return r.meta.changes ?? 0;
+}

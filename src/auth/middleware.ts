@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "../context.js";
 import { ApiError } from "../errors/api-error.js";
-import { SCOPES, type Scope } from "../protocol/scopes.js";
+import type { Scope } from "../protocol/scopes.js";
 import { verifyBearer } from "./verify-token.js";
 
 /**
@@ -31,9 +31,17 @@ export function assertScope(principal: Principal, scope: Scope): void {
   }
 }
 
-/** A token acts on its own subject only, unless it carries face:admin. */
+/** A token acts on its own subject only (face:admin grants the operator endpoints, not impersonation). */
 export function assertMayActOn(principal: Principal, subjectId: string): void {
-  if (principal.sub !== subjectId && !principal.scopes.has(SCOPES.admin)) {
+  if (principal.sub !== subjectId) {
     throw new ApiError("subject-mismatch", "The token may not act on this subject.");
   }
+}
+
+/** The relying party a verify's assertion is addressed to (`azp` / `client_id`); there is no default audience. */
+export function assertClient(principal: Principal): string {
+  if (principal.clientId === undefined) {
+    throw new ApiError("client-required", "A verify token must carry azp (or client_id): the assertion is addressed to it.");
+  }
+  return principal.clientId;
 }

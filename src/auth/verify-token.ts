@@ -1,6 +1,7 @@
 import { errors, jwtVerify, type JWTPayload } from "jose";
 import type { Env } from "../env.js";
 import type { Principal } from "../context.js";
+import { policyOf } from "../config/policy.js";
 import { ApiError } from "../errors/api-error.js";
 import { DEFAULT_TENANT, TENANT_PATTERN } from "../protocol/ids.js";
 import { tokenKeys } from "./token-keys.js";
@@ -14,23 +15,37 @@ const MAX_TOKEN_CHARS = 8192;
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const PRINTABLE = /^[\x21-\x7e]{1,256}$/;
 
+/** RFC 9068 access tokens say `typ: at+jwt` (or its media type); plain JWTs say `JWT` or nothing. */
+const AT_JWT = new Set(["at+jwt", "application/at+jwt"]);
+const PLAIN_JWT = new Set(["jwt", "application/jwt"]);
+
 /**
  * Verifies a bearer token and returns who it speaks for. Every failure is the
  * same 401 `invalid-token` with a terse detail, so the endpoint teaches an
  * attacker nothing about which check failed. The token is never logged.
+ *
+ * Beyond signature, algorithm, issuer, audience and expiry: `iat` is
+ * required, at most AUTH_MAX_TOKEN_AGE_SECONDS old, and `exp - iat` may not
+ * exceed it either (a ten-year token is refused however fresh); `typ` must be
+ * `at+jwt` when AUTH_TOKEN_TYPE says so, else `at+jwt`, `JWT` or absent.
  */
 export async function verifyBearer(env: Env, token: string): Promise<Principal> {
   if (token.length > MAX_TOKEN_CHARS || !JWS_COMPACT.test(token)) throw invalidToken();
   const keys = tokenKeys(env);
+  const { maxTokenAgeSeconds, tokenType } = policyOf(env);
   let payload: JWTPayload;
+  let typ: unknown;
   try {
-    ({ payload } = await jwtVerify(token, keys, {
+    const verified = await jwtVerify(token, keys, {
       issuer: env.AUTH_ISSUER,
       audience: env.AUTH_AUDIENCE,
       algorithms: [...TOKEN_ALGORITHMS],
-      requiredClaims: ["exp", "sub"],
+      requiredClaims: ["exp", "sub", "iat"],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    }));
+      maxTokenAge: maxTokenAgeSeconds,
+    });
+    payload = verified.payload;
+    typ = verified.protectedHeader.typ;
   } catch (err) {
     // Client mistakes are not logged (they are the client's to debug and
     // would let anyone fill the logs); failures that point at our side are.
@@ -39,6 +54,10 @@ export async function verifyBearer(env: Env, token: string): Promise<Principal> 
     }
     throw invalidToken();
   }
+  const t = typeof typ === "string" ? typ.toLowerCase() : typ === undefined ? undefined : null;
+  const typeOk = t !== null && (AT_JWT.has(t ?? "") || (tokenType === "any" && (t === undefined || PLAIN_JWT.has(t))));
+  if (!typeOk) throw invalidToken();
+  if (payload.exp! - payload.iat! > maxTokenAgeSeconds + CLOCK_TOLERANCE_SECONDS) throw invalidToken();
   return principalOf(payload);
 }
 
@@ -56,7 +75,18 @@ function principalOf(payload: JWTPayload): Principal {
   const azp = payload["azp"] ?? payload["client_id"];
   const clientId = typeof azp === "string" && PRINTABLE.test(azp) ? azp : undefined;
 
-  return { sub, tenant, scopes, ...(clientId !== undefined ? { clientId } : {}) };
+  // Step-up evidence (RFC 9470): when the user last authenticated, and how strongly.
+  const authTime = payload["auth_time"];
+  const acr = payload["acr"];
+
+  return {
+    sub,
+    tenant,
+    scopes,
+    ...(clientId !== undefined ? { clientId } : {}),
+    ...(typeof authTime === "number" && Number.isFinite(authTime) ? { authTime } : {}),
+    ...(typeof acr === "string" && PRINTABLE.test(acr) ? { acr } : {}),
+  };
 }
 
 /** jose error codes that mean the issuer's keys could not be fetched, not that the token is bad. */

@@ -13,7 +13,12 @@ export function templateAad(tenant: string, subjectId: string, templateId: strin
   return utf8.encode([PROTOCOL, "template", tenant, subjectId, templateId, modelId].join("|"));
 }
 
-/** A wrapped subject key opens only for this tenant, subject and KEK version. */
+/** A subject key wrapped before key epochs (directly under a root KEK version) opens only for this tenant, subject and version. */
 export function subjectKeyAad(tenant: string, subjectId: string, kekVersion: number): Uint8Array {
   return utf8.encode([PROTOCOL, "subject-key", tenant, subjectId, String(kekVersion)].join("|"));
+}
+
+/** A subject key wrapped under a key epoch opens only for this tenant, subject and epoch. */
+export function subjectKeyEpochAad(tenant: string, subjectId: string, epoch: number): Uint8Array {
+  return utf8.encode([PROTOCOL, "subject-key-epoch", tenant, subjectId, String(epoch)].join("|"));
 }

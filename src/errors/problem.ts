@@ -44,7 +44,17 @@ function challengeHeaders(err: ApiError): [string, string][] {
       const scopePart = typeof scope === "string" ? `, scope="${scope}"` : "";
       return [["WWW-Authenticate", `Bearer realm="${AUTH_REALM}", error="insufficient_scope"${scopePart}`]];
     }
-    case "subject-locked": {
+    case "step-up-required": {
+      // RFC 9470 §3: what the relying party must obtain from its user (acr_values, max_age).
+      const acr = err.extensions["acrValues"];
+      const maxAge = err.extensions["maxAge"];
+      const parts = [`Bearer realm="${AUTH_REALM}"`, `error="insufficient_user_authentication"`];
+      if (Array.isArray(acr)) parts.push(`acr_values="${acr.join(" ")}"`);
+      if (typeof maxAge === "number") parts.push(`max_age=${maxAge}`);
+      return [["WWW-Authenticate", parts.join(", ")]];
+    }
+    case "subject-locked":
+    case "rate-limited": {
       const retryAfter = err.extensions["retryAfter"];
       return typeof retryAfter === "number" ? [["Retry-After", String(retryAfter)]] : [];
     }

@@ -23,6 +23,8 @@ export const KID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Challenge ids are 16 random bytes; nonces 32 (base64url, unpadded). */
 export const CHALLENGE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 export const NONCE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** Template ids: 16 random bytes (base64url, unpadded). */
+export const TEMPLATE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
 /** A relying party's login nonce: opaque, printable, bounded. */
 export const LOGIN_NONCE_PATTERN = /^[A-Za-z0-9._~-]{8,128}$/;

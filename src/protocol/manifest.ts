@@ -42,6 +42,13 @@ export const ModelEntry = z.looseObject({
       threshold: z.number().check(z.gte(-1), z.lte(1)),
       operatingFmr: z.number().check(z.positive(), z.lte(1)),
       thresholds: z.array(ThresholdPoint),
+      /**
+       * The stricter point a template added to an enrolled subject must reach
+       * against the subject's anchor: an FMR listed in `thresholds`.
+       */
+      templateFmr: z.number().check(z.positive(), z.lte(1)),
+      /** Replay refusal: a probe at or above `limit` to stored data is a copy (evidence beside it). */
+      replay: z.looseObject({ limit: z.number().check(z.gt(0), z.lte(1)) }),
       calibration: z.looseObject({}),
     }),
   ),
@@ -58,15 +65,34 @@ export type ModelManifestT = z.infer<typeof ModelManifest>;
 export interface EmbeddingModelInfo {
   id: string;
   dim: number;
+  /** Verify: a probe matches when its similarity to the anchor is at least this. */
   threshold: number;
   operatingFmr: number;
+  /** A template added to an enrolled subject must reach this against the anchor. */
+  templateThreshold: number;
+  /** A probe at least this similar to stored data is a replay. */
+  replayLimit: number;
 }
 
-/** The embedding models a manifest declares, as the server needs them. */
+/**
+ * The embedding models a manifest declares, as the server needs them. A
+ * model whose `templateFmr` names no calibrated threshold is not listed (the
+ * server then refuses it as unknown rather than guess a threshold).
+ */
 export function embeddingModels(manifest: ModelManifestT): EmbeddingModelInfo[] {
-  return Object.entries(manifest.models).flatMap(([id, m]) =>
-    m.role === "embedding" && m.embedding
-      ? [{ id, dim: m.embedding.dim, threshold: m.embedding.threshold, operatingFmr: m.embedding.operatingFmr }]
-      : [],
-  );
+  return Object.entries(manifest.models).flatMap(([id, m]) => {
+    const e = m.role === "embedding" ? m.embedding : undefined;
+    const strict = e?.thresholds.find((t) => t.fmr === e.templateFmr);
+    if (!e || !strict) return [];
+    return [
+      {
+        id,
+        dim: e.dim,
+        threshold: e.threshold,
+        operatingFmr: e.operatingFmr,
+        templateThreshold: Math.max(strict.threshold, e.threshold),
+        replayLimit: e.replay.limit,
+      },
+    ];
+  });
 }

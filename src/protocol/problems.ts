@@ -19,11 +19,16 @@ export const PROBLEMS = {
   "invalid-token": { status: 401, title: "The bearer token is not valid" },
   "insufficient-scope": { status: 403, title: "The token lacks a scope this operation needs" },
   "subject-mismatch": { status: 403, title: "The token may not act on this subject" },
+  "step-up-required": { status: 401, title: "This operation needs a recent strong authentication at the relying party" },
+  "client-required": { status: 403, title: "The token does not name the relying party (azp or client_id) an assertion would be for" },
+  "rate-limited": { status: 429, title: "Too many requests; try again later" },
   // Subject state
   "consent-required": { status: 403, title: "The subject has not consented to face verification" },
   "subject-not-found": { status: 404, title: "No such subject" },
   "not-enrolled": { status: 404, title: "The subject has no enrolled face template" },
   "template-limit": { status: 409, title: "The subject already has the maximum number of templates" },
+  "template-not-found": { status: 404, title: "No such template" },
+  "anchor-template": { status: 409, title: "The first template anchors the subject's face and goes only with the subject" },
   "enrollment-mismatch": { status: 422, title: "The new template does not match the subject's enrolled face" },
   "subject-locked": { status: 429, title: "Too many failed attempts; the subject is locked" },
   // Challenges and envelopes

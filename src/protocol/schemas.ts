@@ -4,6 +4,7 @@ import { AEAD_TAG_BYTES, ENC_BYTES, X25519_KEY_BYTES } from "./envelope.js";
 import { MAX_EMBEDDING_DIM } from "./limits.js";
 import {
   CHALLENGE_ID_PATTERN,
+  TEMPLATE_ID_PATTERN,
   KID_PATTERN,
   LOGIN_NONCE_PATTERN,
   MODEL_ID_PATTERN,
@@ -39,6 +40,8 @@ export const SubjectId = z
 export const ModelId = z.string().regex(MODEL_ID_PATTERN).meta({ id: "ModelId", example: "fr512-v1" });
 export const Kid = z.string().regex(KID_PATTERN);
 export const ChallengeId = z.string().regex(CHALLENGE_ID_PATTERN).meta({ id: "ChallengeId" });
+/** Template ids are 16 random bytes, base64url. */
+export const TemplateId = z.string().regex(TEMPLATE_ID_PATTERN).meta({ id: "TemplateId" });
 export const Purpose = z.enum(["enroll", "verify"]).meta({ id: "Purpose" });
 export const Timestamp = z.iso.datetime().meta({ description: "RFC 3339 UTC timestamp" });
 
@@ -82,7 +85,7 @@ export const VerifyRequest = z
   })
   .meta({ id: "VerifyRequest" });
 
-/** Operators: rewrap up to `limit` subject keys still wrapped under an older KEK (face:admin). */
+/** Operators: rewrap up to `limit` subject keys still wrapped under an older key epoch or root KEK (face:admin). */
 export const RewrapRequest = z
   .strictObject({ limit: z.number().int().min(1).max(100).optional() })
   .meta({ id: "RewrapRequest" });
@@ -129,8 +132,25 @@ export const ChallengeResponse = z
   .meta({ id: "Challenge" });
 
 export const EnrollResponse = z
-  .object({ templateId: z.string(), templateCount: z.number().int().min(1) })
+  .object({
+    templateId: TemplateId,
+    templateCount: z.number().int().min(1),
+    anchor: z.boolean().meta({ description: "This is the subject's first template: every decision compares with it" }),
+  })
   .meta({ id: "EnrollResult" });
+
+export const TemplateInfo = z
+  .object({
+    templateId: TemplateId,
+    modelId: ModelId,
+    createdAt: Timestamp,
+    anchor: z.boolean(),
+  })
+  .meta({ id: "TemplateInfo" });
+
+export const TemplateList = z
+  .object({ subjectId: SubjectId, templates: z.array(TemplateInfo) })
+  .meta({ id: "TemplateList" });
 
 export const VerifyResponse = z
   .object({
@@ -145,13 +165,21 @@ export const SubjectRecord = z
     subjectId: SubjectId,
     consent: ConsentRecord.nullable(),
     templateCount: z.number().int().min(0),
-    lockedUntil: Timestamp.optional(),
+    templatesChangedAt: Timestamp.optional().meta({
+      description: "When a template was last added or removed: a relying party can tell its user",
+    }),
+    lockedUntil: Timestamp.optional().meta({ description: "The end of a timed lock after failed attempts" }),
+    unlockRequired: z
+      .literal(true)
+      .optional()
+      .meta({ description: "Locked after the daily limit of failed attempts, until an operator unlocks the subject" }),
   })
   .meta({ id: "Subject" });
 
 export const RewrapResponse = z
   .object({
-    kekVersion: z.number().int().meta({ description: "The current KEK version (TEMPLATE_KEKS[0])" }),
+    kekVersion: z.number().int().meta({ description: "The current root KEK version (TEMPLATE_KEKS[0])" }),
+    keyEpoch: z.number().int().meta({ description: "The current key epoch, under which subject keys are wrapped" }),
     rewrapped: z.number().int().min(0),
     unchanged: z.number().int().min(0),
     failed: z.number().int().min(0),
@@ -159,24 +187,29 @@ export const RewrapResponse = z
       .number()
       .int()
       .min(0)
-      .meta({ description: "Subjects of this tenant still registered under another KEK version; 0 before retiring it" }),
+      .meta({ description: "Subjects of this tenant still registered under an older epoch or root KEK" }),
   })
   .meta({ id: "RewrapResult" });
+
+export const UnlockResponse = z
+  .object({ subjectId: SubjectId, wasLocked: z.boolean() })
+  .meta({ id: "UnlockResult" });
 
 export const IntegrityReport = z
   .object({
     subjectId: SubjectId,
     consent: z.boolean(),
     subjectKey: z.boolean(),
-    kekVersion: z.number().int().nullable(),
+    keyEpoch: z.number().int().nullable(),
     templates: z.number().int().min(0),
     templatesOpening: z.number().int().min(0),
     templatesWithoutKey: z.number().int().min(0),
     challengesConsumed: z.number().int().min(0),
     consumedWithoutOutcome: z.number().int().min(0),
     consumedRequestIds: z.array(z.string()),
-    failures: z.number().int().min(0),
+    failures: z.number().int().min(0).meta({ description: "Failed attempts in the last 24 h" }),
     lockedUntil: Timestamp.nullable(),
+    unlockRequired: z.boolean(),
     outboxPending: z.number().int().min(0),
   })
   .meta({ id: "IntegrityReport" });
@@ -203,5 +236,8 @@ export type ChallengeResponseT = z.infer<typeof ChallengeResponse>;
 export type EnrollResponseT = z.infer<typeof EnrollResponse>;
 export type VerifyResponseT = z.infer<typeof VerifyResponse>;
 export type SubjectRecordT = z.infer<typeof SubjectRecord>;
+export type TemplateInfoT = z.infer<typeof TemplateInfo>;
+export type TemplateListT = z.infer<typeof TemplateList>;
+export type UnlockResponseT = z.infer<typeof UnlockResponse>;
 export type RewrapResponseT = z.infer<typeof RewrapResponse>;
 export type IntegrityReportT = z.infer<typeof IntegrityReport>;

@@ -3,6 +3,7 @@ import type { AppEnv } from "../context.js";
 import { audited } from "../audit/middleware.js";
 import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
 import { jsonBody } from "../http/json-body.js";
+import { limitCaller } from "../http/rate-limit.js";
 import { ConsentRecord, ConsentRequest } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
 import { vaultFor } from "../vault/stub.js";
@@ -14,10 +15,11 @@ const route = createRoute({
   method: "put",
   path: "/v1/subjects/{id}/consent",
   tags: ["subjects"],
+  operationId: "grantConsent",
   summary: "Record the subject's consent to face verification",
   description: "Replaces any earlier consent. `retainUntil` is the grant time plus the retention period.",
   security: bearerScopes(SCOPES.enroll),
-  middleware: [authenticate, audited("consent"), requireScope(SCOPES.enroll), jsonBody] as const,
+  middleware: [authenticate, limitCaller(), audited("consent"), requireScope(SCOPES.enroll), jsonBody] as const,
   request: {
     params: SubjectParams,
     body: { required: true, content: jsonContent(ConsentRequest) },

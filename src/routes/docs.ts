@@ -12,8 +12,9 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
     scheme: "bearer",
     bearerFormat: "JWT",
     description:
-      "A JWT from the configured issuer (EdDSA, ES256 or RS256) with `iss`, `aud`, `exp`, `sub`, a space-separated " +
-      "`scope` and an optional `tenant`. A token acts on subject S only if `sub` is S or it has `face:admin`.",
+      "A JWT from the configured issuer (EdDSA, ES256 or RS256) with `iss`, `aud`, `exp`, `iat` (at most an hour old), " +
+      "`sub`, a space-separated `scope`, an optional `tenant`, and `azp` (or `client_id`) naming the relying party. " +
+      "A token acts on subject S only if `sub` is S; `face:admin` grants the operator endpoints, not impersonation.",
   });
 
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;

@@ -1,8 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context.js";
 import { audited } from "../audit/middleware.js";
-import { authenticate, requireScope } from "../auth/index.js";
+import { authenticate, requireScope, stepUpSatisfied } from "../auth/index.js";
+import { tenantPolicy } from "../config/tenants.js";
+import { ApiError } from "../errors/api-error.js";
 import { jsonBody } from "../http/json-body.js";
+import { limitCaller } from "../http/rate-limit.js";
 import { EnrollRequest, EnrollResponse } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
 import { refusalError } from "../vault/stub.js";
@@ -14,12 +17,15 @@ const route = createRoute({
   method: "post",
   path: "/v1/subjects/{id}/templates",
   tags: ["subjects"],
+  operationId: "enrollTemplate",
   summary: "Enroll a face template from an HPKE-sealed embedding",
   description:
-    "Needs consent. At most 5 templates; a new template must match the subject's existing ones " +
+    "Needs consent. The first template becomes the subject's anchor. A further one (at most 5 in all) needs " +
+    "a recent strong authentication at the relying party (the token's `auth_time` and `acr`, per the tenant's " +
+    "policy; else 401 `step-up-required`) and must match the anchor at the stricter FMR 1e-5 threshold " +
     "(a mismatch counts as a failed attempt towards the lockout).",
   security: bearerScopes(SCOPES.enroll),
-  middleware: [authenticate, audited("enroll"), requireScope(SCOPES.enroll), jsonBody] as const,
+  middleware: [authenticate, limitCaller(), audited("enroll"), requireScope(SCOPES.enroll), jsonBody] as const,
   request: { params: SubjectParams, body: { required: true, content: jsonContent(EnrollRequest) } },
   responses: {
     201: { description: "Template stored (sealed)", content: jsonContent(EnrollResponse) },
@@ -28,6 +34,7 @@ const route = createRoute({
       ...BODY_PROBLEMS,
       "consent-required",
       "template-limit",
+      "step-up-required",
       "enrollment-mismatch",
       ...ENVELOPE_PROBLEMS,
     ),
@@ -38,12 +45,24 @@ export function registerEnroll(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const { input, vault } = envelopeAttempt(c, id, body);
+    const { principal, input, vault } = envelopeAttempt(c, id, body);
+    const { addTemplate } = tenantPolicy(c.env, principal.tenant);
+    input.stepUp = stepUpSatisfied(principal, addTemplate, Math.floor(Date.now() / 1000));
 
     // One RPC: the vault checks the challenge, opens the envelope and stores
     // the sealed template with its audit row (see SubjectVault).
     const done = await vaultCall(c, vault.enroll(input));
-    if (!done.ok) throw refusalError(done);
-    return c.json({ templateId: done.templateId, templateCount: done.templateCount }, 201);
+    if (!done.ok) {
+      if (done.code === "step-up-required") {
+        throw new ApiError(
+          "step-up-required",
+          `Adding a template needs the user's strong authentication within the last ${addTemplate.maxAuthAgeSeconds} s ` +
+            "(the access token's auth_time and acr).",
+          { acrValues: addTemplate.acr, maxAge: addTemplate.maxAuthAgeSeconds },
+        );
+      }
+      throw refusalError(done);
+    }
+    return c.json({ templateId: done.templateId, templateCount: done.templateCount, anchor: done.anchor }, 201);
   });
 }

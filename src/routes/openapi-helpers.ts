@@ -21,6 +21,7 @@ export const AUTH_PROBLEMS: ProblemCode[] = [
   "invalid-token",
   "insufficient-scope",
   "subject-mismatch",
+  "rate-limited",
   "internal",
   "server-misconfigured",
 ];

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context.js";
 import { audited } from "../audit/middleware.js";
 import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
+import { limitCaller } from "../http/rate-limit.js";
 import { SCOPES } from "../protocol/scopes.js";
 import { vaultFor } from "../vault/stub.js";
 import { actorOf, vaultCall } from "./vault-call.js";
@@ -12,12 +13,14 @@ const route = createRoute({
   method: "delete",
   path: "/v1/subjects/{id}",
   tags: ["subjects"],
+  operationId: "eraseSubject",
   summary: "Erase a subject: subject key, templates, consent, challenges and counters",
   description:
     "The subject key, templates, consent, challenges and counters are destroyed in one transaction with the " +
-    "audit record; the sealed templates cannot be opened again. Idempotent.",
+    "audit record, and the subject's audit rows are pseudonymised. Copies in the platform's backups cannot be " +
+    "opened once their key epoch is destroyed (the bound is in docs/SECURITY.md). Idempotent.",
   security: bearerScopes(SCOPES.delete),
-  middleware: [authenticate, audited("delete"), requireScope(SCOPES.delete)] as const,
+  middleware: [authenticate, limitCaller(), audited("delete"), requireScope(SCOPES.delete)] as const,
   request: { params: SubjectParams },
   responses: {
     204: { description: "Erased (or nothing was held)" },

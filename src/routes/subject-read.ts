@@ -3,6 +3,7 @@ import type { AppEnv } from "../context.js";
 import { audited } from "../audit/middleware.js";
 import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
 import { ApiError } from "../errors/api-error.js";
+import { limitCaller } from "../http/rate-limit.js";
 import { SubjectRecord } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
 import { vaultFor } from "../vault/stub.js";
@@ -14,12 +15,13 @@ const route = createRoute({
   method: "get",
   path: "/v1/subjects/{id}",
   tags: ["subjects"],
+  operationId: "readSubject",
   summary: "What is held about a subject (never biometric data)",
   security: bearerScopes(SCOPES.read),
-  middleware: [authenticate, audited("read"), requireScope(SCOPES.read)] as const,
+  middleware: [authenticate, limitCaller(), audited("read"), requireScope(SCOPES.read)] as const,
   request: { params: SubjectParams },
   responses: {
-    200: { description: "Consent, template count and lock state", content: jsonContent(SubjectRecord) },
+    200: { description: "Consent, template count, when the templates last changed, lock state", content: jsonContent(SubjectRecord) },
     ...problemResponses(...AUTH_PROBLEMS, "invalid-request", "subject-not-found"),
   },
 });
@@ -39,7 +41,9 @@ export function registerSubjectRead(app: OpenAPIHono<AppEnv>): void {
         subjectId: id,
         consent: state.consent ? { subjectId: id, ...state.consent } : null,
         templateCount: state.templateCount,
+        ...(state.templatesChangedAt !== undefined ? { templatesChangedAt: new Date(state.templatesChangedAt).toISOString() } : {}),
         ...(state.lockedUntil !== undefined ? { lockedUntil: new Date(state.lockedUntil).toISOString() } : {}),
+        ...(state.unlockRequired ? { unlockRequired: true as const } : {}),
       },
       200,
     );

@@ -1,8 +1,9 @@
 import type { Env } from "../env.js";
+import type { EpochRing } from "../crypto/key-epochs.js";
 import { open } from "../crypto/aead.js";
-import { unwrapSubjectKey } from "../crypto/keks.js";
 import { templateAad } from "../crypto/template-aad.js";
-import { lockedUntil } from "./lockout.js";
+import { currentLock, failuresToday } from "./lockout.js";
+import { subjectKeyRow, unwrapKeyRow } from "./subject-key.js";
 import type { IntegrityReport, SubjectRef } from "./types.js";
 
 /**
@@ -14,14 +15,13 @@ import type { IntegrityReport, SubjectRef } from "./types.js";
 export function inspectVault(
   sql: SqlStorage,
   env: Env,
+  ring: EpochRing,
   who: SubjectRef,
   now: number,
 ): Omit<IntegrityReport, "outboxPending"> {
   const consent = sql.exec("SELECT 1 FROM consent").toArray().length > 0;
-  const keyRow = sql
-    .exec<{ kek_version: number; wrapped: ArrayBuffer }>("SELECT kek_version, wrapped FROM subject_key")
-    .toArray()[0];
-  const dek = keyRow ? unwrapSubjectKey(env, who, keyRow.kek_version, new Uint8Array(keyRow.wrapped)) : null;
+  const keyRow = subjectKeyRow(sql);
+  const dek = keyRow ? unwrapKeyRow(env, ring, who, keyRow) : null;
   const templates = sql
     .exec<{ template_id: string; model_id: string; sealed: ArrayBuffer }>("SELECT template_id, model_id, sealed FROM templates")
     .toArray();
@@ -38,17 +38,19 @@ export function inspectVault(
       "SELECT outcome, request_id FROM challenges WHERE used_at IS NOT NULL ORDER BY used_at DESC",
     )
     .toArray();
+  const lock = currentLock(sql, now);
   return {
     consent,
     subjectKey: keyRow !== undefined,
-    kekVersion: keyRow?.kek_version ?? null,
+    keyEpoch: keyRow?.epoch ?? null,
     templates: templates.length,
     templatesOpening: opening,
     templatesWithoutKey: keyRow ? 0 : templates.length,
     challengesConsumed: consumed.length,
     consumedWithoutOutcome: consumed.filter((c) => c.outcome === null || c.request_id === null).length,
     consumedRequestIds: consumed.flatMap((c) => (c.request_id ? [c.request_id] : [])).slice(0, 200),
-    failures: sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM failures").one().n,
-    lockedUntil: lockedUntil(sql, now),
+    failures: failuresToday(sql, now),
+    lockedUntil: lock?.until ?? null,
+    unlockRequired: lock?.hard ?? false,
   };
 }

@@ -54,14 +54,41 @@ export function markRegistryDirty(sql: SqlStorage, who: SubjectRef): void {
 
 export interface RegistryUpdate extends SubjectRef {
   rev: number;
-  /** null: the subject holds no consent any more; remove its entry. */
-  entry: { retainUntil: number; kekVersion: number | null } | null;
+  /**
+   * null: the subject holds no consent any more; remove its entry. Else its
+   * retention deadline and what its subject key depends on: the key epoch, or
+   * for a key from before epochs the root KEK version (`legacyKekVersion`).
+   */
+  entry: { retainUntil: number; keyEpoch: number | null; legacyKekVersion: number | null } | null;
+}
+
+/**
+ * After an erase, the subject's rows in the D1 audit log are pseudonymised:
+ * its id (as subject and as actor) becomes `pseudonym`, a random name kept
+ * nowhere else. Sent with every flush while pending, after the batch's rows.
+ */
+export interface Pseudonymisation extends SubjectRef {
+  pseudonym: string;
 }
 
 export interface OutboxBatch {
   audit: AuditRow[];
   maxSeq: number;
   registry: RegistryUpdate | null;
+  pseudonymise: Pseudonymisation | null;
+  /** The batch holds every pending audit row (so a pending pseudonymisation completes with it). */
+  last: boolean;
+}
+
+/** Marks the subject's audit rows for pseudonymisation (inside the erase's transaction). */
+export function markPseudonymise(sql: SqlStorage, who: SubjectRef): void {
+  sql.exec(
+    `INSERT INTO erase_outbox (id, tenant, subject_id, pseudonym) VALUES (1, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, subject_id = excluded.subject_id`,
+    who.tenant,
+    who.subjectId,
+    `erased:${randomId(12)}`,
+  );
 }
 
 type OutboxRow = {
@@ -83,18 +110,28 @@ export function readBatch(sql: SqlStorage, limit: number): OutboxBatch | null {
   const mark = sql
     .exec<{ tenant: string; subject_id: string; rev: number }>("SELECT tenant, subject_id, rev FROM registry_outbox")
     .toArray()[0];
-  if (rows.length === 0 && !mark) return null;
+  const erase = sql
+    .exec<{ tenant: string; subject_id: string; pseudonym: string }>("SELECT tenant, subject_id, pseudonym FROM erase_outbox")
+    .toArray()[0];
+  if (rows.length === 0 && !mark && !erase) return null;
   let registry: RegistryUpdate | null = null;
   if (mark) {
     const consent = sql.exec<{ retain_until: number }>("SELECT retain_until FROM consent").toArray()[0];
-    const key = sql.exec<{ kek_version: number }>("SELECT kek_version FROM subject_key").toArray()[0];
+    const key = sql.exec<{ kek_version: number; epoch: number | null }>("SELECT kek_version, epoch FROM subject_key").toArray()[0];
     registry = {
       tenant: mark.tenant,
       subjectId: mark.subject_id,
       rev: mark.rev,
-      entry: consent ? { retainUntil: consent.retain_until, kekVersion: key?.kek_version ?? null } : null,
+      entry: consent
+        ? {
+            retainUntil: consent.retain_until,
+            keyEpoch: key?.epoch ?? null,
+            legacyKekVersion: key && key.epoch === null ? key.kek_version : null,
+          }
+        : null,
     };
   }
+  const pending = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM audit_outbox").one().n;
   return {
     audit: rows.map((r) => ({
       eventId: r.event_id,
@@ -109,6 +146,8 @@ export function readBatch(sql: SqlStorage, limit: number): OutboxBatch | null {
     })),
     maxSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : 0,
     registry,
+    pseudonymise: erase ? { tenant: erase.tenant, subjectId: erase.subject_id, pseudonym: erase.pseudonym } : null,
+    last: rows.length === pending,
   };
 }
 
@@ -116,10 +155,14 @@ export function readBatch(sql: SqlStorage, limit: number): OutboxBatch | null {
 export function ackBatch(sql: SqlStorage, batch: OutboxBatch): void {
   if (batch.maxSeq > 0) sql.exec("DELETE FROM audit_outbox WHERE seq <= ?", batch.maxSeq);
   if (batch.registry) sql.exec("DELETE FROM registry_outbox WHERE rev = ?", batch.registry.rev);
+  // Every row the erase left has gone out with the pseudonymisation after it (rows
+  // appended since belong to a new life of the vault: they keep its new id).
+  if (batch.pseudonymise && batch.last) sql.exec("DELETE FROM erase_outbox WHERE pseudonym = ?", batch.pseudonymise.pseudonym);
 }
 
 export function outboxPending(sql: SqlStorage): number {
   const audit = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM audit_outbox").one().n;
   const registry = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM registry_outbox").one().n;
-  return audit + registry;
+  const erase = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM erase_outbox").one().n;
+  return audit + registry + erase;
 }

@@ -4,7 +4,7 @@
  * `CHECK (id = 1)`. Times are Unix milliseconds. Idempotent: run on every
  * construction and again after deleteAll().
  *
- * `audit_outbox` and `registry_outbox` are written in the same synchronous
+ * `audit_outbox`, `registry_outbox` and `erase_outbox` are written in the same synchronous
  * transaction as the decision they describe and flushed to D1 by the alarm
  * (see outbox.ts): the audit trail is exactly as durable as the state.
  */
@@ -48,9 +48,28 @@ CREATE TABLE IF NOT EXISTS failures (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS lockout (
+CREATE TABLE IF NOT EXISTS lock_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
-  locked_until INTEGER NOT NULL
+  locked_until INTEGER,
+  hard INTEGER NOT NULL DEFAULT 0,
+  streak_after INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS locks (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  seconds INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS recent_probes (
+  slot INTEGER PRIMARY KEY,
+  model_id TEXT NOT NULL,
+  sealed BLOB NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS erase_outbox (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  tenant TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  pseudonym TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS audit_outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -78,6 +97,12 @@ const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
   // same transaction as `used_at`, so "consumed without an outcome" is never visible.
   ["challenges", "outcome", "TEXT"],
   ["challenges", "request_id", "TEXT"],
+  // The first template of a model anchors every decision (match-rule.ts).
+  ["templates", "anchor", "INTEGER NOT NULL DEFAULT 0"],
+  // The key epoch the subject key is wrapped under; NULL for a key from before epochs.
+  ["subject_key", "epoch", "INTEGER"],
+  // When the template set last changed (shown to the relying party, so it can tell the user).
+  ["meta", "templates_changed_at", "INTEGER"],
 ];
 
 export function migrate(sql: SqlStorage): void {
@@ -86,6 +111,15 @@ export function migrate(sql: SqlStorage): void {
     const has = sql.exec("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", table, column).toArray().length > 0;
     if (!has) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
+  // Vaults from before anchors: the oldest template of each model becomes its anchor.
+  sql.exec(
+    `UPDATE templates SET anchor = 1 WHERE template_id IN (
+       SELECT (SELECT x.template_id FROM templates x WHERE x.model_id = m.model_id ORDER BY x.created_at, x.template_id LIMIT 1)
+       FROM (SELECT DISTINCT model_id FROM templates) m
+       WHERE NOT EXISTS (SELECT 1 FROM templates a WHERE a.model_id = m.model_id AND a.anchor = 1))`,
+  );
+  // The lock of the first release (a single lock row, no escalation) gives way to lock_state.
+  sql.exec("DROP TABLE IF EXISTS lockout");
 }
 
 /** SQLite BLOBs come back as ArrayBuffer; bind a copy of exactly the view's bytes. */

@@ -1,27 +1,39 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
-import { auditStatement } from "../audit/audit-log.js";
 import { policyOf } from "../config/policy.js";
 import { embeddingModel } from "../config/models.js";
+import { epochRing, type EpochRing } from "../crypto/key-epochs.js";
 import { openEmbeddingEnvelope } from "../crypto/open-envelope.js";
 import { MAX_TEMPLATES_PER_SUBJECT } from "../protocol/schemas.js";
 import type { EnvelopePurpose } from "../protocol/envelope.js";
-import { registryStatement } from "../retention/registry.js";
 import { checkChallenge, consumeChallenge, issueChallenge, purgeChallenges, unconsumed } from "./challenges.js";
 import { extendRetention, grantConsent, readConsent, retainUntil } from "./consent.js";
+import { decodeEnvelope } from "./envelope.js";
+import { STATE_TABLES, VaultHousekeeping } from "./housekeeping.js";
 import { inspectVault } from "./inspect.js";
 import { IntegrityError } from "./integrity.js";
-import { lockedUntil, purgeLockout, recordFailure, recordSuccess, retryAfterSeconds } from "./lockout.js";
-import { bestCosine } from "./matching.js";
-import { ackBatch, appendAudit, markRegistryDirty, outboxPending, readBatch } from "./outbox.js";
-import { migrate } from "./schema.js";
-import { decodeEnvelope } from "./envelope.js";
-import { kekVersion, loadOrCreateSubjectKey, loadSubjectKey } from "./subject-key.js";
-import { hasTemplates, insertTemplate, openTemplates, templateCount } from "./templates.js";
+import {
+  attemptsRemaining,
+  currentLock,
+  purgeLockout,
+  recordFailure,
+  recordSuccess,
+  retryAfterSeconds,
+  unlock,
+  type FailureOutcome,
+} from "./lockout.js";
+import { additionAccepted, verifyVerdict, type MatchThresholds } from "./match-rule.js";
+import { checkIdentity, identity, templatesChanged, templatesChangedAt } from "./meta.js";
+import { appendAudit, markPseudonymise, markRegistryDirty, outboxPending } from "./outbox.js";
+import { recentProbes, rememberProbe } from "./recent-probes.js";
+import { hasSubjectKey, keyEpochOf, loadOrCreateSubjectKey, loadSubjectKey } from "./subject-key.js";
+import { deleteTemplate, hasTemplates, insertTemplate, listTemplates, openTemplates, templateCount } from "./templates.js";
 import type {
   Actor,
   ActorRef,
   AttemptInput,
+  DeleteTemplateInput,
+  DeleteTemplateResult,
   EnrollResult,
   GrantConsentInput,
   IntegrityReport,
@@ -31,16 +43,9 @@ import type {
   RewrapResult,
   SubjectRef,
   SubjectState,
+  TemplateInfo,
   VerifyResult,
 } from "./types.js";
-
-/** Audit rows sent to D1 per batch, and batches per flush (the rest waits for the next alarm). */
-const FLUSH_BATCH_ROWS = 50;
-const FLUSH_MAX_BATCHES = 20;
-/** After a failed flush the alarm retries with exponential backoff, capped here. */
-const MAX_FLUSH_BACKOFF_MS = 5 * 60_000;
-/** Tables that hold a subject's state; a vault where all are empty gives its storage back. */
-const STATE_TABLES = ["meta", "consent", "subject_key", "templates", "challenges", "failures", "lockout"] as const;
 
 /** The actor of what the service does on its own (retention purge). */
 export function systemActor(what: string, requestId: string): Actor {
@@ -49,71 +54,71 @@ export function systemActor(what: string, requestId: string): Actor {
 
 /**
  * One SQLite-backed Durable Object per (tenant, subject): consent, the wrapped
- * subject key, sealed templates, challenges, attempt counters, and the outbox
- * of audit rows and registry updates not yet in D1.
+ * subject key, sealed templates and recent probes, challenges, attempt
+ * counters, and the outbox of audit rows and registry updates not yet in D1.
+ * This class decides; VaultHousekeeping (housekeeping.ts) flushes and sets
+ * the alarm; the rules it applies live in match-rule.ts and lockout.ts.
  *
  * Concurrency: a Durable Object runs one event at a time but interleaves
  * events at every await of non-storage I/O. Every decision is therefore a
  * synchronous function inside `transactionSync` that also appends its audit
- * row, and an enroll or verify is one RPC with exactly one await in it, the
- * HPKE open, between two synchronous sections:
+ * row, and an enroll or verify is one RPC with exactly one await in it (the
+ * HPKE open, with the key epochs read beside it when the isolate's copy is
+ * stale) between two synchronous sections:
  *
  * 1. (reads only) the challenge exists, is unexpired, has the right purpose
  *    and is unconsumed; the subject is not locked; templates exist (verify) or
- *    consent and room for a template (enroll); the envelope names the
- *    challenge's key. A refusal here consumes the challenge and audits, in one
- *    transaction.
+ *    consent, room for a template and, for a second template, the step-up
+ *    (enroll); the envelope names the challenge's key. A refusal here consumes
+ *    the challenge and audits, in one transaction.
  * 2. (one transaction) the challenge is still unconsumed (else
- *    `challenge-used`) and is consumed with the attempt's outcome; the lock is
- *    re-checked; the match is scored or the template stored; failures are
+ *    `challenge-used`) and is consumed with the attempt's outcome; the state
+ *    is re-checked; the match is decided or the template stored; failures are
  *    counted; the audit row is appended.
  *
- * Whatever runs during the HPKE open, each section-2 decision sees the state
+ * Whatever runs during the await, each section-2 decision sees the state
  * every earlier decision left: of concurrent uses of one challenge exactly
  * one consumes it, and concurrent failures are counted one at a time.
- *
- * One alarm serves all housekeeping: the outbox flush shortly after a write,
- * expired challenges, and the retention deadline. It does what is due and is
- * set again for the earliest next due time.
  */
 export class SubjectVault extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  /** The alarm time as last set (mirrors storage, so the hot path need not read it). */
-  private alarmAt: number | null = null;
-  /** Flushes run one after another, never interleaved. */
-  private flushing: Promise<void> = Promise.resolve();
-  private flushFailures = 0;
+  private readonly housekeeping: VaultHousekeeping;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    void ctx.blockConcurrencyWhile(async () => {
-      migrate(this.sql);
-      this.alarmAt = await ctx.storage.getAlarm();
-      // A commit and its alarm are written together; this re-arms a vault
-      // whose alarm was lost anyway (e.g. storage restored from a backup).
-      if (this.alarmAt === null) {
-        const due = this.nextDue(this.now());
-        if (due !== null) await this.armAlarm(due);
-      }
-    });
+    this.housekeeping = new VaultHousekeeping(
+      ctx,
+      () => this.env,
+      () => this.now(),
+    );
+    void ctx.blockConcurrencyWhile(() => this.housekeeping.start());
   }
 
-  /** The vault's clock (Unix ms). A method, so tests can move time for retention. */
+  /** The vault's clock (Unix ms). A method, so tests can move time for retention and lockout. */
   protected now(): number {
     return Date.now();
   }
 
   // --- consent, challenges, reads ----------------------------------------------
 
+  /**
+   * Records the consent, then waits until the subject's registry entry is in
+   * D1 before answering: every subject that can hold a key is registered, so
+   * the key rotation and the epoch destruction (which find vaults through the
+   * registry) never miss one. If D1 is unreachable the call fails (500) and a
+   * retry re-grants.
+   */
   async grantConsent(input: GrantConsentInput): Promise<NonNullable<SubjectState["consent"]>> {
     const { retentionDays } = policyOf(this.env);
-    return this.commit(input, true, (now) => {
+    const record = await this.commit(input, true, (now) => {
       const record = grantConsent(this.sql, input.policyVersion, input.purposes, now, retentionDays);
       markRegistryDirty(this.sql, input);
       appendAudit(this.sql, input, input.actor, "consent", `granted:${input.policyVersion}`, now);
       return record;
     });
+    await this.housekeeping.flushThenRelease({ strict: true });
+    return record;
   }
 
   async issueChallenge(input: IssueChallengeInput): Promise<IssuedChallenge> {
@@ -135,57 +140,107 @@ export class SubjectVault extends DurableObject<Env> {
         return null;
       }
       appendAudit(this.sql, input, input.actor, "read", "read", now);
-      const until = lockedUntil(this.sql, now);
-      return { consent, templateCount: count, ...(until !== null ? { lockedUntil: until } : {}) };
+      const lock = currentLock(this.sql, now);
+      const changed = templatesChangedAt(this.sql);
+      return {
+        consent,
+        templateCount: count,
+        ...(changed !== null ? { templatesChangedAt: changed } : {}),
+        ...(lock?.until ? { lockedUntil: lock.until } : {}),
+        ...(lock?.hard ? { unlockRequired: true } : {}),
+      };
+    });
+  }
+
+  /** The subject's templates: ids, times, models and which is the anchor; never a vector. */
+  async listTemplates(input: ActorRef): Promise<TemplateInfo[]> {
+    return this.commit(input, false, (now) => {
+      appendAudit(this.sql, input, input.actor, "read", "read:templates", now);
+      return listTemplates(this.sql);
+    });
+  }
+
+  /** Deletes one template other than the anchor (the anchor goes only with the subject). */
+  async deleteTemplate(input: DeleteTemplateInput): Promise<DeleteTemplateResult> {
+    return this.commit(input, false, (now): DeleteTemplateResult => {
+      const done = deleteTemplate(this.sql, input.templateId);
+      if (done !== "deleted") {
+        const code = done === "anchor" ? "anchor-template" : "template-not-found";
+        appendAudit(this.sql, input, input.actor, "template-delete", `refused:${code}`, now);
+        return { ok: false, code };
+      }
+      templatesChanged(this.sql, now);
+      appendAudit(this.sql, input, input.actor, "template-delete", "deleted", now);
+      return { ok: true, templateCount: templateCount(this.sql) };
+    });
+  }
+
+  /** The relying party's unlock (face:admin): ends a lock, including the daily one, and the day's count. */
+  async unlock(input: ActorRef): Promise<{ wasLocked: boolean }> {
+    return this.commit(input, false, (now) => {
+      const wasLocked = unlock(this.sql, now);
+      appendAudit(this.sql, input, input.actor, "unlock", wasLocked ? "unlocked" : "unlocked:not-locked", now);
+      return { wasLocked };
     });
   }
 
   // --- enroll and verify: one RPC each ---------------------------------------------
 
   /**
-   * A template that does not match the enrolled face is refused *and counted
-   * as a failed attempt*: otherwise a face:enroll token would be an unlimited
-   * matching oracle that bypasses the lockout.
+   * The first template of a model becomes the subject's anchor. A further one
+   * needs the step-up (checked in section 1) and must match the anchor at the
+   * stricter threshold; a mismatch is refused *and counted as a failed
+   * attempt*, otherwise a face:enroll token would be an unlimited matching
+   * oracle that bypasses the lockout.
    */
   async enroll(input: AttemptInput): Promise<EnrollResult> {
     const policy = policyOf(this.env);
-    const model = this.model(input.modelId);
-    return this.attempt(input, "enroll", model.dim, (now, embedding): EnrollResult => {
-      const key = loadOrCreateSubjectKey(this.sql, this.env, input);
+    const { model, thresholds } = this.model(input.modelId);
+    let keyCreated = false;
+    const result = await this.attempt(input, "enroll", model.dim, (now, embedding, ring): EnrollResult | Refusal => {
+      const key = loadOrCreateSubjectKey(this.sql, this.env, ring, input);
+      keyCreated = key.created;
       if (key.created || key.rewrapped) markRegistryDirty(this.sql, input);
       const existing = openTemplates(this.sql, key.dek, input, input.modelId, model.dim);
-      if (existing.length > 0 && bestCosine(embedding, existing) < model.threshold) {
-        const failure = recordFailure(this.sql, now, policy);
-        return this.settleRefusal(input, "enroll", now, {
-          ok: false,
-          code: "enrollment-mismatch",
-          attemptsRemaining: failure.attemptsRemaining,
-          ...(failure.lockedUntil !== null ? { retryAfter: retryAfterSeconds(failure.lockedUntil, now) } : {}),
-        });
+      if (existing && !additionAccepted(embedding, existing, thresholds)) {
+        const failure = recordFailure(this.sql, now, policy.lockout);
+        return this.settleRefusal(input, "enroll", now, this.failureRefusal("enrollment-mismatch", failure, now));
       }
       const count = templateCount(this.sql);
-      const templateId = insertTemplate(this.sql, key.dek, input, input.modelId, embedding, now);
-      this.settle(input, "enroll", now, "enrolled");
-      return { ok: true, templateId, templateCount: count + 1 };
+      const { templateId, anchor } = insertTemplate(this.sql, key.dek, input, input.modelId, embedding, now);
+      templatesChanged(this.sql, now);
+      this.settle(input, "enroll", now, anchor ? "enrolled" : "enrolled:additional");
+      return { ok: true, templateId, templateCount: count + 1, anchor };
     });
+    // A new subject key: its epoch goes to the registry now rather than at the next alarm, so the
+    // epoch maintenance sees it at once (should D1 fail here, the alarm retries; epochs are only
+    // destroyed KEY_EPOCH_GRACE_DAYS after they stop being current, far longer than any retry).
+    if (keyCreated && result.ok) await this.housekeeping.flushThenRelease();
+    return result;
   }
 
   async verify(input: AttemptInput): Promise<VerifyResult> {
     const policy = policyOf(this.env);
-    const model = this.model(input.modelId);
-    return this.attempt(input, "verify", model.dim, (now, embedding): VerifyResult => {
-      const key = loadSubjectKey(this.sql, this.env, input);
+    const { model, thresholds } = this.model(input.modelId);
+    return this.attempt(input, "verify", model.dim, (now, embedding, ring): VerifyResult => {
+      const key = loadSubjectKey(this.sql, this.env, ring, input);
       if (!key) throw new IntegrityError("templates without a subject key");
       if (key.rewrapped) markRegistryDirty(this.sql, input);
-      const score = bestCosine(embedding, openTemplates(this.sql, key.dek, input, input.modelId, model.dim));
-      if (score >= model.threshold) {
-        recordSuccess(this.sql);
+      const templates = openTemplates(this.sql, key.dek, input, input.modelId, model.dim);
+      if (!templates) throw new IntegrityError("verify without templates");
+      const recent = recentProbes(this.sql, key.dek, input, input.modelId, model.dim);
+      const verdict = verifyVerdict(embedding, templates, recent, thresholds);
+      if (verdict === "match") {
+        recordSuccess(this.sql, now);
+        rememberProbe(this.sql, key.dek, input, input.modelId, embedding, now);
         if (extendRetention(this.sql, now, policy.retentionDays)) markRegistryDirty(this.sql, input);
         this.settle(input, "verify", now, "match");
-        return { ok: true, match: true, attemptsRemaining: policy.lockoutMaxFailures, authTime: now };
+        return { ok: true, match: true, attemptsRemaining: attemptsRemaining(this.sql, now, policy.lockout), authTime: now };
       }
-      const failure = recordFailure(this.sql, now, policy);
-      this.settle(input, "verify", now, failure.lockedUntil !== null ? "no-match:locked" : "no-match");
+      // A replay is answered as any other no-match (it teaches a replayer nothing) and audited as what it is.
+      const failure = recordFailure(this.sql, now, policy.lockout);
+      const outcome = `no-match${verdict === "replay" ? ":replay" : ""}${failure.lock ? ":locked" : ""}`;
+      this.settle(input, "verify", now, outcome);
       return { ok: true, match: false, attemptsRemaining: failure.attemptsRemaining, authTime: now };
     });
   }
@@ -193,8 +248,9 @@ export class SubjectVault extends DurableObject<Env> {
   // --- erasure, retention, key maintenance ------------------------------------------
 
   /**
-   * Crypto-shred: the subject key, templates, consent, challenges and
-   * counters go in one transaction with the delete's audit row, so the erase
+   * Crypto-shred: the subject key, templates, recent probes, consent,
+   * challenges and counters go in one transaction with the delete's audit row
+   * and the mark that pseudonymises the subject's audit rows, so the erase
    * and its record are one commit. Then the outbox is flushed to D1 and only
    * after that is the vault's storage given back. If D1 is unreachable the
    * data is gone all the same and the alarm finishes the flush. Idempotent.
@@ -205,9 +261,10 @@ export class SubjectVault extends DurableObject<Env> {
       this.shred();
       appendAudit(this.sql, input, input.actor, "delete", had ? "deleted" : "deleted:nothing-held", now);
       markRegistryDirty(this.sql, input);
+      markPseudonymise(this.sql, input);
       return had;
     });
-    await this.flushThenRelease();
+    await this.housekeeping.flushThenRelease();
     return { existed };
   }
 
@@ -228,55 +285,59 @@ export class SubjectVault extends DurableObject<Env> {
       markRegistryDirty(this.sql, input);
       return false;
     });
-    await this.flushThenRelease();
+    await this.housekeeping.flushThenRelease();
     return { purged };
   }
 
   /**
-   * Maintenance after a KEK rotation: rewraps the subject key under the
-   * current KEK (as any verify would) and refreshes the registry entry, so
-   * the registry shows when no subject depends on an old KEK version.
+   * Maintenance of the key epochs: rewraps the subject key under the current
+   * epoch (as any verify would) and refreshes the registry entry, so the
+   * registry shows when no subject depends on an old epoch any more.
    */
   async rewrap(input: ActorRef): Promise<RewrapResult> {
+    const ring = await epochRing(this.env, this.now());
     const result = await this.commit(input, false, (now): RewrapResult => {
-      const key = loadSubjectKey(this.sql, this.env, input);
-      const version = kekVersion(this.sql);
-      if (key?.rewrapped) appendAudit(this.sql, input, input.actor, "rewrap", `rewrapped:kek-${version}`, now);
+      const key = loadSubjectKey(this.sql, this.env, ring, input);
+      const epoch = keyEpochOf(this.sql);
+      if (key?.rewrapped) appendAudit(this.sql, input, input.actor, "rewrap", `rewrapped:epoch-${epoch}`, now);
       markRegistryDirty(this.sql, input);
-      return { kekVersion: version, rewrapped: key?.rewrapped ?? false };
+      return { keyEpoch: epoch, rewrapped: key?.rewrapped ?? false };
     });
-    await this.flushThenRelease();
+    await this.housekeeping.flushThenRelease();
     return result;
   }
 
   /** Consistency report for operators (after flushing the outbox): counts only, nothing biometric. */
   async inspect(input: SubjectRef): Promise<IntegrityReport> {
     try {
-      await this.flushOutbox();
+      await this.housekeeping.flushOutbox();
     } catch (err) {
-      this.flushFailed(err);
+      this.housekeeping.flushFailed(err);
     }
+    const ring = await epochRing(this.env, this.now());
     return this.ctx.storage.transactionSync(() => {
-      this.checkIdentity(input, false);
-      return { ...inspectVault(this.sql, this.env, input, this.now()), outboxPending: outboxPending(this.sql) };
+      checkIdentity(this.sql, input, false);
+      return { ...inspectVault(this.sql, this.env, ring, input, this.now()), outboxPending: outboxPending(this.sql) };
     });
   }
 
+  /** For tests and the integrity check: flush now (the alarm does it otherwise). */
+  flushOutbox(): Promise<void> {
+    return this.housekeeping.flushOutbox();
+  }
+
   override async alarm(): Promise<void> {
-    this.alarmAt = null;
+    this.housekeeping.fired();
     const now = this.now();
-    const policy = policyOf(this.env);
     this.ctx.storage.transactionSync(() => {
-      purgeLockout(this.sql, now, policy);
+      purgeLockout(this.sql, now);
       purgeChallenges(this.sql, now);
       const until = retainUntil(this.sql);
-      const who = this.identity();
+      const who = identity(this.sql);
       if (until !== null && until <= now && who) this.purge(who, systemActor("retention", crypto.randomUUID()), now);
     });
-    await this.flushThenRelease();
-    if (this.isEmpty()) return;
-    const due = this.nextDue(this.now());
-    if (due !== null) await this.armAlarm(due);
+    await this.housekeeping.flushThenRelease();
+    await this.housekeeping.rearm();
   }
 
   // --- internals -------------------------------------------------------------
@@ -291,15 +352,15 @@ export class SubjectVault extends DurableObject<Env> {
   private async commit<T>(who: SubjectRef, bindIdentity: boolean, fn: (now: number) => T): Promise<T> {
     const now = this.now();
     const result = this.ctx.storage.transactionSync(() => {
-      this.checkIdentity(who, bindIdentity);
+      checkIdentity(this.sql, who, bindIdentity);
       return fn(now);
     });
-    await this.armFlush(now);
+    await this.housekeeping.armFlush(now);
     return result;
   }
 
   /**
-   * The two synchronous sections of an enroll or verify around the HPKE open
+   * The two synchronous sections of an enroll or verify around the await
    * (see the class comment). `decide` runs inside section 2 once every
    * re-check has passed; it must end the attempt with `settle` or
    * `settleRefusal`.
@@ -308,16 +369,16 @@ export class SubjectVault extends DurableObject<Env> {
     input: AttemptInput,
     purpose: EnvelopePurpose,
     dim: number,
-    decide: (now: number, embedding: Float32Array) => T | Refusal,
+    decide: (now: number, embedding: Float32Array, ring: EpochRing) => T | Refusal,
   ): Promise<T | Refusal> {
     const bind = purpose === "enroll";
     const started = this.now();
     const begun = this.ctx.storage.transactionSync(() => {
-      this.checkIdentity(input, false);
+      checkIdentity(this.sql, input, false);
       return this.begin(input, purpose, started);
     });
     if (!begun.ok) {
-      await this.armFlush(started);
+      await this.housekeeping.armFlush(started);
       return begun;
     }
 
@@ -326,41 +387,38 @@ export class SubjectVault extends DurableObject<Env> {
     let now = started;
     let result: T | Refusal;
     try {
-      embedding = envelope
-        ? await openEmbeddingEnvelope(
-            this.env,
-            envelope,
-            { purpose, subjectId: input.subjectId, challengeId: input.challengeId, nonce: begun.nonce, modelId: input.modelId },
-            dim,
-          )
-        : null;
+      const binding = { purpose, subjectId: input.subjectId, challengeId: input.challengeId, nonce: begun.nonce, modelId: input.modelId };
+      const [opened, ring] = await Promise.all([
+        envelope ? openEmbeddingEnvelope(this.env, envelope, binding, dim) : Promise.resolve(null),
+        epochRing(this.env, started),
+      ]);
+      embedding = opened;
       now = this.now();
-      const opened = embedding;
       result = this.ctx.storage.transactionSync(() => {
-        this.checkIdentity(input, bind);
+        checkIdentity(this.sql, input, bind);
         const gone = unconsumed(this.sql, input.challengeId);
         if (gone) return this.refuse(input, purpose, now, { ok: false, code: gone }, false);
         if (!opened) return this.refuse(input, purpose, now, { ok: false, code: "envelope-invalid" }, true);
         const refusal = this.stateRefusal(input, purpose, now);
         if (refusal) return this.refuse(input, purpose, now, refusal, true);
-        return decide(now, opened);
+        return decide(now, opened, ring);
       });
     } catch (err) {
       // Whatever failed (stored data that does not open because it was tampered
-      // with, copied from another subject or its KEK is gone; or a fault), the
+      // with, copied from another subject or its epoch is gone; or a fault), the
       // decision rolled back, but the attempt still spends its challenge and is
       // audited: single use holds on every path. Integrity failures answer 500
       // `internal`; anything else is rethrown as the bug it is.
       result = this.ctx.storage.transactionSync(() => this.refuse(input, purpose, now, { ok: false, code: "internal" }, true));
       if (!(err instanceof IntegrityError)) {
-        await this.armFlush(now);
+        await this.housekeeping.armFlush(now);
         throw err;
       }
       console.error(JSON.stringify({ vault: "integrity failure", what: err.message }));
     } finally {
       embedding?.fill(0);
     }
-    await this.armFlush(now);
+    await this.housekeeping.armFlush(now);
     return result;
   }
 
@@ -378,16 +436,17 @@ export class SubjectVault extends DurableObject<Env> {
     return { ok: true, nonce: challenge.nonce };
   }
 
-  /** What the subject's state refuses, checked in both sections (it may change during the HPKE open). */
+  /** What the subject's state refuses, checked in both sections (it may change during the await). */
   private stateRefusal(input: AttemptInput, purpose: EnvelopePurpose, now: number): Refusal | null {
     if (purpose === "verify") {
       return this.lockRefusal(now) ?? (hasTemplates(this.sql, input.modelId) ? null : { ok: false, code: "not-enrolled" });
     }
     if (!readConsent(this.sql)) return { ok: false, code: "consent-required" };
-    return (
-      this.lockRefusal(now) ??
-      (templateCount(this.sql) >= MAX_TEMPLATES_PER_SUBJECT ? { ok: false, code: "template-limit" } : null)
-    );
+    const locked = this.lockRefusal(now);
+    if (locked) return locked;
+    if (templateCount(this.sql) >= MAX_TEMPLATES_PER_SUBJECT) return { ok: false, code: "template-limit" };
+    if (hasTemplates(this.sql, input.modelId) && !input.stepUp) return { ok: false, code: "step-up-required" };
+    return null;
   }
 
   /** Ends an attempt: consumes its challenge with the outcome and appends the audit row. */
@@ -408,11 +467,21 @@ export class SubjectVault extends DurableObject<Env> {
     return r;
   }
 
+  private failureRefusal(code: "enrollment-mismatch", failure: FailureOutcome, now: number): Refusal {
+    return {
+      ok: false,
+      code,
+      attemptsRemaining: failure.attemptsRemaining,
+      ...(failure.lock ? { retryAfter: retryAfterSeconds(failure.lock, now) } : {}),
+    };
+  }
+
   /** Retention: the same shred as an erase, recorded as a purge. Inside the caller's transaction. */
   private purge(who: SubjectRef, actor: Actor, now: number): void {
     this.shred();
     appendAudit(this.sql, who, actor, "purge", "purged:retention", now);
     markRegistryDirty(this.sql, who);
+    markPseudonymise(this.sql, who);
   }
 
   private shred(): void {
@@ -420,127 +489,22 @@ export class SubjectVault extends DurableObject<Env> {
   }
 
   private holdsData(): boolean {
-    return (
-      readConsent(this.sql) !== null ||
-      templateCount(this.sql) > 0 ||
-      this.sql.exec("SELECT 1 FROM subject_key").toArray().length > 0
-    );
-  }
-
-  private isEmpty(): boolean {
-    if (outboxPending(this.sql) > 0) return false;
-    return STATE_TABLES.every((t) => this.sql.exec(`SELECT 1 FROM ${t} LIMIT 1`).toArray().length === 0);
-  }
-
-  /**
-   * Flushes the outbox, then, if the vault holds nothing at all, gives its
-   * storage back (deleteAll). A failed flush leaves everything in place for
-   * the alarm to retry: nothing is destroyed before its audit rows are in D1.
-   */
-  private async flushThenRelease(): Promise<void> {
-    try {
-      await this.flushOutbox();
-      this.flushFailures = 0;
-    } catch (err) {
-      this.flushFailed(err);
-      return;
-    }
-    if (!this.isEmpty()) return;
-    this.alarmAt = null;
-    // On SQLite-backed storage deleteAll takes effect when called, so the
-    // schema is recreated in the same synchronous block: code of this vault
-    // that is mid-await (an attempt in its HPKE open, a queued flush) resumes
-    // on empty tables, never on missing ones.
-    const done = Promise.all([this.ctx.storage.deleteAlarm(), this.ctx.storage.deleteAll()]);
-    migrate(this.sql);
-    await done;
-  }
-
-  /** Sends the outbox to D1 in batches; a batch's rows are deleted here only after D1 accepted it. */
-  private flushOutbox(): Promise<void> {
-    const run = this.flushing.then(() => this.flushBatches());
-    this.flushing = run.catch(() => undefined);
-    return run;
-  }
-
-  private async flushBatches(): Promise<void> {
-    for (let i = 0; i < FLUSH_MAX_BATCHES; i++) {
-      const batch = readBatch(this.sql, FLUSH_BATCH_ROWS);
-      if (!batch) return;
-      const db = this.env.DB;
-      const statements = batch.audit.map((row) => auditStatement(db, row));
-      if (batch.registry) statements.push(registryStatement(db, batch.registry, this.now()));
-      await db.batch(statements);
-      this.ctx.storage.transactionSync(() => ackBatch(this.sql, batch));
-    }
-  }
-
-  private flushFailed(err: unknown): void {
-    this.flushFailures += 1;
-    console.error(JSON.stringify({ vault: "audit flush failed", attempt: this.flushFailures, error: (err as Error)?.name }));
-    const due = this.nextDue(this.now());
-    // Best effort here: every later write arms the alarm again anyway.
-    if (due !== null) this.armAlarm(due).catch(() => (this.alarmAt = null));
-  }
-
-  /** The earliest time housekeeping is due: an outbox flush, an expired challenge, the retention deadline. */
-  private nextDue(now: number): number | null {
-    const candidates: number[] = [];
-    if (outboxPending(this.sql) > 0) {
-      const delay =
-        this.flushFailures > 0
-          ? Math.min(MAX_FLUSH_BACKOFF_MS, 1000 * 2 ** Math.min(this.flushFailures, 16))
-          : policyOf(this.env).auditFlushDelayMs;
-      candidates.push(now + delay);
-    }
-    const challenge = this.sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM challenges").one().next;
-    if (challenge !== null) candidates.push(challenge + 10 * 60_000);
-    const until = retainUntil(this.sql);
-    if (until !== null) candidates.push(until);
-    return candidates.length > 0 ? Math.min(...candidates) : null;
-  }
-
-  /** Sets the alarm for a flush after a write, unless it is already due sooner. */
-  private armFlush(now: number): Promise<void> {
-    return this.armAlarm(now + policyOf(this.env).auditFlushDelayMs);
-  }
-
-  /** Moves the alarm earlier when `at` is earlier; never later (something else may be due first). */
-  private armAlarm(at: number): Promise<void> {
-    if (this.alarmAt !== null && this.alarmAt <= at) return Promise.resolve();
-    this.alarmAt = at;
-    return this.ctx.storage.setAlarm(at);
-  }
-
-  private identity(): SubjectRef | null {
-    const row = this.sql.exec<{ tenant: string; subject_id: string }>("SELECT tenant, subject_id FROM meta").toArray()[0];
-    return row ? { tenant: row.tenant, subjectId: row.subject_id } : null;
-  }
-
-  /**
-   * The vault learns its (tenant, subject) from its first write and refuses
-   * any later call that names another: the name it was addressed by is the
-   * only identity that goes into AADs.
-   */
-  private checkIdentity(who: SubjectRef, bind: boolean): void {
-    const row = this.identity();
-    if (row) {
-      if (row.tenant !== who.tenant || row.subjectId !== who.subjectId) throw new Error("vault identity mismatch");
-    } else if (bind) {
-      this.sql.exec("INSERT INTO meta (id, tenant, subject_id) VALUES (1, ?, ?)", who.tenant, who.subjectId);
-    }
+    return readConsent(this.sql) !== null || templateCount(this.sql) > 0 || hasSubjectKey(this.sql);
   }
 
   private lockRefusal(now: number): Refusal | null {
-    const until = lockedUntil(this.sql, now);
-    return until === null
+    const lock = currentLock(this.sql, now);
+    return lock === null
       ? null
-      : { ok: false, code: "subject-locked", retryAfter: retryAfterSeconds(until, now), attemptsRemaining: 0 };
+      : { ok: false, code: "subject-locked", retryAfter: retryAfterSeconds(lock, now), attemptsRemaining: 0 };
   }
 
-  private model(modelId: string) {
+  private model(modelId: string): { model: { dim: number }; thresholds: MatchThresholds } {
     const model = embeddingModel(modelId);
     if (!model) throw new Error("model not in manifest");
-    return model;
+    return {
+      model,
+      thresholds: { verify: model.threshold, addTemplate: model.templateThreshold, replay: model.replayLimit },
+    };
   }
 }

@@ -56,21 +56,48 @@ export interface AttemptInput extends ActorRef {
   challengeId: string;
   modelId: string;
   envelope: EnvelopeT;
+  /**
+   * Enroll only: the access token shows the recent strong authentication the
+   * tenant's policy asks for before a template is added to a subject that
+   * already has one (the route checks the token; the vault knows whether
+   * there is a template).
+   */
+  stepUp?: boolean;
 }
 
-export type EnrollResult = { ok: true; templateId: string; templateCount: number } | Refusal;
+export type EnrollResult = { ok: true; templateId: string; templateCount: number; anchor: boolean } | Refusal;
 
 export type VerifyResult = { ok: true; match: boolean; attemptsRemaining: number; authTime: number } | Refusal;
 
 export interface SubjectState {
   consent: Omit<ConsentRecordT, "subjectId"> | null;
   templateCount: number;
+  /** When a template was last added or removed (Unix ms). */
+  templatesChangedAt?: number;
+  /** The end of a timed lock (Unix ms). */
   lockedUntil?: number;
+  /** Locked until the relying party unlocks the subject (the daily cap). */
+  unlockRequired?: boolean;
 }
 
+/** A template as listed: never the vector. */
+export interface TemplateInfo {
+  templateId: string;
+  modelId: string;
+  createdAt: number;
+  /** The first template of its model: every decision compares with it. */
+  anchor: boolean;
+}
+
+export interface DeleteTemplateInput extends ActorRef {
+  templateId: string;
+}
+
+export type DeleteTemplateResult = { ok: true; templateCount: number } | Refusal;
+
 export interface RewrapResult {
-  /** The KEK version the subject key is wrapped under now, or null when the subject holds no key. */
-  kekVersion: number | null;
+  /** The key epoch the subject key is wrapped under now, or null when the subject holds no key. */
+  keyEpoch: number | null;
   rewrapped: boolean;
 }
 
@@ -81,7 +108,8 @@ export interface RewrapResult {
 export interface IntegrityReport {
   consent: boolean;
   subjectKey: boolean;
-  kekVersion: number | null;
+  /** The key epoch of the subject key (null: no key, or a key from before epochs). */
+  keyEpoch: number | null;
   templates: number;
   /** Templates that open under the subject key (all of them, or the vault is damaged). */
   templatesOpening: number;
@@ -91,8 +119,10 @@ export interface IntegrityReport {
   consumedWithoutOutcome: number;
   /** Request ids of consumed challenges (to match against the audit log), newest first, at most 200. */
   consumedRequestIds: string[];
+  /** Failed attempts counted in the last 24 h. */
   failures: number;
   lockedUntil: number | null;
+  unlockRequired: boolean;
   /** Audit rows not yet in D1 (after the flush this call attempts first). */
   outboxPending: number;
 }

@@ -22,9 +22,15 @@ async function auditRows(subjectId: string): Promise<AuditRecord[]> {
 const outboxRows = (subjectId: string) => vaultSql<{ action: string; outcome: string }>(subjectId, "SELECT action, outcome FROM audit_outbox ORDER BY seq");
 
 async function registryRow(subjectId: string) {
-  return env.DB.prepare("SELECT retain_until, kek_version FROM subject_registry WHERE subject_id = ?")
+  return env.DB.prepare("SELECT retain_until, kek_version, key_epoch FROM subject_registry WHERE subject_id = ?")
     .bind(subjectId)
-    .first<{ retain_until: number; kek_version: number | null }>();
+    .first<{ retain_until: number; kek_version: number | null; key_epoch: number | null }>();
+}
+
+/** The audit rows of an erased subject: found through a request id of its, since its id is gone from the log. */
+async function rowsOfPseudonymFor(requestId: string): Promise<AuditRecord[]> {
+  const one = await env.DB.prepare("SELECT subject_id FROM audit_log WHERE request_id = ?").bind(requestId).first<{ subject_id: string }>();
+  return one ? auditRows(one.subject_id) : [];
 }
 
 /** A D1 stand-in whose batch fails, as during a D1 outage. */
@@ -43,15 +49,10 @@ describe("audit outbox", () => {
     const res = await s.verify(sameFace(face));
     expect(res.status).toBe(200);
 
-    // Acknowledged, and recorded in the vault's outbox; not yet in D1.
-    expect((await outboxRows(s.id)).map((r) => `${r.action}:${r.outcome}`)).toEqual([
-      "consent:granted:2026-11",
-      "challenge:issued:enroll",
-      "enroll:enrolled",
-      "challenge:issued:verify",
-      "verify:match",
-    ]);
-    expect(await auditRows(s.id)).toEqual([]);
+    // Acknowledged, and recorded in the vault's outbox; not yet in D1. (The consent and the first
+    // enrollment went out at once: they register the subject and its key epoch.)
+    expect((await outboxRows(s.id)).map((r) => `${r.action}:${r.outcome}`)).toEqual(["challenge:issued:verify", "verify:match"]);
+    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll"]);
 
     expect(await runDurableObjectAlarm(vaultStub(s.id))).toBe(true);
 
@@ -71,44 +72,57 @@ describe("audit outbox", () => {
 
   it("a flush D1 refuses keeps the rows and sets the alarm again; the retry delivers each row once", async () => {
     const s = await Subject.create("outage");
-    await s.enrolled(randomFace());
+    const face = randomFace();
+    await s.enrolled(face);
+    expect((await s.verify(sameFace(face))).status).toBe(200);
     await setVaultEnv(s.id, { DB: brokenDb() });
     expect(await runDurableObjectAlarm(vaultStub(s.id))).toBe(true);
-    expect(await outboxRows(s.id)).toHaveLength(3);
-    expect(await auditRows(s.id)).toEqual([]);
+    expect(await outboxRows(s.id)).toHaveLength(2);
+    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll"]);
     // The alarm is set again (with backoff), so the retry needs no new request.
     expect(await runInDurableObject(vaultStub(s.id), (_i, state) => state.storage.getAlarm())).not.toBeNull();
     await restoreVaultEnv(s.id);
     expect(await runDurableObjectAlarm(vaultStub(s.id))).toBe(true);
-    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll"]);
+    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll", "challenge", "verify"]);
     expect(await outboxRows(s.id)).toEqual([]);
   });
 
   it("replaying a flush whose rows already reached D1 inserts nothing twice", async () => {
     const s = await Subject.create("replay");
-    await s.enrolled(randomFace());
+    const face = randomFace();
+    await s.enrolled(face);
+    expect((await s.verify(sameFace(face))).status).toBe(200);
     // Play a flush that wrote to D1 and then crashed before deleting its rows here.
     const pending = await runInDurableObject(vaultStub(s.id), (_i, state) => readBatch(state.storage.sql, 50));
-    expect(pending!.audit).toHaveLength(3);
+    expect(pending!.audit).toHaveLength(2);
     await env.DB.batch(pending!.audit.map((row) => auditStatement(env.DB, row)));
-    expect(await auditRows(s.id)).toHaveLength(3);
+    expect(await auditRows(s.id)).toHaveLength(5);
 
     await flushAudit(s.id);
 
-    expect(await auditRows(s.id)).toHaveLength(3);
+    expect(await auditRows(s.id)).toHaveLength(5);
     expect(await outboxRows(s.id)).toEqual([]);
   });
 
-  it("DELETE flushes the outbox and its own row to D1 before the vault's storage is given back", async () => {
+  it("DELETE flushes the outbox and its own row to D1, pseudonymised, before the vault's storage is given back", async () => {
     const s = await Subject.create("del-outbox");
     await s.enrolled(randomFace());
-    expect((await s.delete()).status).toBe(204);
-    expect((await auditRows(s.id)).map((r) => `${r["action"]}:${r["outcome"]}`)).toEqual([
+    const del = await s.delete();
+    expect(del.status).toBe(204);
+    // The log keeps what happened and when, under a random name: the subject's id is in no row.
+    expect(await auditRows(s.id)).toEqual([]);
+    const rows = await rowsOfPseudonymFor(del.headers.get("X-Request-Id")!);
+    expect(rows.map((r) => `${r["action"]}:${r["outcome"]}`)).toEqual([
       "consent:granted:2026-11",
       "challenge:issued:enroll",
       "enroll:enrolled",
       "delete:deleted",
     ]);
+    const pseudonym = rows[0]!["subject_id"]!;
+    expect(pseudonym).toMatch(/^erased:[A-Za-z0-9_-]{16}$/);
+    for (const r of rows) expect(r).toMatchObject({ subject_id: pseudonym, actor: pseudonym });
+    const { results } = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE subject_id = ? OR actor = ?").bind(s.id, s.id).all();
+    expect(results[0]).toEqual({ n: 0 });
     expect(await vaultSql(s.id, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_outbox'")).toHaveLength(1);
     expect(await outboxRows(s.id)).toEqual([]);
   });
@@ -120,12 +134,15 @@ describe("audit outbox", () => {
     await setVaultEnv(s.id, { DB: brokenDb() });
     expect((await s.delete()).status).toBe(204);
     for (const table of ["consent", "subject_key", "templates"]) expect(await vaultSql(s.id, `SELECT * FROM ${table}`)).toEqual([]);
-    expect((await outboxRows(s.id)).map((r) => r.action)).toEqual(["consent", "challenge", "enroll", "delete"]);
-    expect(await auditRows(s.id)).toEqual([]);
+    expect((await outboxRows(s.id)).map((r) => r.action)).toEqual(["delete"]);
+    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll"]);
 
     await restoreVaultEnv(s.id);
     await flushAudit(s.id);
-    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll", "delete"]);
+    // Delivered, and pseudonymised with the rows already in D1.
+    expect(await auditRows(s.id)).toEqual([]);
+    const { results } = await env.DB.prepare("SELECT action FROM audit_log WHERE subject_id LIKE 'erased:%' AND tenant = 'default' ORDER BY at, id").all();
+    expect(results.map((r) => r["action"]).slice(-4)).toEqual(["consent", "challenge", "enroll", "delete"]);
     await expectProblem(await s.verify(sameFace(face)), "not-enrolled");
   });
 
@@ -168,14 +185,30 @@ describe("audit outbox", () => {
 });
 
 describe("subject registry (D1, kept through the outbox)", () => {
-  it("holds retainUntil and the KEK version of a consenting subject, follows verifies, and goes with the subject", async () => {
+  it("registers a subject before its consent is acknowledged, so every vault that can hold a key is found", async () => {
+    const s = await Subject.create("registered");
+    expect((await s.consent()).status).toBe(200);
+    // No flush, no alarm: the entry is already in D1.
+    expect(await registryRow(s.id)).toMatchObject({ key_epoch: null });
+
+    const t = await Subject.create("unregistered");
+    await setVaultEnv(t.id, { DB: brokenDb() });
+    // D1 down: the consent is not acknowledged (a server-side 500, never a client error)...
+    expect((await t.consent()).status).toBe(500);
+    await restoreVaultEnv(t.id);
+    // ...and a retry registers it.
+    expect((await t.consent()).status).toBe(200);
+    expect(await registryRow(t.id)).not.toBeNull();
+  });
+
+  it("holds retainUntil and the key epoch of a consenting subject, follows verifies, and goes with the subject", async () => {
     const face = randomFace();
     const s = await Subject.create("registry");
     await s.enrolled(face);
     await flushAudit(s.id);
     const before = await registryRow(s.id);
     const [consent] = await vaultSql<{ retain_until: number }>(s.id, "SELECT retain_until FROM consent");
-    expect(before).toEqual({ retain_until: consent!.retain_until, kek_version: 2 });
+    expect(before).toEqual({ retain_until: consent!.retain_until, kek_version: null, key_epoch: 1 });
 
     await vaultSql(s.id, "UPDATE consent SET retain_until = retain_until - 86400000");
     expect((await s.verify(sameFace(face))).status).toBe(200);
@@ -202,7 +235,7 @@ describe("POST /v1/admin/subjects/{id}/integrity-check", () => {
       subjectId: s.id,
       consent: true,
       subjectKey: true,
-      kekVersion: 2,
+      keyEpoch: 1,
       templates: 1,
       templatesOpening: 1,
       templatesWithoutKey: 0,
@@ -210,6 +243,7 @@ describe("POST /v1/admin/subjects/{id}/integrity-check", () => {
       consumedWithoutOutcome: 0,
       failures: 0,
       lockedUntil: null,
+      unlockRequired: false,
       outboxPending: 0,
     });
     expect(report["consumedRequestIds"]).toContain(verified.headers.get("X-Request-Id"));

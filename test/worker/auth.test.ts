@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { b64uDecode, b64uEncode } from "../../src/protocol/base64url.js";
 import { AUTH_JWKS, ISSUER_KEYS } from "../fixtures/keys.js";
 import { TEST_AUTH_ISSUER } from "../fixtures/bindings.js";
-import { call, expectProblem, Subject, uniqueSubject } from "./helpers/api.js";
+import { call, callSettled, expectProblem, Subject, uniqueSubject } from "./helpers/api.js";
 import { randomFace } from "./helpers/embeddings.js";
 import { mintToken } from "./helpers/tokens.js";
 
@@ -65,6 +65,10 @@ describe("token verification failures are 401 invalid-token (the JWT failure mat
     ["wrong audience", () => mintToken({ scope: "face:read", claims: { aud: "someone-else" } })],
     ["missing exp", () => mintToken({ scope: "face:read", claims: { exp: undefined } })],
     ["missing sub", () => mintToken({ scope: "face:read", claims: { sub: undefined } })],
+    ["missing iat", () => mintToken({ scope: "face:read", claims: { iat: undefined } })],
+    ["issued longer ago than AUTH_MAX_TOKEN_AGE_SECONDS", () => mintToken({ scope: "face:read", claims: { iat: now() - 3700, exp: now() + 60 } })],
+    ["a ten-year token, however fresh (exp - iat beyond the maximum)", () => mintToken({ scope: "face:read", ttl: 10 * 365 * 86_400 })],
+    ["a typ that is neither JWT nor at+jwt (an ID token's header)", () => mintToken({ scope: "face:read", header: { typ: "id_token+jwt" } })],
     ["unknown kid (a key the server does not trust)", () => mintToken({ scope: "face:read", key: "stranger" })],
     ["a trusted kid signed by another key (bad signature)", () => mintToken({ scope: "face:read", key: "impostor" })],
     ["flipped signature bit", flippedSignature],
@@ -125,9 +129,16 @@ describe("authorisation", () => {
     await expectProblem(res, "subject-mismatch");
   });
 
-  it("face:admin may act on another subject", async () => {
-    const res = await readAlice(`Bearer ${await mintToken({ sub: "ops", scope: "face:read face:admin" })}`);
-    await expectProblem(res, "subject-not-found");
+  it("face:admin does not act as another subject: it grants the operator endpoints only", async () => {
+    const admin = await mintToken({ sub: "ops", scope: "face:read face:enroll face:verify face:delete face:admin" });
+    await expectProblem(await readAlice(`Bearer ${admin}`), "subject-mismatch");
+    await expectProblem(await call("DELETE", "/v1/subjects/alice", { token: admin }), "subject-mismatch");
+    await expectProblem(
+      await call("POST", "/v1/challenges", { token: admin, body: { subjectId: "alice", purpose: "enroll" } }),
+      "subject-mismatch",
+    );
+    // What it does grant: an operator endpoint on a subject of its tenant.
+    expect((await call("POST", "/v1/admin/subjects/alice/integrity-check", { token: admin })).status).toBe(200);
   });
 
   it("face:admin does not stand in for the operation's own scope", async () => {
@@ -149,6 +160,19 @@ describe("accepted tokens", () => {
 
   it("matches the scheme name case-insensitively", async () => {
     await expectProblem(await readAlice(`bearer ${await mintToken({ scope: "face:read" })}`), "subject-not-found");
+  });
+
+  it("accepts an RFC 9068 access token (typ at+jwt), and a token without typ", async () => {
+    await expectProblem(await readAlice(`Bearer ${await mintToken({ scope: "face:read", header: { typ: "at+jwt" } })}`), "subject-not-found");
+    await expectProblem(await readAlice(`Bearer ${await mintToken({ scope: "face:read", header: { typ: undefined } })}`), "subject-not-found");
+  });
+
+  it("with AUTH_TOKEN_TYPE=at+jwt only RFC 9068 access tokens pass", async () => {
+    const strict = { env: { AUTH_TOKEN_TYPE: "at+jwt" } };
+    const jwt = await mintToken({ scope: "face:read" });
+    const at = await mintToken({ scope: "face:read", header: { typ: "application/at+jwt" } });
+    await expectProblem(await callSettled("GET", "/v1/subjects/alice", { token: jwt, ...strict }), "invalid-token");
+    await expectProblem(await callSettled("GET", "/v1/subjects/alice", { token: at, ...strict }), "subject-not-found");
   });
 
   it("the tests run against the fixture issuer, not .dev.vars", () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { b64uDecode } from "../../src/protocol/base64url.js";
 import type { ChallengeResponseT, ConsentRecordT } from "../../src/protocol/schemas.js";
 import { HPKE_KEYS } from "../fixtures/keys.js";
-import { call, expectProblem, Subject } from "./helpers/api.js";
+import { call, callSettled, expectProblem, Subject } from "./helpers/api.js";
 import { tokenFor } from "./helpers/tokens.js";
 import { vaultSql } from "./helpers/vault.js";
 
@@ -115,12 +115,19 @@ describe("POST /v1/challenges", () => {
     await expectProblem(res, "subject-mismatch");
   });
 
-  it("an admin token may ask for another subject's challenge", async () => {
+  it("an admin token may not ask for another subject's challenge (face:admin is not impersonation)", async () => {
     const admin = await tokenFor("ops", "face:verify face:admin");
     const res = await call("POST", "/v1/challenges", { token: admin, body: { subjectId: "carol", purpose: "verify" } });
-    expect(res.status).toBe(201);
-    const ch = (await res.json()) as ChallengeResponseT;
-    expect(ch.envelopeKey.publicKey).toHaveLength(43);
+    await expectProblem(res, "subject-mismatch");
+  });
+
+  it("a verify challenge needs a token that names its relying party (azp or client_id)", async () => {
+    const s = await Subject.create("noazp");
+    const token = await tokenFor(s.id, "face:verify", { azp: undefined });
+    const res = await call("POST", "/v1/challenges", { token, body: { subjectId: s.id, purpose: "verify" } });
+    await expectProblem(res, "client-required");
+    const viaClientId = await tokenFor(s.id, "face:verify", { azp: undefined, client_id: "rp-mobile" });
+    expect((await call("POST", "/v1/challenges", { token: viaClientId, body: { subjectId: s.id, purpose: "verify" } })).status).toBe(201);
   });
 
   it("refuses an unknown purpose and unknown fields", async () => {
@@ -135,8 +142,63 @@ describe("POST /v1/challenges", () => {
   it("keeps at most 64 open challenges per subject, dropping the oldest", async () => {
     const s = await Subject.create("ch");
     const issued: ChallengeResponseT[] = [];
-    for (let i = 0; i < 68; i++) issued.push(await s.challenge("verify"));
+    // A token per request: the per-token rate limit is not what this pins.
+    for (let i = 0; i < 68; i++) issued.push(await (await s.another()).challenge("verify"));
     const rows = await vaultSql<{ challenge_id: string }>(s.id, "SELECT challenge_id FROM challenges");
     expect(rows.map((r) => r.challenge_id).sort()).toEqual(issued.slice(4).map((c) => c.challengeId).sort());
+  });
+});
+
+describe("caller rate limits (429 rate-limited with Retry-After, not audited)", () => {
+  const ask = (token: string, subjectId: string, env: Partial<Cloudflare.Env>, headers: Record<string, string> = {}) =>
+    callSettled("POST", "/v1/challenges", { token, body: { subjectId, purpose: "enroll" }, env, headers });
+
+  /** Requests until the first 429 (at most 2 windows' worth plus one: a window may end mid-test). */
+  async function untilLimited(send: (i: number) => Promise<Response>, limit: number): Promise<{ before: number; refused: Response | null }> {
+    for (let i = 0; i <= 2 * limit; i++) {
+      const res = await send(i);
+      if (res.status === 429) return { before: i, refused: res };
+      expect(res.status, await res.clone().text()).toBe(201);
+    }
+    return { before: 2 * limit + 1, refused: null };
+  }
+
+  for (const [name, binding] of [
+    ["per token", "RL_TOKEN"],
+    ["per tenant", "RL_TENANT"],
+  ] as const) {
+    it(`limits challenges ${name}`, async () => {
+      const s = await Subject.create(`rl-${binding}`);
+      const small = { [binding]: env.RL_SMALL };
+      const { before, refused } = await untilLimited(async () => ask(binding === "RL_TOKEN" ? s.token : (await s.another()).token, s.id, small), 3);
+      expect(before).toBeGreaterThanOrEqual(3);
+      const body = await expectProblem(refused!, "rate-limited");
+      expect(refused!.headers.get("Retry-After")).toBe("60");
+      expect(body["retryAfter"]).toBe(60);
+      // Refused before the vault: nothing stored, nothing audited for the refused request.
+      const { results } = await env.DB.prepare("SELECT outcome FROM audit_log WHERE request_id = ?")
+        .bind(refused!.headers.get("X-Request-Id"))
+        .all();
+      expect(results).toEqual([]);
+    });
+  }
+
+  it("limits requests per client address (CF-Connecting-IP), authenticated or not", async () => {
+    const s = await Subject.create("rl-addr");
+    const address = { "CF-Connecting-IP": `198.51.100.${Math.floor(Math.random() * 250)}` };
+    const small = { RL_ADDRESS: env.RL_SMALL };
+    const { before, refused } = await untilLimited(async () => ask((await s.another()).token, s.id, small, address), 3);
+    expect(before).toBeGreaterThanOrEqual(3);
+    await expectProblem(refused!, "rate-limited");
+    // The same address is refused before its token is even looked at.
+    await expectProblem(await callSettled("GET", `/v1/subjects/${s.id}`, { env: small, headers: address }), "rate-limited");
+  });
+
+  it("the production limits are the ones wrangler.toml declares", async () => {
+    // 60 challenges per token per minute: the 61st is refused (or later, if a window ends mid-test).
+    const s = await Subject.create("rl-prod");
+    const { before, refused } = await untilLimited(() => ask(s.token, s.id, {}), 60);
+    expect(before).toBeGreaterThanOrEqual(60);
+    await expectProblem(refused!, "rate-limited");
   });
 });

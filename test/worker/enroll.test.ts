@@ -1,17 +1,18 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { b64uDecode, b64uEncode } from "../../src/protocol/base64url.js";
-import { MAX_TEMPLATES_PER_SUBJECT } from "../../src/protocol/schemas.js";
+import { MAX_TEMPLATES_PER_SUBJECT, type ChallengeResponseT } from "../../src/protocol/schemas.js";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { HPKE_KEYS } from "../fixtures/keys.js";
-import { expectProblem, MODEL_ID, sealFor, Subject } from "./helpers/api.js";
+import { callSettled, expectProblem, MODEL_ID, sealFor, Subject, uniqueSubject } from "./helpers/api.js";
 import { DIM, randomFace, sameFace } from "./helpers/embeddings.js";
-import { tokenFor } from "./helpers/tokens.js";
-import { vaultSql } from "./helpers/vault.js";
+import { stepUpClaims, tokenFor } from "./helpers/tokens.js";
+import { flushAudit, vaultSql } from "./helpers/vault.js";
 import { containsBytes } from "./helpers/bytes.js";
 
-async function consented(prefix = "enr"): Promise<Subject> {
-  const s = await Subject.create(prefix);
+/** A consenting subject whose token carries a fresh step-up (so additional templates are allowed). */
+async function consented(prefix = "enr", claims: Record<string, unknown> = stepUpClaims()): Promise<Subject> {
+  const s = await Subject.create(prefix, claims);
   expect((await s.consent()).status).toBe(200);
   return s;
 }
@@ -28,8 +29,9 @@ describe("POST /v1/subjects/{id}/templates: success", () => {
     const face = randomFace();
     const res = await s.enroll(face);
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { templateId: string; templateCount: number };
+    const body = (await res.json()) as { templateId: string; templateCount: number; anchor: boolean };
     expect(body.templateCount).toBe(1);
+    expect(body.anchor).toBe(true);
     expect(body.templateId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     const rows = await vaultSql<{ template_id: string; model_id: string; sealed: ArrayBuffer }>(
       s.id,
@@ -44,13 +46,66 @@ describe("POST /v1/subjects/{id}/templates: success", () => {
     expect(containsBytes(new Uint8Array(rows[0]!.sealed), plain)).toBe(false);
   });
 
-  it("accepts further templates of the same face", async () => {
+  it("accepts further templates of the same face, with a step-up, as non-anchors", async () => {
     const s = await consented();
     const face = randomFace();
     expect((await s.enroll(face)).status).toBe(201);
     const res = await s.enroll(sameFace(face));
     expect(res.status).toBe(201);
-    expect(((await res.json()) as { templateCount: number }).templateCount).toBe(2);
+    expect(await res.json()).toMatchObject({ templateCount: 2, anchor: false });
+  });
+});
+
+describe("POST /v1/subjects/{id}/templates: a second template needs a recent strong authentication", () => {
+  it("the first template needs none; a second without step-up is 401 step-up-required (RFC 9470), and audited", async () => {
+    const s = await consented("stepup", {});
+    const face = randomFace();
+    expect((await s.enroll(face)).status).toBe(201);
+    const res = await s.enroll(sameFace(face));
+    await expectProblem(res, "step-up-required");
+    expect(res.headers.get("WWW-Authenticate")).toBe(
+      'Bearer realm="facegate", error="insufficient_user_authentication", acr_values="urn:facegate:acr:step-up", max_age=300',
+    );
+    expect(await vaultSql(s.id, "SELECT template_id FROM templates")).toHaveLength(1);
+    // Not a failed attempt (no face was compared), but recorded.
+    expect(await vaultSql(s.id, "SELECT * FROM failures")).toEqual([]);
+    await flushAudit(s.id);
+    const { results } = await env.DB.prepare("SELECT outcome FROM audit_log WHERE subject_id = ? AND action = 'enroll'").bind(s.id).all();
+    expect(results.map((r) => r["outcome"])).toEqual(["enrolled", "refused:step-up-required"]);
+  });
+
+  for (const [name, claims] of [
+    ["an auth_time older than the policy's 300 s", stepUpClaims(301 + 30)],
+    ["an acr the policy does not list", { ...stepUpClaims(), acr: "urn:example:password" }],
+    ["an auth_time without acr", { auth_time: Math.floor(Date.now() / 1000) }],
+  ] as const) {
+    it(`refuses ${name}`, async () => {
+      const s = await consented("stepup-bad", {});
+      const face = randomFace();
+      expect((await s.enroll(face)).status).toBe(201);
+      const t = await s.another(claims);
+      await expectProblem(await t.enroll(sameFace(face)), "step-up-required");
+    });
+  }
+
+  it("a tenant's own policy (TENANT_POLICIES) decides which acr and how recent", async () => {
+    const policies = JSON.stringify({ acme: { addTemplate: { maxAuthAgeSeconds: 60, acr: ["mfa"] } } });
+    const id = uniqueSubject("tp");
+    const claims = { tenant: "acme", acr: "mfa", auth_time: Math.floor(Date.now() / 1000) };
+    const token = await tokenFor(id, "face:enroll", claims);
+    const face = randomFace();
+    const send = async (embedding: Float32Array, t = token) => {
+      const chRes = await callSettled("POST", "/v1/challenges", { token: t, body: { subjectId: id, purpose: "enroll" }, env: { TENANT_POLICIES: policies } });
+      const ch = (await chRes.json()) as ChallengeResponseT;
+      const body = { challengeId: ch.challengeId, modelId: MODEL_ID, envelope: await sealFor(ch, "enroll", id, embedding) };
+      return callSettled("POST", `/v1/subjects/${id}/templates`, { token: t, body, env: { TENANT_POLICIES: policies } });
+    };
+    expect((await callSettled("PUT", `/v1/subjects/${id}/consent`, { token, body: { policyVersion: "1", purposes: ["verification"] } })).status).toBe(200);
+    expect((await send(face)).status).toBe(201);
+    expect((await send(sameFace(face))).status).toBe(201);
+    // The default acr is not this tenant's.
+    const defaultAcr = await tokenFor(id, "face:enroll", { ...claims, acr: "urn:facegate:acr:step-up" });
+    await expectProblem(await send(sameFace(face), defaultAcr), "step-up-required");
   });
 });
 

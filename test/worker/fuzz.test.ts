@@ -19,7 +19,7 @@ import {
 import { HPKE_KEYS } from "../fixtures/keys.js";
 import { MODEL_ID, sealFor, Subject } from "./helpers/api.js";
 import { randomFace } from "./helpers/embeddings.js";
-import { ALL_SCOPES, mintToken } from "./helpers/tokens.js";
+import { ALL_SCOPES, mintToken, stepUpClaims } from "./helpers/tokens.js";
 import { flushAudit, vaultSql } from "./helpers/vault.js";
 
 /**
@@ -62,7 +62,10 @@ async function send(req: FuzzRequest): Promise<Response> {
   const ctx = createExecutionContext();
   const res = await worker.fetch(
     new Request(`https://facegate.test${req.path}`, { method: req.method, headers: req.headers, body: req.body ?? null }),
-    env,
+    // The caller rate limits would answer most of these 429 before validation ever ran (the
+    // invariant would still hold, but the fuzzing would test the limiter): lifted here,
+    // tested on their own in consent-and-challenges.test.ts.
+    { ...env, RL_TOKEN: env.RL_UNLIMITED, RL_TENANT: env.RL_UNLIMITED },
     ctx,
   );
   // The worker's own audit rows are written with waitUntil: let them land before the next request.
@@ -102,7 +105,7 @@ let baseline: Record<string, string> = {};
 async function stateOf(s: Subject): Promise<string> {
   await flushAudit(s.id);
   const tables = await Promise.all(
-    ["templates", "subject_key", "consent", "failures", "lockout"].map(async (t) =>
+    ["templates", "subject_key", "consent", "failures", "locks", "lock_state", "recent_probes"].map(async (t) =>
       JSON.stringify(await vaultSql(s.id, `SELECT * FROM ${t}`), (_k, v) =>
         v instanceof ArrayBuffer ? b64uEncode(new Uint8Array(v)) : (v as unknown),
       ),
@@ -122,10 +125,11 @@ async function expectUnchanged(): Promise<void> {
   expect(await stateOf(ivy)).toBe(baseline["ivy"]);
 }
 
-/** Tokens outlive a long FACEGATE_FUZZ_RUNS session (the default lifetime is 5 minutes). */
+/** Tokens outlive a long FACEGATE_FUZZ_RUNS session (the longest the server accepts: AUTH_MAX_TOKEN_AGE_SECONDS). */
+const LONG_TTL = Number(env.AUTH_MAX_TOKEN_AGE_SECONDS);
 async function longLived(prefix: string): Promise<Subject> {
   const s = await Subject.create(prefix);
-  return new Subject(s.id, await mintToken({ sub: s.id, scope: ALL_SCOPES, ttl: 6 * 3600 }));
+  return new Subject(s.id, await mintToken({ sub: s.id, scope: ALL_SCOPES, ttl: LONG_TTL }));
 }
 
 beforeAll(async () => {
@@ -134,12 +138,13 @@ beforeAll(async () => {
   ivyFace = randomFace();
   ivy = await longLived("ivy");
   await ivy.enrolled(ivyFace);
-  mallory = await mintToken({ sub: "mallory-fuzz", scope: ALL_SCOPES, ttl: 6 * 3600 });
+  mallory = await mintToken({ sub: "mallory-fuzz", scope: ALL_SCOPES, ttl: LONG_TTL });
   // 60 open verify challenges of the victim, each with an envelope of a *wrong* face: if a
   // mutation ever failed to break one, it would count a failure and the state check would see it.
   victimChallenges = [];
   for (let i = 0; i < 60; i++) {
-    const { ch, body } = await victim.body(i % 2 === 0 ? "verify" : "enroll", randomFace());
+    // A token each: 60 challenges from one token would meet the per-token rate limit.
+    const { ch, body } = await (await victim.another()).body(i % 2 === 0 ? "verify" : "enroll", randomFace());
     victimChallenges.push({ ch, envelope: body.envelope });
   }
   badTokens = [
@@ -160,7 +165,7 @@ const SUBJECT_ROUTES = ["consent", "templates", "verify", "", "integrity-check"]
 
 /** Every authenticated endpoint, addressed at `id` (already encoded for the path). */
 function endpoint(kind: number, id: string): { method: string; path: string } {
-  switch (kind % 8) {
+  switch (kind % 11) {
     case 0:
       return { method: "PUT", path: `/v1/subjects/${id}/consent` };
     case 1:
@@ -175,6 +180,12 @@ function endpoint(kind: number, id: string): { method: string; path: string } {
       return { method: "DELETE", path: `/v1/subjects/${id}` };
     case 6:
       return { method: "POST", path: "/v1/admin/rewrap" };
+    case 7:
+      return { method: "GET", path: `/v1/subjects/${id}/templates` };
+    case 8:
+      return { method: "DELETE", path: `/v1/subjects/${id}/templates/AAAAAAAAAAAAAAAAAAAAAA` };
+    case 9:
+      return { method: "POST", path: `/v1/admin/subjects/${id}/unlock` };
     default:
       return { method: "POST", path: `/v1/admin/subjects/${id}/integrity-check` };
   }
@@ -191,6 +202,8 @@ function validBody(path: string, i: number): unknown {
 
 function requiredScope(method: string, path: string): string {
   if (path.startsWith("/v1/admin")) return "face:admin";
+  if (method === "GET" && path.endsWith("/templates")) return "face:read";
+  if (path.includes("/templates/")) return "face:delete";
   if (path.endsWith("/consent") || path.endsWith("/templates")) return "face:enroll";
   if (path.endsWith("/verify") || path === "/v1/challenges") return "face:verify"; // validBody asks for a verify challenge
   return method === "GET" ? "face:read" : "face:delete";
@@ -372,7 +385,7 @@ describe("fuzz: every bad request is a catalogued 4xx problem and changes nothin
 
   it(`another subject's token, or the victim's own without the scope (${runs(0.1)} requests)`, async () => {
     const scopes = ["face:read", "face:verify", "face:enroll", ""];
-    const narrow = await Promise.all(scopes.map((scope) => mintToken({ sub: victim.id, scope, ttl: 6 * 3600 })));
+    const narrow = await Promise.all(scopes.map((scope) => mintToken({ sub: victim.id, scope, ttl: LONG_TTL })));
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.nat(), async (kind, t) => {
         const { method, path: p } = endpoint(kind, victim.id);
@@ -466,22 +479,27 @@ describe("fuzz: every bad request is a catalogued 4xx problem and changes nothin
         let s: Subject;
         let ch: ChallengeResponseT;
         let envelope: EnvelopeT;
+        let token: string;
         if (onVictim) {
           // The victim's pre-issued challenges: the first use of each reaches the vault, later ones are challenge-used.
           const pick = victimChallenges[served % victimChallenges.length]!;
           s = victim;
+          token = victim.token;
           ({ ch, envelope } = pick);
         } else {
           // Ivy's own face sealed to a fresh challenge: only the tampering stands between it and a match.
+          // A fresh token with a step-up, so an enroll reaches the HPKE open too (and no rate limit).
           s = ivy;
-          ch = await ivy.challenge(verify ? "verify" : "enroll");
+          const fresh = await ivy.another(stepUpClaims());
+          token = fresh.token;
+          ch = await fresh.challenge(verify ? "verify" : "enroll");
           envelope = await sealFor(ch, verify ? "verify" : "enroll", ivy.id, ivyFace);
         }
         const route = verify ? "verify" : "templates";
         await check({
           method: "POST",
           path: `/v1/subjects/${s.id}/${route}`,
-          headers: { Authorization: `Bearer ${s.token}`, "Content-Type": "application/json" },
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
           body: JSON.stringify({ challengeId: ch.challengeId, modelId: MODEL_ID, envelope: mutate(envelope) }),
         });
       }),
@@ -506,7 +524,13 @@ describe("fuzz: every bad request is a catalogued 4xx problem and changes nothin
     ];
     const allowedFor = (p: string): string[] =>
       allowed[p] ??
-      (p.endsWith("/consent") ? ["PUT"] : p.endsWith("/templates") || p.endsWith("/verify") || p.endsWith("/integrity-check") ? ["POST"] : ["DELETE", "GET", "HEAD"]);
+      (p.endsWith("/consent")
+        ? ["PUT"]
+        : p.endsWith("/templates")
+          ? ["GET", "HEAD", "POST"]
+          : p.endsWith("/verify") || p.endsWith("/integrity-check")
+            ? ["POST"]
+            : ["DELETE", "GET", "HEAD"]);
     // workerd accepts only the methods it knows (no made-up tokens).
     const method = fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND");
     const target = fc.oneof(

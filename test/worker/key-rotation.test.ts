@@ -10,77 +10,149 @@ import { ASSERTION_KEYS, HPKE_KEYS, TEMPLATE_KEKS } from "../fixtures/keys.js";
 import { call, callSettled, expectProblem, MODEL_ID, sealFor, Subject } from "./helpers/api.js";
 import { randomFace, sameFace } from "./helpers/embeddings.js";
 import { tokenFor } from "./helpers/tokens.js";
-import { flushAudit, restoreVaultEnv, setVaultEnv, vaultSql } from "./helpers/vault.js";
+import { restoreVaultEnv, setVaultEnv, vaultSql } from "./helpers/vault.js";
+import { maintainEpochs } from "../../src/crypto/key-epochs.js";
 
 const kekOnly = (version: number) => JSON.stringify(TEMPLATE_KEKS.filter((k) => k.version === version));
+const DAY = 86_400_000;
 
-async function kekVersionOf(subjectId: string): Promise<number> {
-  return (await vaultSql<{ kek_version: number }>(subjectId, "SELECT kek_version FROM subject_key"))[0]!.kek_version;
+async function epochOf(subjectId: string): Promise<number | null> {
+  return (await vaultSql<{ epoch: number | null }>(subjectId, "SELECT epoch FROM subject_key"))[0]!.epoch;
 }
 
-async function registeredUnder(version: number, ids: string[]): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT subject_id FROM subject_registry WHERE kek_version = ?")
-    .bind(version)
-    .all<{ subject_id: string }>();
-  return results.map((r) => r.subject_id).filter((id) => ids.includes(id));
+async function epochRows(): Promise<{ epoch: number; kek_version: number }[]> {
+  const { results } = await env.DB.prepare("SELECT epoch, kek_version FROM key_epochs ORDER BY epoch").all<{ epoch: number; kek_version: number }>();
+  return results;
 }
 
-/** A subject enrolled while the vault only knew KEK version 1, i.e. before the rotation. */
-async function enrolledBeforeRotation(prefix: string, face: Float32Array): Promise<Subject> {
-  const s = await Subject.create(prefix);
-  await setVaultEnv(s.id, { TEMPLATE_KEKS: kekOnly(1) });
-  await s.enrolled(face);
-  await flushAudit(s.id);
-  await restoreVaultEnv(s.id); // rotation: version 2 first, version 1 kept for unwrapping
-  expect(await kekVersionOf(s.id)).toBe(1);
-  return s;
+async function registeredEpoch(subjectId: string): Promise<number | null> {
+  const row = await env.DB.prepare("SELECT key_epoch FROM subject_registry WHERE subject_id = ?").bind(subjectId).first<{ key_epoch: number | null }>();
+  return row?.key_epoch ?? null;
 }
 
 async function matches(s: Subject, face: Float32Array): Promise<boolean> {
-  const res = await s.verify(sameFace(face));
+  const res = await (await s.another()).verify(sameFace(face));
   expect(res.status, await res.clone().text()).toBe(200);
   return ((await res.json()) as VerifyResponseT).match;
 }
 
-describe("template KEK rotation", () => {
-  it("old subject keys open and are rewrapped on use; the admin rewrap moves the rest; then the old version can go", async () => {
-    expect(TEMPLATE_KEKS.map((k) => k.version)).toEqual([2, 1]);
-    const faces = [randomFace(), randomFace(), randomFace()];
-    const subjects: Subject[] = [];
-    for (const [i, face] of faces.entries()) subjects.push(await enrolledBeforeRotation(`kek${i}`, face));
-    const ids = subjects.map((s) => s.id);
-    expect(await registeredUnder(1, ids)).toHaveLength(3);
+function cron(at: number): Promise<void> {
+  return worker.scheduled(createScheduledController({ cron: "17 * * * *", scheduledTime: at }), env, createExecutionContext());
+}
 
-    // Used after the rotation: opens under version 1, rewrapped under version 2 in the same transaction.
-    expect(await matches(subjects[0]!, faces[0]!)).toBe(true);
-    expect(await kekVersionOf(subjects[0]!.id)).toBe(2);
+/**
+ * One file, one D1: the key epochs below are shared by these tests, which
+ * therefore run in order and move time forward only (the cron's
+ * scheduledTime; the vaults keep real time, which epochs do not depend on).
+ */
+describe.sequential("key epochs: rotation, rewrap, destruction (the erasure bound)", () => {
+  let clock = Date.now();
 
-    // The maintenance path moves every subject not used since.
+  it("root KEK rotation: the epoch keys move to the new root version, then the old version can go", async () => {
+    const face = randomFace();
+    const s = await Subject.create("root-rot");
+    await s.enrolled(face);
+    // As before the rotation: version 1 is the root (first in the list).
+    await maintainEpochs({ ...env, TEMPLATE_KEKS: JSON.stringify([...TEMPLATE_KEKS].reverse()) }, clock, { epochDays: 7, graceDays: 2 }, async () => 1);
+    expect((await epochRows()).map((r) => r.kek_version)).toEqual([1]);
+    expect(await matches(s, face)).toBe(true);
+
+    // Rotated (version 2 first): the cron rewraps the epoch rows under it...
+    await cron(clock);
+    expect((await epochRows()).map((r) => r.kek_version)).toEqual([2]);
+    // ...after which version 1 is no longer needed by anything.
+    await setVaultEnv(s.id, { TEMPLATE_KEKS: kekOnly(2) });
+    expect(await matches(s, face)).toBe(true);
+    await restoreVaultEnv(s.id);
+  });
+
+  it("a backup of a deleted subject opens until its epoch is destroyed, and never after; live subjects move on", async () => {
+    const deletedFace = randomFace();
+    const d = await Subject.create("erased");
+    await d.enrolled(deletedFace);
+    const liveFace = randomFace();
+    const live = await Subject.create("live");
+    await live.enrolled(liveFace);
+    const epoch1 = (await epochRows()).at(-1)!.epoch;
+    expect(await epochOf(d.id)).toBe(epoch1);
+
+    // A point-in-time copy of the subject's vault, then the delete.
+    const backup = {
+      key: await vaultSql(d.id, "SELECT * FROM subject_key"),
+      templates: await vaultSql(d.id, "SELECT * FROM templates"),
+    };
+    expect((await d.delete()).status).toBe(204);
+    const restore = async () => {
+      await d.consent();
+      for (const [table, rows] of Object.entries(backup)) {
+        for (const row of rows) {
+          const cols = Object.keys(row);
+          await vaultSql(d.id, `INSERT OR REPLACE INTO ${table === "key" ? "subject_key" : table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, ...cols.map((c) => row[c]!));
+        }
+      }
+    };
+    // Within the bound the backup still opens: deletion is not yet irreversible (docs/SECURITY.md says so).
+    await restore();
+    expect(await matches(d, deletedFace)).toBe(true);
+    expect((await d.delete()).status).toBe(204);
+
+    // A week on: the cron starts a new epoch. Subject keys move to it (the next run, or on use).
+    clock += 7 * DAY + 1000;
+    await cron(clock);
+    const epoch2 = (await epochRows()).at(-1)!.epoch;
+    expect(epoch2).toBe(epoch1 + 1);
+    clock += 3_600_000;
+    await cron(clock);
+    expect(await epochOf(live.id)).toBe(epoch2);
+    expect(await registeredEpoch(live.id)).toBe(epoch2);
+    // The old epoch stays through the grace period...
+    expect((await epochRows()).map((r) => r.epoch)).toContain(epoch1);
+
+    // ...and is destroyed after it: nothing registered depends on it.
+    clock += 2 * DAY;
+    await cron(clock);
+    expect((await epochRows()).map((r) => r.epoch)).toEqual([epoch2]);
+
+    // The same backup, restored now, opens nothing; the live subject is unaffected.
+    await restore();
+    await expectProblem(await (await d.another()).verify(sameFace(deletedFace)), "internal");
+    expect(await matches(live, liveFace)).toBe(true);
+  });
+
+  it("an epoch that a registered subject still depends on is never destroyed", async () => {
+    const s = await Subject.create("dependant");
+    await s.enrolled(randomFace());
+    const held = (await epochRows()).at(-1)!.epoch;
+    clock += 7 * DAY + 1000;
+    await cron(clock); // new epoch
+    // The subject's rewrap keeps failing (its vault is unreachable, say): the registry still names the old epoch.
+    await env.DB.prepare("UPDATE subject_registry SET key_epoch = ? WHERE subject_id = ?").bind(held, s.id).run();
+    await setVaultEnv(s.id, { TEMPLATE_KEKS: "not json" });
+    clock += 3 * DAY;
+    await cron(clock);
+    expect((await epochRows()).map((r) => r.epoch)).toContain(held);
+    await restoreVaultEnv(s.id);
+  });
+
+  it("the admin rewrap moves a tenant's subjects to the current epoch and says how many remain", async () => {
+    const faces = [randomFace(), randomFace()];
+    const subjects = [await Subject.create("adm0"), await Subject.create("adm1")];
+    for (const [i, s] of subjects.entries()) await s.enrolled(faces[i]!);
+    clock += 7 * DAY + 1000;
+    await cron(clock); // starts a new epoch; these two are now one behind
+    const current = (await epochRows()).at(-1)!.epoch;
+    for (const s of subjects) expect(await epochOf(s.id)).toBe(current - 1);
     const admin = await tokenFor("operator", "face:admin");
     const res = await call("POST", "/v1/admin/rewrap", { token: admin, body: { limit: 50 } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ kekVersion: 2, rewrapped: 2, unchanged: 1, failed: 0, remaining: 0 });
-    for (const id of ids) expect(await kekVersionOf(id)).toBe(2);
-    expect(await registeredUnder(1, ids)).toEqual([]);
-
-    // Retire version 1: nothing depended on it any more.
-    for (const [i, s] of subjects.entries()) {
-      await setVaultEnv(s.id, { TEMPLATE_KEKS: kekOnly(2) });
-      expect(await matches(s, faces[i]!)).toBe(true);
-      await restoreVaultEnv(s.id);
-    }
-  });
-
-  it("the hourly cron rewraps subjects still under an older KEK, a batch per run", async () => {
-    const face = randomFace();
-    const s = await enrolledBeforeRotation("kek-cron", face);
-    await worker.scheduled(createScheduledController({ cron: "17 * * * *", scheduledTime: Date.now() }), env, createExecutionContext());
-    expect(await kekVersionOf(s.id)).toBe(2);
-    expect(await registeredUnder(1, [s.id])).toEqual([]);
+    const body = (await res.json()) as { keyEpoch: number; rewrapped: number; remaining: number; kekVersion: number };
+    expect(body).toMatchObject({ keyEpoch: current, kekVersion: 2, remaining: 0 });
+    expect(body.rewrapped).toBeGreaterThanOrEqual(2);
+    for (const s of subjects) expect(await epochOf(s.id)).toBe(current);
     const { results } = await env.DB.prepare("SELECT actor, outcome FROM audit_log WHERE subject_id = ? AND action = 'rewrap'")
-      .bind(s.id)
+      .bind(subjects[0]!.id)
       .all();
-    expect(results).toEqual([{ actor: "system:rewrap", outcome: "rewrapped:kek-2" }]);
+    expect(results).toEqual([{ actor: "operator", outcome: `rewrapped:epoch-${current}` }]);
   });
 
   it("the admin rewrap needs face:admin", async () => {

@@ -7,9 +7,9 @@ import manifest from "../../models/manifest.json";
 import { b64uDecode, b64uEncode } from "../../src/protocol/base64url.js";
 import { PROBLEMS } from "../../src/protocol/problems.js";
 import { SERVICE_VERSION } from "../../src/protocol/version.js";
-import { app } from "../../src/app.js";
+import { createApp } from "../../src/app.js";
 import { ASSERTION_KEYS, HPKE_KEYS } from "../fixtures/keys.js";
-import { call } from "./helpers/api.js";
+import { call, callSettled, expectProblem } from "./helpers/api.js";
 
 describe("GET /v1/health", () => {
   it("answers ok with the version and the manifest's embedding models, without auth", async () => {
@@ -84,9 +84,8 @@ describe("GET /openapi.json", () => {
     // Hono lists one entry per handler in a route's chain; count each route once.
     const served = [
       ...new Set(
-        app.routes
-          // The demo's relying party backend is mounted on the app but is not part of the API.
-          .filter((r) => r.method !== "ALL" && !["/openapi.json", "/docs"].includes(r.path) && !r.path.startsWith("/demo/"))
+        createApp()
+          .routes.filter((r) => r.method !== "ALL" && !["/openapi.json", "/docs"].includes(r.path))
           .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`),
       ),
     ].sort();
@@ -104,6 +103,9 @@ describe("GET /openapi.json", () => {
         "post /v1/subjects/{id}/templates",
         "post /v1/subjects/{id}/verify",
         "get /v1/subjects/{id}",
+        "get /v1/subjects/{id}/templates",
+        "delete /v1/subjects/{id}/templates/{templateId}",
+        "post /v1/admin/subjects/{id}/unlock",
         "delete /v1/subjects/{id}",
         "post /v1/admin/rewrap",
         "post /v1/admin/subjects/{id}/integrity-check",
@@ -172,5 +174,40 @@ describe("scheduled()", () => {
 describe("configuration under test", () => {
   it("uses the fixture keys, not a developer's .dev.vars", () => {
     expect(JSON.parse(env.HPKE_KEYS)).toEqual(HPKE_KEYS);
+  });
+});
+
+describe("the production worker refuses a local-development configuration", () => {
+  const devKey = JSON.stringify({ kty: "OKP", crv: "Ed25519", x: "AAAA", d: "BBBB", kid: "dev-issuer-20261201" });
+  for (const [name, bindings] of [
+    ["the dev issuer's private key bound (DEV_ISSUER_KEY)", { DEV_ISSUER_KEY: devKey }],
+    ["the dev issuer as token issuer (plain http on loopback)", { AUTH_ISSUER: "http://127.0.0.1:8787/dev-issuer" }],
+    ["the dev issuer's key in AUTH_JWKS", { AUTH_JWKS: JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "AAAA", kid: "dev-issuer-20261201" }] }) }],
+    ["no AUTH_ISSUER (wrangler.toml's production default)", { AUTH_ISSUER: "" }],
+    ["no ASSERTION_ISSUER (wrangler.toml's production default)", { ASSERTION_ISSUER: "" }],
+  ] as const) {
+    it(`answers 500 server-misconfigured on every route with ${name}`, async () => {
+      for (const path of ["/v1/health", "/v1/subjects/alice"]) {
+        const res = await callSettled("GET", path, { env: bindings as Partial<Cloudflare.Env> });
+        await expectProblem(res, "server-misconfigured");
+      }
+    });
+  }
+
+  it("has no demo relying party or dev token issuer: /demo/rp/* is not a route", async () => {
+    const res = await call("POST", "/demo/rp/token", { body: { username: "alice", step: "privacy" } });
+    await expectProblem(res, "not-found");
+    expect(createApp().routes.some((r) => r.path.startsWith("/demo"))).toBe(false);
+  });
+});
+
+describe("headers every API response carries", () => {
+  it("no sniffing, no framing, no referrer, no caching by default", async () => {
+    for (const res of [await call("GET", "/v1/health"), await call("GET", "/v1/subjects/alice")]) {
+      expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+      expect(res.headers.get("X-Frame-Options")).toBe("DENY");
+      expect(res.headers.get("Content-Security-Policy")).toBe("frame-ancestors 'none'");
+      expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
+    }
   });
 });

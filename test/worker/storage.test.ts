@@ -3,11 +3,11 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
 import { b64uDecode } from "../../src/protocol/base64url.js";
-import { HPKE_KEYS, TEMPLATE_KEKS } from "../fixtures/keys.js";
+import { HPKE_KEYS } from "../fixtures/keys.js";
 import { call, callSettled, expectProblem, MODEL_ID, sealFor, Subject } from "./helpers/api.js";
 import { tokenFor } from "./helpers/tokens.js";
 import { randomFace, sameFace } from "./helpers/embeddings.js";
-import { restoreVaultEnv, setVaultEnv, TEST_ACTOR, vaultSql, vaultStub, withVault } from "./helpers/vault.js";
+import { TEST_ACTOR, toLegacyKeyRow, vaultSql, vaultStub, withVault } from "./helpers/vault.js";
 import { toHex } from "./helpers/bytes.js";
 
 type Row = Record<string, SqlStorageValue>;
@@ -96,7 +96,7 @@ describe("DELETE /v1/subjects/{id}", () => {
     expect(res.status).toBe(204);
     expect(await res.text()).toBe("");
 
-    for (const table of ["meta", "consent", "subject_key", "templates", "challenges", "failures", "lockout"]) {
+    for (const table of ["meta", "consent", "subject_key", "templates", "recent_probes", "challenges", "failures", "locks", "lock_state"]) {
       expect(await rows(s.id, table), table).toEqual([]);
     }
     await expectProblem(await s.get(), "subject-not-found");
@@ -123,7 +123,7 @@ describe("DELETE /v1/subjects/{id}", () => {
     expect((await s.delete()).status).toBe(204);
   });
 
-  it("needs face:delete and the subject's own token (or face:admin)", async () => {
+  it("needs face:delete and the subject's own token (face:admin is no substitute)", async () => {
     const s = await Subject.create("del3");
     await s.enrolled(randomFace());
     await expectProblem(
@@ -132,6 +132,10 @@ describe("DELETE /v1/subjects/{id}", () => {
     );
     await expectProblem(
       await call("DELETE", `/v1/subjects/${s.id}`, { token: await tokenFor("eve", "face:delete") }),
+      "subject-mismatch",
+    );
+    await expectProblem(
+      await call("DELETE", `/v1/subjects/${s.id}`, { token: await tokenFor("ops", "face:delete face:admin") }),
       "subject-mismatch",
     );
     expect((await s.get()).status).toBe(200);
@@ -145,7 +149,7 @@ describe("GET /v1/subjects/{id}", () => {
     const res = await s.get();
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(["consent", "subjectId", "templateCount"]);
+    expect(Object.keys(body).sort()).toEqual(["consent", "subjectId", "templateCount", "templatesChangedAt"]);
     expect(body["templateCount"]).toBe(1);
     expect(body["consent"]).toMatchObject({ subjectId: s.id, purposes: ["verification"] });
   });
@@ -164,32 +168,24 @@ describe("GET /v1/subjects/{id}", () => {
 });
 
 describe("key rotation", () => {
-  it("a subject key wrapped under an older KEK still opens and is rewrapped under the current KEK on use", async () => {
+  it("a subject key from before key epochs (wrapped directly under a root KEK) still opens and moves to the current epoch on use", async () => {
     const face = randomFace();
     const s = await Subject.create("kek");
-    // Enroll while the vault only knows KEK version 1 (as before the rotation).
-    const only = (version: number) => JSON.stringify(TEMPLATE_KEKS.filter((k) => k.version === version));
-    await setVaultEnv(s.id, { TEMPLATE_KEKS: only(1) });
     await s.enrolled(face);
-    expect((await rows(s.id, "subject_key"))[0]!["kek_version"]).toBe(1);
+    await toLegacyKeyRow(s.id, 1);
+    expect((await rows(s.id, "subject_key"))[0]).toMatchObject({ kek_version: 1, epoch: null });
 
-    // Rotate: version 2 becomes current (first), version 1 is kept for unwrapping.
-    await restoreVaultEnv(s.id);
-    expect(TEMPLATE_KEKS.map((k) => k.version)).toEqual([2, 1]);
     expect(await verifyStatus(s, sameFace(face))).toBe(200);
-    expect((await rows(s.id, "subject_key"))[0]!["kek_version"]).toBe(2);
-
-    // After the rewrap, version 1 is no longer needed.
-    await setVaultEnv(s.id, { TEMPLATE_KEKS: only(2) });
-    expect(await verifyStatus(s, sameFace(face))).toBe(200);
-    await restoreVaultEnv(s.id);
+    const row = (await rows(s.id, "subject_key"))[0]!;
+    expect(row["epoch"]).toBeTypeOf("number");
+    expect(row["kek_version"]).toBe(0);
   });
 
-  it("a subject key under a KEK version the server no longer holds fails closed", async () => {
+  it("a subject key under an epoch the server no longer holds fails closed", async () => {
     const face = randomFace();
-    const s = await Subject.create("kek-gone");
+    const s = await Subject.create("epoch-gone");
     await s.enrolled(face);
-    await vaultSql(s.id, "UPDATE subject_key SET kek_version = 99");
+    await vaultSql(s.id, "UPDATE subject_key SET epoch = 99");
     await expectProblem(await s.verify(sameFace(face)), "internal");
   });
 
@@ -229,12 +225,16 @@ describe("audit log", () => {
     await s.enrolled(face);
     await s.verify(sameFace(face));
     await s.verify(randomFace());
-    // The delete flushes the vault's outbox to D1 before it gives the storage back.
-    await s.delete();
+    // The delete flushes the vault's outbox to D1 (then pseudonymises the subject's rows) before it
+    // gives the storage back; the rows are found through the delete's request id.
+    const del = await s.delete();
+    const pseudonym = (await env.DB.prepare("SELECT subject_id FROM audit_log WHERE request_id = ?")
+      .bind(del.headers.get("X-Request-Id"))
+      .first<{ subject_id: string }>())!.subject_id;
     const { results } = await env.DB.prepare(
       "SELECT tenant, subject_id, actor, client_id, action, outcome, request_id, at FROM audit_log WHERE subject_id = ? ORDER BY id",
     )
-      .bind(s.id)
+      .bind(pseudonym)
       .all<Record<string, string>>();
     expect(results.map((r) => `${r["action"]}:${r["outcome"]}`)).toEqual([
       "consent:granted:2026-11",
@@ -247,7 +247,7 @@ describe("audit log", () => {
       "delete:deleted",
     ]);
     for (const r of results) {
-      expect(r).toMatchObject({ tenant: "default", subject_id: s.id, actor: s.id, client_id: "rp-audit" });
+      expect(r).toMatchObject({ tenant: "default", subject_id: pseudonym, actor: pseudonym, client_id: "rp-audit" });
       expect(r["request_id"]).toMatch(/^[0-9a-f-]{36}$/);
       expect(Date.parse(r["at"]!)).not.toBeNaN();
     }

@@ -1,6 +1,6 @@
-import { SCOPES } from "../../../src/protocol/scopes.js";
+import { SCOPES, STEP_UP_ACR } from "../../../src/protocol/scopes.js";
 import type { FaceClient } from "../node.js";
-import { loadDevIssuer, mintDevToken } from "./dev-issuer.js";
+import { CLI_CLIENT_ID, loadDevIssuer, mintDevToken } from "./dev-issuer.js";
 
 export const USAGE = `Usage: facegate <command> [options]
 
@@ -123,9 +123,12 @@ async function makeClient(values: Values, auth: { subject: string; scope: string
       if (explicit) return explicit;
       // Locally, with no token given, mint a short-lived one for exactly this
       // subject and scope from the dev issuer, if its key is on this machine.
+      // The local issuer stands in for the relying party: it names the CLI as
+      // the client (the assertion's audience) and vouches for the step-up
+      // that adding a second template needs.
       const issuer = loadDevIssuer();
       if (!issuer || !auth?.scope) throw new Error("no token: pass --token or set FACEGATE_TOKEN");
-      return mintDevToken(issuer, { sub: auth.subject, scope: auth.scope, ttlSeconds: 300 });
+      return mintDevToken(issuer, { sub: auth.subject, scope: auth.scope, ttlSeconds: 300, clientId: CLI_CLIENT_ID, acr: STEP_UP_ACR });
     },
   });
 }

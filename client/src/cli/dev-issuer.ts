@@ -2,7 +2,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { importJWK, SignJWT, type JWK } from "jose";
 
 /**
- * The local development token issuer: its private key lives in .dev.vars
+ * Where `npm start` keeps the local development secrets (scripts/dev-keys.ts):
+ * wrangler reads `.dev.vars.<env>` for `wrangler dev --env dev`, and the
+ * production configuration (the workerd tests, `wrangler dev` without an
+ * environment) never sees them.
+ */
+export const DEV_VARS_FILE = ".dev.vars.dev";
+
+/** The client id (`azp`) of tokens the CLI mints locally: the audience of its assertions. */
+export const CLI_CLIENT_ID = "facegate-cli";
+
+
+/**
+ * The local development token issuer: its private key lives in .dev.vars.dev
  * (written by scripts/dev-keys.ts) and nowhere else. Production tokens come
  * from your identity provider; this exists so the CLI and the demo work on a
  * laptop. It refuses to run without the local key.
@@ -26,7 +38,7 @@ export function parseDevVars(text: string): Record<string, string> {
   return out;
 }
 
-export function loadDevIssuer(devVarsPath = ".dev.vars"): DevIssuer | null {
+export function loadDevIssuer(devVarsPath = DEV_VARS_FILE): DevIssuer | null {
   if (!existsSync(devVarsPath)) return null;
   const vars = parseDevVars(readFileSync(devVarsPath, "utf8"));
   if (!vars.DEV_ISSUER_KEY || !vars.AUTH_ISSUER || !vars.AUTH_AUDIENCE) return null;
@@ -40,6 +52,13 @@ export interface TokenRequest {
   /** Becomes the assertion audience of a successful verify. */
   clientId?: string;
   ttlSeconds?: number;
+  /**
+   * Step-up evidence (RFC 9470 `acr` and `auth_time` = now): what a relying
+   * party puts in a token right after its user authenticated strongly. The
+   * worker's default policy asks for it before a template is added to a
+   * subject that already has one.
+   */
+  acr?: string;
 }
 
 export async function mintDevToken(issuer: DevIssuer, req: TokenRequest): Promise<string> {
@@ -48,12 +67,15 @@ export async function mintDevToken(issuer: DevIssuer, req: TokenRequest): Promis
     scope: req.scope,
     ...(req.tenant ? { tenant: req.tenant } : {}),
     ...(req.clientId ? { azp: req.clientId } : {}),
+    ...(req.acr ? { acr: req.acr, auth_time: Math.floor(Date.now() / 1000) } : {}),
   })
     .setProtectedHeader({ alg: "EdDSA", typ: "JWT", ...(issuer.key.kid ? { kid: issuer.key.kid } : {}) })
     .setIssuer(issuer.issuer)
     .setAudience(issuer.audience)
     .setSubject(req.sub)
     .setIssuedAt()
+    // Unique per token, as an identity provider's are: two tokens minted in one second differ.
+    .setJti(crypto.randomUUID())
     .setExpirationTime(`${req.ttlSeconds ?? 3600}s`);
   return jwt.sign(key);
 }

@@ -90,8 +90,9 @@ export class Api {
     return request(this.base, "DELETE", `/v1/subjects/${id}`, token);
   }
 
-  get(id: string) {
-    return request<SubjectRecordT>(this.base, "GET", `/v1/subjects/${id}`, this.admin);
+  /** With the subject's own token: face:admin does not read subjects. */
+  get(id: string, token: string) {
+    return request<SubjectRecordT>(this.base, "GET", `/v1/subjects/${id}`, token);
   }
 
   integrity(id: string) {

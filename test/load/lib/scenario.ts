@@ -1,7 +1,8 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fmt, table } from "../../../bench/lib/stats.js";
-import { loadDevIssuer, mintDevToken } from "../../../client/src/cli/dev-issuer.js";
+import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../../client/src/cli/dev-issuer.js";
+import { STEP_UP_ACR } from "../../../src/protocol/scopes.js";
 import { REPO_ROOT, startDevServer, type DevServer } from "../../../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../../support/ensure-dev-keys.js";
 import { Api } from "./client.js";
@@ -30,9 +31,12 @@ interface Harness {
 
 async function harness(): Promise<Harness> {
   ensureDevKeys();
-  const issuer = loadDevIssuer(join(REPO_ROOT, ".dev.vars"));
-  if (!issuer) throw new Error(".dev.vars has no local token issuer (run npm run dev-keys)");
-  const mint = (sub: string) => mintDevToken(issuer, { sub, scope: "face:enroll face:verify face:read face:delete", ttlSeconds: 3600 });
+  const issuer = loadDevIssuer(join(REPO_ROOT, DEV_VARS_FILE));
+  if (!issuer) throw new Error(`${DEV_VARS_FILE} has no local token issuer (run npm run dev-keys)`);
+  // As a relying party mints them: naming itself (the assertions' audience) and, right after its
+  // user's strong authentication, the step-up a second template needs.
+  const mint = (sub: string) =>
+    mintDevToken(issuer, { sub, scope: "face:enroll face:verify face:read face:delete", ttlSeconds: 3600, clientId: "facegate-load", acr: STEP_UP_ACR });
   const admin = await mintDevToken(issuer, { sub: "load-operator", scope: "face:admin face:read", ttlSeconds: 3600 });
   // The lockout the server enforces is configured in wrangler.toml [vars].
   const toml = readFileSync(join(REPO_ROOT, "wrangler.toml"), "utf8");

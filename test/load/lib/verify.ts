@@ -60,7 +60,7 @@ export async function checkState(api: Api, ledgers: Ledger[], persistTo: string)
   const reports = new Map<string, { templates: number; consent: boolean }>();
   // The integrity check flushes each vault's outbox first, so D1 is complete when we read it below.
   for (const s of ledgers) {
-    const [got, integrity] = [await api.get(s.id), await api.integrity(s.id)];
+    const [got, integrity] = [await api.get(s.id, s.token), await api.integrity(s.id)];
     if (integrity.status !== 200 || !integrity.body) {
       violations.push(`${s.id}: integrity check answered ${integrity.status}`);
       continue;
@@ -101,7 +101,8 @@ export async function checkState(api: Api, ledgers: Ledger[], persistTo: string)
     }
     const rows = audit.filter((a) => a.subject_id === s.id);
     const lastErase = rows.map((a) => a.action === "delete" || a.action === "purge").lastIndexOf(true);
-    const enrolled = rows.slice(lastErase + 1).filter((a) => a.action === "enroll" && a.outcome === "enrolled").length;
+    // (rows before a delete are pseudonymised: what is left under the id is the life since the last one)
+    const enrolled = rows.slice(lastErase + 1).filter((a) => a.action === "enroll" && a.outcome.startsWith("enrolled")).length;
     const held = reports.get(s.id)?.templates;
     if (held !== undefined && enrolled !== held) {
       violations.push(`${s.id}: audit shows ${enrolled} enrollments since the last delete, vault holds ${held}`);
@@ -142,9 +143,13 @@ export async function checkConcurrency(api: Api, mint: (sub: string) => Promise<
   await api.consent(lockId, lockToken);
   const enrolled = await api.prepare(lockId, lockToken, "enroll", face);
   await api.enroll(lockId, lockToken, enrolled.body);
+  // A token per attempt, as 50 sessions would have: this pins the vault's count, not the per-token rate limit.
   const wrong = [];
-  for (let i = 0; i < 50; i++) wrong.push((await api.prepare(lockId, lockToken, "verify", unitVector())).body);
-  const lockAnswers = await Promise.all(wrong.map((b) => api.verify(lockId, lockToken, b)));
+  for (let i = 0; i < 50; i++) {
+    const token = await mint(lockId);
+    wrong.push({ token, body: (await api.prepare(lockId, token, "verify", unitVector())).body });
+  }
+  const lockAnswers = await Promise.all(wrong.map((w) => api.verify(lockId, w.token, w.body)));
   const counted = lockAnswers.filter((a) => a.status === 200 && a.body?.match === false);
   const attemptsRemaining = counted.map((a) => a.body!.attemptsRemaining).sort((x, y) => x - y);
   if (counted.length !== maxFailures) violations.push(`lockout: ${counted.length} failures counted, expected ${maxFailures}`);

@@ -114,11 +114,21 @@ export class Subject {
   constructor(
     readonly id: string,
     readonly token: string,
+    readonly claims: Record<string, unknown> = {},
   ) {}
 
   static async create(prefix = "s", claims: Record<string, unknown> = {}): Promise<Subject> {
     const id = uniqueSubject(prefix);
-    return new Subject(id, await tokenFor(id, ALL_SCOPES, claims));
+    return new Subject(id, await tokenFor(id, ALL_SCOPES, claims), claims);
+  }
+
+  /**
+   * The same subject with a new token (same claims): tests that send more
+   * requests than one token may (the per-token rate limit) use one per request.
+   */
+  async another(claims: Record<string, unknown> = {}): Promise<Subject> {
+    const all = { ...this.claims, ...claims, jti: crypto.randomUUID() };
+    return new Subject(this.id, await tokenFor(this.id, ALL_SCOPES, all), all);
   }
 
   consent(policyVersion = "2026-11"): Promise<Response> {

@@ -21,6 +21,14 @@ export interface TokenOptions {
 
 const ALG: Record<IssuerKey, string> = { ed: "EdDSA", es: "ES256", rs: "RS256", stranger: "EdDSA", impostor: "EdDSA" };
 
+/** The relying party test tokens name (`azp`): the audience of the assertions they get. */
+export const TEST_CLIENT_ID = "rp-test";
+
+/** Claims of a token minted right after a strong authentication at the RP (the default step-up policy). */
+export function stepUpClaims(ageSeconds = 0): Record<string, unknown> {
+  return { acr: "urn:facegate:acr:step-up", auth_time: Math.floor(Date.now() / 1000) - ageSeconds };
+}
+
 /** A token from the test issuer (or a key it does not trust), valid by default. */
 export async function mintToken(opts: TokenOptions = {}): Promise<string> {
   const keyName = opts.key ?? "ed";
@@ -31,6 +39,7 @@ export async function mintToken(opts: TokenOptions = {}): Promise<string> {
     aud: env.AUTH_AUDIENCE,
     sub: opts.sub ?? "alice",
     scope: opts.scope ?? "face:enroll face:verify face:read face:delete",
+    azp: TEST_CLIENT_ID,
     iat: now,
     exp: now + (opts.ttl ?? 300),
   };

@@ -59,3 +59,23 @@ export function setVaultClock(subjectId: string, now: () => number, tenant = "de
     tenant,
   );
 }
+
+/**
+ * Rewrites a subject's key row the way the first release stored it: the DEK
+ * wrapped directly under root KEK `version`, no epoch (to test that such
+ * vaults still open and move to the current epoch).
+ */
+export async function toLegacyKeyRow(subjectId: string, version: number, tenant = "default"): Promise<void> {
+  const { epochRing } = await import("../../../src/crypto/key-epochs.js");
+  const { keks, wrapSubjectKey } = await import("../../../src/crypto/keks.js");
+  const { subjectKeyRow, unwrapKeyRow } = await import("../../../src/vault/subject-key.js");
+  await runInDurableObject(vaultStub(subjectId, tenant), async (_instance, state) => {
+    const who = { tenant, subjectId };
+    const ring = await epochRing(env, Date.now());
+    const row = subjectKeyRow(state.storage.sql)!;
+    const dek = unwrapKeyRow(env, ring, who, row)!;
+    const kek = keks(env).find((k) => k.version === version)!;
+    const wrapped = wrapSubjectKey(kek, who, dek);
+    state.storage.sql.exec("UPDATE subject_key SET kek_version = ?, epoch = NULL, wrapped = ? WHERE id = 1", version, wrapped.slice().buffer);
+  });
+}

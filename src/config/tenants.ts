@@ -1,0 +1,74 @@
+import { z } from "zod";
+import type { Env } from "../env.js";
+import { ApiError } from "../errors/api-error.js";
+import { STEP_UP_ACR } from "../protocol/scopes.js";
+
+/**
+ * Per-tenant policy, from the optional TENANT_POLICIES var: a JSON object
+ * keyed by tenant (or `*` for every tenant without its own entry), e.g.
+ *
+ *   {"*": {"addTemplate": {"maxAuthAgeSeconds": 300, "acr": ["urn:facegate:acr:step-up"]}},
+ *    "acme": {"addTemplate": {"maxAuthAgeSeconds": 120, "acr": ["http://schemas.openid.net/pape/policies/2007/06/multi-factor"]}}}
+ *
+ * `addTemplate`: what the access token must show to add a template to a
+ * subject that already has one (RFC 9470 step-up): an `auth_time` at most
+ * `maxAuthAgeSeconds` old and an `acr` the relying party sets after a strong
+ * authentication, one of `acr`. Malformed JSON is 500 `server-misconfigured`.
+ */
+export interface AddTemplatePolicy {
+  maxAuthAgeSeconds: number;
+  acr: readonly string[];
+}
+
+export interface TenantPolicy {
+  addTemplate: AddTemplatePolicy;
+}
+
+
+export const DEFAULT_TENANT_POLICY: TenantPolicy = {
+  addTemplate: { maxAuthAgeSeconds: 300, acr: [STEP_UP_ACR] },
+};
+
+const Entry = z.strictObject({
+  addTemplate: z
+    .strictObject({
+      maxAuthAgeSeconds: z.number().int().min(30).max(3600),
+      acr: z.array(z.string().min(1).max(256)).min(1).max(16),
+    })
+    .optional(),
+});
+
+const Policies = z.record(z.string().regex(/^(\*|[a-z0-9][a-z0-9_-]{0,62})$/), Entry);
+
+const parsed = new Map<string, z.infer<typeof Policies>>();
+
+function policies(env: Env): z.infer<typeof Policies> {
+  const raw = env.TENANT_POLICIES ?? "";
+  let p = parsed.get(raw);
+  if (!p) {
+    if (raw.trim() === "") p = {};
+    else {
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        json = undefined;
+      }
+      const r = Policies.safeParse(json);
+      if (!r.success) {
+        console.error(JSON.stringify({ misconfigured: "TENANT_POLICIES", why: "not a JSON object of tenant policies" }));
+        throw new ApiError("server-misconfigured");
+      }
+      p = r.data;
+    }
+    parsed.set(raw, p);
+  }
+  return p;
+}
+
+export function tenantPolicy(env: Env, tenant: string): TenantPolicy {
+  const all = policies(env);
+  const own = Object.hasOwn(all, tenant) ? all[tenant] : undefined;
+  const star = Object.hasOwn(all, "*") ? all["*"] : undefined;
+  return { addTemplate: own?.addTemplate ?? star?.addTemplate ?? DEFAULT_TENANT_POLICY.addTemplate };
+}
