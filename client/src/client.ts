@@ -2,6 +2,7 @@ import type {
   ConsentRecordT,
   EnrollResponseT,
   SubjectRecordT,
+  TemplateListT,
   VerifyResponseT,
 } from "../../src/protocol/schemas.js";
 import { FacegateApi } from "./api/facegate-api.js";
@@ -86,6 +87,10 @@ export interface FaceClient {
   verify(subjectId: string, source: unknown, opts?: { loginNonce?: string }): Promise<VerifyResponseT>;
   getSubject(subjectId: string): Promise<SubjectRecordT>;
   deleteSubject(subjectId: string): Promise<void>;
+  /** The subject's templates: ids, times, models, which is the anchor (never a vector). */
+  listTemplates(subjectId: string): Promise<TemplateListT>;
+  /** Deletes one template other than the anchor (which goes only with the subject). */
+  deleteTemplate(subjectId: string, templateId: string): Promise<void>;
 }
 
 /** What differs between the browser and Node: how models load and what a source is. */
@@ -201,5 +206,7 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
     },
     getSubject: (subjectId) => api.getSubject(subjectId),
     deleteSubject: (subjectId) => api.deleteSubject(subjectId),
+    listTemplates: (subjectId) => api.listTemplates(subjectId),
+    deleteTemplate: (subjectId, templateId) => api.deleteTemplate(subjectId, templateId),
   };
 }

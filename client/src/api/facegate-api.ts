@@ -5,6 +5,7 @@ import type {
   EnvelopeKeyT,
   HealthT,
   SubjectRecordT,
+  TemplateListT,
   VerifyResponseT,
 } from "../../../src/protocol/schemas.js";
 import { sealForChallenge } from "./envelope.js";
@@ -77,5 +78,15 @@ export class FacegateApi {
 
   deleteSubject(subjectId: string): Promise<void> {
     return this.http.request("DELETE", `/v1/subjects/${seg(subjectId)}`);
+  }
+
+  /** The subject's templates (ids, times, models, which is the anchor); never a vector. */
+  listTemplates(subjectId: string): Promise<TemplateListT> {
+    return this.http.request("GET", `/v1/subjects/${seg(subjectId)}/templates`);
+  }
+
+  /** Deletes one template; the anchor is refused (ApiError `anchor-template`): it goes only with the subject. */
+  deleteTemplate(subjectId: string, templateId: string): Promise<void> {
+    return this.http.request("DELETE", `/v1/subjects/${seg(subjectId)}/templates/${seg(templateId)}`);
   }
 }
