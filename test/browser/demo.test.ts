@@ -54,8 +54,14 @@ describe("demo: sign in with your face, in Chromium", () => {
 
   it("signs up alice with consent, using obama_1 as the camera", async () => {
     const page = await pageWithCamera("obama/obama_1.jpg");
-    await page.goto(`${server.url}/demo/#/signup`);
+    const res = await page.goto(`${server.url}/demo/#/signup`);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // The page may not be framed (a consent button under someone else's page) and runs only its own
+    // scripts; the whole flow below runs under this policy.
+    const csp = res!.headers()["content-security-policy"] ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(res!.headers()["x-frame-options"]).toBe("DENY");
     await page.fill("#signup-username", "alice");
     await shot(page, "01-signup-consent");
     // The policy must be accepted explicitly.
