@@ -64,7 +64,9 @@ console.error(`worker at ${server.url}; preparing ${SUBJECTS} subjects`);
 try {
   const subjects = await pool(SUBJECTS, 8, async (i) => {
     const id = `bench-${i}`;
-    const token = await mintDevToken(issuer, { sub: id, scope: "face:enroll face:verify", ttlSeconds: 3600 });
+    // A token per request, as a relying party's sessions bring them (the per-token rate limit is
+    // 60 a minute); naming the RP, which a verify needs.
+    const token = () => mintDevToken(issuer, { sub: id, scope: "face:enroll face:verify", ttlSeconds: 3600, clientId: "facegate-bench" });
     const api = new FacegateApi({ baseUrl: server.url, getToken: token });
     const template = unitVector();
     await api.grantConsent(id, "2026-11");
@@ -81,7 +83,7 @@ try {
       const envelope = await sealForChallenge(challenge, "verify", s.id, MODEL, probe);
       return {
         path: `/v1/subjects/${s.id}/verify`,
-        token: s.token,
+        token: await s.token(),
         body: JSON.stringify({ challengeId: challenge.challengeId, modelId: MODEL, envelope }),
       };
     });

@@ -65,10 +65,11 @@ if (!issuer) throw new Error(".dev.vars.dev has no dev issuer (run npm run dev-k
 const server = await startDevServer();
 const pgid = server.process.pid!;
 try {
-  const subjects: { id: string; token: string; api: FacegateApi; face: Float32Array }[] = [];
+  const subjects: { id: string; token: () => Promise<string>; api: FacegateApi; face: Float32Array }[] = [];
   for (let i = 0; i < 32; i++) {
     const id = `cpu-${i}`;
-    const token = await mintDevToken(issuer, { sub: id, scope: "face:enroll face:verify", ttlSeconds: 3600 });
+    // A token per request (the per-token rate limit), naming the relying party (a verify needs it).
+    const token = () => mintDevToken(issuer, { sub: id, scope: "face:enroll face:verify", ttlSeconds: 3600, clientId: "facegate-bench" });
     const api = new FacegateApi({ baseUrl: server.url, getToken: token });
     const face = unitVector();
     await api.grantConsent(id, "2026-11");
@@ -91,7 +92,7 @@ try {
       const s = subjects[i % subjects.length]!;
       const ch = await s.api.challenge(s.id, "verify");
       const envelope = await sealForChallenge(ch, "verify", s.id, MODEL, unitVector(s.face, PROBE_NOISE));
-      bodies.push({ path: `/v1/subjects/${s.id}/verify`, token: s.token, body: JSON.stringify({ challengeId: ch.challengeId, modelId: MODEL, envelope }) });
+      bodies.push({ path: `/v1/subjects/${s.id}/verify`, token: await s.token(), body: JSON.stringify({ challengeId: ch.challengeId, modelId: MODEL, envelope }) });
     });
     await settle();
     before = groupCpuMs(pgid);
