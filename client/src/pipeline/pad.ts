@@ -2,48 +2,104 @@ import { resampleRegion, ResampleScratch, type Region } from "../image/resample.
 import type { RgbaImage } from "../image/types.js";
 import { ModelSession } from "../runtime/session.js";
 import type { ChannelOrder } from "./detect.js";
-import type { Box, LivenessReport } from "./types.js";
+import type { Box, PadDecision, PadResult } from "./types.js";
 
 /**
- * The package's liveness model, as an ADVISORY signal only. What its three
- * classes mean is not documented. On 3,443 LFW photos of real people (none
- * is a presentation attack) the first two classes split 47/53 with the
- * package's RGB feed and 70/30 with BGR; the third class stays below 0.06.
- * A model that cannot agree with itself about ordinary bona fide photos is
- * not presentation-attack detection, and a browser without depth or IR
- * sensors cannot certify liveness anyway. It has not been evaluated on
- * attack data. See LivenessConfig.liveClass for which class is reported.
+ * Passive presentation-attack detection (PAD): small classifiers that look
+ * at one frame around the face and say how likely it is a real face in
+ * front of the camera (bona fide) rather than a printed photo or a screen.
+ * Which models run, how they are fed, how their scores are fused and the
+ * operating threshold all come from models/manifest.json (`pad` and each
+ * model's `preprocessing`); the measurements behind them are in docs/PAD.md.
  */
-export interface LivenessConfig {
-  /** Model input side (fr_liveness: 128). */
+export interface PadModelConfig {
+  /** Model input side (square). */
   size: number;
-  /** Context around the face: crop side = box height x cropScale, fitted inside the image (package: 2.7). */
+  /** Tensor layout the model takes. */
+  layout: "nchw" | "nhwc";
+  /** Context around the face: crop side = box height x cropScale, fitted inside the image. */
   cropScale: number;
   channelOrder: ChannelOrder;
-  /** Input = (pixel - mean) / std; the package feeds raw 0-255 (mean 0, std 1). */
+  /** Input = (pixel - mean) / std. */
   mean: number;
   std: number;
-  /** Index of the class reported as `live` (provisional: the class the package reports). */
-  liveClass: 0 | 1 | 2;
+  /** `softmax`: the output is logits of classes (softmax applied here); `probabilities`: already a softmax; `sigmoid`: one probability. */
+  output: "softmax" | "probabilities" | "sigmoid";
+  /** Index of the bona fide class (for `sigmoid`: 0, the one output). */
+  bonaFideClass: number;
 }
 
-export class LivenessModel {
+/**
+ * How the models' scores become one decision. Each model's bona fide
+ * probability p is mapped to its logit, the logits are combined linearly
+ * (`bias + sum of weight x logit`) and mapped back through the logistic
+ * function: with one model, weight 1 and bias 0 this is the model's own
+ * probability. Over a burst, the frames' fused logits are averaged.
+ */
+export interface PadPolicy {
+  models: readonly string[];
+  weights: Readonly<Record<string, number>>;
+  bias: number;
+  /** Bona fide iff the fused score >= threshold. */
+  threshold: number;
+  /** A burst is decided on its best frames by quality, at most this many (each costs one run of every PAD model). */
+  burstFrames: number;
+}
+
+/** Probabilities are clipped here before the logit, so one saturated model cannot outvote the rest without bound. */
+const CLIP = 1e-4;
+
+export function logit(p: number): number {
+  const q = Math.min(1 - CLIP, Math.max(CLIP, p));
+  return Math.log(q / (1 - q));
+}
+
+export const logistic = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** The fused logit of one frame from each model's bona fide probability. */
+export function fuseModels(scores: Readonly<Record<string, number>>, policy: PadPolicy): number {
+  let z = policy.bias;
+  for (const id of policy.models) {
+    const p = scores[id];
+    if (p === undefined) throw new Error(`no PAD score from "${id}"`);
+    z += (policy.weights[id] ?? 0) * logit(p);
+  }
+  return z;
+}
+
+/** The decision for one frame or, with several frames' model scores, for the burst (mean of the frames' fused logits). */
+export function padDecision(frames: readonly Readonly<Record<string, number>>[], policy: PadPolicy): PadResult {
+  if (frames.length === 0) throw new RangeError("no frames to decide on");
+  const z = frames.reduce((s, f) => s + fuseModels(f, policy), 0) / frames.length;
+  const score = logistic(z);
+  const decision: PadDecision = score >= policy.threshold ? "bona_fide" : "attack";
+  const models: Record<string, number> = {};
+  for (const id of policy.models) models[id] = frames.reduce((s, f) => s + f[id]!, 0) / frames.length;
+  return { decision, score, threshold: policy.threshold, frames: frames.length, models };
+}
+
+export class PadModel {
   readonly #input: Float32Array;
   readonly #pixels: Uint8ClampedArray;
   readonly #scratch = new ResampleScratch();
 
   constructor(
     readonly session: ModelSession,
-    readonly config: LivenessConfig,
+    readonly config: PadModelConfig,
   ) {
     this.#input = new Float32Array(3 * config.size * config.size);
     this.#pixels = new Uint8ClampedArray(config.size * config.size * 4);
   }
 
+  get id(): string {
+    return this.session.id;
+  }
+
   /**
-   * The package's crop: the height-squared face box enlarged `cropScale`
-   * times about its centre, but never larger than the image, then moved
-   * inside it.
+   * A square of side box height x cropScale about the box centre, but never
+   * larger than the image, then moved inside it (the crop of the package
+   * that ships fr-liveness; the other models take the same crop at their
+   * own measured scale).
    */
   cropFor(img: RgbaImage, box: Box): Region {
     const side0 = box.height;
@@ -56,31 +112,41 @@ export class LivenessModel {
     return { x, y, width: side, height: side };
   }
 
-  async check(img: RgbaImage, box: Box): Promise<LivenessReport> {
-    const n = this.config.size;
+  /** The model's bona fide probability for the face in `box`. */
+  async score(img: RgbaImage, box: Box): Promise<number> {
+    const { size: n, mean, std, layout } = this.config;
     const crop = resampleRegion(img, this.cropFor(img, box), n, n, this.#pixels, this.#scratch);
     const plane = n * n;
     const [r, b] = this.config.channelOrder === "rgb" ? [0, 2] : [2, 0];
-    const { mean, std } = this.config;
     const px = crop.data;
-    for (let i = 0, p = 0; i < plane; i++, p += 4) {
-      this.#input[r * plane + i] = (px[p]! - mean) / std;
-      this.#input[plane + i] = (px[p + 1]! - mean) / std;
-      this.#input[b * plane + i] = (px[p + 2]! - mean) / std;
+    const x = this.#input;
+    if (layout === "nchw") {
+      for (let i = 0, p = 0; i < plane; i++, p += 4) {
+        x[r * plane + i] = (px[p]! - mean) / std;
+        x[plane + i] = (px[p + 1]! - mean) / std;
+        x[b * plane + i] = (px[p + 2]! - mean) / std;
+      }
+    } else {
+      for (let i = 0, p = 0; i < plane; i++, p += 4) {
+        x[3 * i + r] = (px[p]! - mean) / std;
+        x[3 * i + 1] = (px[p + 1]! - mean) / std;
+        x[3 * i + b] = (px[p + 2]! - mean) / std;
+      }
     }
     const name = this.session.entry.inputs[0]!.name;
-    const out = await this.session.run({ [name]: this.session.tensor(this.#input, [1, 3, n, n]) });
+    const dims = layout === "nchw" ? [1, 3, n, n] : [1, n, n, 3];
+    const out = await this.session.run({ [name]: this.session.tensor(x, dims) });
     const z = ModelSession.floats(out, this.session.entry.outputs[0]!.name);
-    const probabilities = softmax3(z);
-    return { probabilities, live: probabilities[this.config.liveClass] };
+    const k = this.config.bonaFideClass;
+    if (this.config.output === "sigmoid") return z[0]!;
+    if (this.config.output === "probabilities") return z[k]!;
+    return softmax(z)[k]!;
   }
 }
 
-function softmax3(z: Float32Array): [number, number, number] {
-  const m = Math.max(z[0]!, z[1]!, z[2]!);
-  const e0 = Math.exp(z[0]! - m);
-  const e1 = Math.exp(z[1]! - m);
-  const e2 = Math.exp(z[2]! - m);
-  const s = e0 + e1 + e2;
-  return [e0 / s, e1 / s, e2 / s];
+function softmax(z: Float32Array): number[] {
+  const m = Math.max(...z);
+  const e = Array.from(z, (v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
 }
