@@ -13,7 +13,7 @@ import { Embedder, type EmbedConfig } from "./embed.js";
 import { fivePointsFrom68, type FivePointMode } from "./five-points.js";
 import { consistentFrames, fuseEmbeddings } from "./fusion.js";
 import { LandmarkModel, type LandmarkConfig } from "./landmarks.js";
-import { padDecision, PadModel, type PadModelConfig, type PadPolicy } from "./pad.js";
+import { padDecision, PadModel, parsePadView, type PadModelConfig, type PadPolicy } from "./pad.js";
 import { detectorConfig, embeddingConfig, landmarkConfig, padModelConfig, padPolicy } from "./preprocessing.js";
 import {
   brightness,
@@ -177,16 +177,23 @@ export class FacePipeline {
           ...o.pad?.policy,
         }
       : null;
-    for (const id of policy?.models ?? []) {
-      if (m.models[id]?.role !== "liveness") throw new ModelLoadError(id, `"${id}" is not a PAD (liveness-role) model in the manifest`);
+    const views = (policy?.models ?? []).map(parsePadView);
+    for (const v of views) {
+      if (m.models[v.model]?.role !== "liveness") throw new ModelLoadError(v.model, `"${v.model}" is not a PAD (liveness-role) model in the manifest`);
     }
-    const wanted = [ids.detector, ids.landmarks, ids.embedding, ...(policy?.models ?? [])];
+    const padIds = [...new Set(views.map((v) => v.model))];
+    const wanted = [ids.detector, ids.landmarks, ids.embedding, ...padIds];
     const entry = (id: string) => m.models[id]!;
     // Read the preprocessing first: a manifest without it fails before any download.
     const det = { ...detectorConfig(ids.detector, entry(ids.detector)), ...o.detector };
     const lmk = landmarkConfig(ids.landmarks, entry(ids.landmarks));
     const emb = embeddingConfig(ids.embedding, entry(ids.embedding));
-    const padConfigs = (policy?.models ?? []).map((id) => ({ id, config: { ...padModelConfig(id, entry(id)), ...o.pad?.models?.[id] } }));
+    // A view's preprocessing is its model's, with the view's changes, read (and checked) as the manifest's is.
+    const padConfigs = views.map((v) => {
+      const e = entry(v.model);
+      const config = padModelConfig(v.name, { ...e, preprocessing: { ...e.preprocessing, ...v.preprocessing } });
+      return { view: v, config: { ...config, ...o.pad?.models?.[v.name] } };
+    });
     const embedding = entry(ids.embedding).embedding;
     if (!embedding) throw new ModelLoadError(ids.embedding, `"${ids.embedding}" has no embedding section in the manifest`);
 
@@ -221,7 +228,7 @@ export class FacePipeline {
       fivePoints: o.fivePoints ?? lmk.fivePoints,
       aligner: new FaceAligner({ ...emb.align, ...o.align }),
       embedder: new Embedder(byId.get(ids.embedding)!, { ...emb.embed, ...o.embed }),
-      pad: policy ? { models: padConfigs.map(({ id, config }) => new PadModel(byId.get(id)!, config)), policy } : null,
+      pad: policy ? { models: padConfigs.map(({ view, config }) => new PadModel(byId.get(view.model)!, config, view.name)), policy } : null,
     };
     const quality = { ...DEFAULT_QUALITY_POLICY, ...opts.quality };
     const subject = { ...DEFAULT_SUBJECT_POLICY, ...opts.subject };

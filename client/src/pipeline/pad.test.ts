@@ -3,7 +3,7 @@ import { directoryModelSource, readManifest } from "../runtime/model-dir-node.js
 import { nodePlatform } from "../runtime/ort-node.js";
 import type { ModelSource } from "../runtime/model-source.js";
 import { FacePipeline } from "./face-pipeline.js";
-import { fuseModels, logistic, logit, padDecision, type PadPolicy } from "./pad.js";
+import { fuseModels, logistic, logit, padDecision, parsePadView, type PadPolicy } from "./pad.js";
 import { padPolicy } from "./preprocessing.js";
 import { MODELS_DIR, readFace } from "./testing.js";
 
@@ -35,14 +35,49 @@ describe("PAD fusion (client/src/pipeline/pad.ts)", () => {
   });
 });
 
+describe("PAD views", () => {
+  it("name a model and changes to its preprocessing", () => {
+    expect(parsePadView("fr-liveness")).toEqual({ name: "fr-liveness", model: "fr-liveness", preprocessing: {} });
+    expect(parsePadView("fr-liveness[cropScale=0.9,channelOrder=rgb]")).toEqual({
+      name: "fr-liveness[cropScale=0.9,channelOrder=rgb]",
+      model: "fr-liveness",
+      preprocessing: { cropScale: 0.9, channelOrder: "rgb" },
+    });
+    expect(() => parsePadView("fr-liveness[cropScale]")).toThrow(/key=value/);
+    expect(() => parsePadView("a b")).toThrow(RangeError);
+  });
+
+  it("run views of one model on one session, each with its own crop", async () => {
+    const manifest = await readManifest(MODELS_DIR);
+    const views = ["fr-liveness[cropScale=0.9]", "fr-liveness[cropScale=2.7]"];
+    const pipe = await FacePipeline.load({
+      platform: nodePlatform({ threads: 1 }),
+      manifest,
+      source: directoryModelSource(MODELS_DIR),
+      provider: "wasm",
+      pad: true,
+      overrides: { pad: { policy: { models: views, weights: { [views[0]!]: 1 }, bias: 0 } } },
+    });
+    try {
+      const a = await pipe.analyze(await readFace("obama/obama_2.jpg"), { pad: "report" });
+      expect(Object.keys(a.pad!.models)).toEqual(views);
+      expect(a.pad!.models[views[0]!]).not.toBe(a.pad!.models[views[1]!]);
+      // Weight 0 for the second view: the decision is the first view's probability.
+      expect(a.pad!.score).toBeCloseTo(Math.min(1 - 1e-4, Math.max(1e-4, a.pad!.models[views[0]!]!)), 9);
+    } finally {
+      await pipe.dispose();
+    }
+  });
+});
+
 describe("PAD in the pipeline", () => {
   it("the shipped manifest's pad block names liveness-role models with preprocessing the SDK can read", async () => {
     const manifest = await readManifest(MODELS_DIR);
     const policy = padPolicy(manifest)!;
     expect(policy.models.length).toBeGreaterThan(0);
-    for (const id of policy.models) {
-      expect(manifest.models[id]!.role).toBe("liveness");
-      expect(policy.weights[id]).toBeTypeOf("number");
+    for (const view of policy.models) {
+      expect(manifest.models[parsePadView(view).model]!.role).toBe("liveness");
+      expect(policy.weights[view]).toBeTypeOf("number");
     }
     expect(policy.threshold).toBeGreaterThan(0);
     expect(policy.threshold).toBeLessThan(1);
@@ -53,7 +88,7 @@ describe("PAD in the pipeline", () => {
     const dir = directoryModelSource(MODELS_DIR);
     const read: string[] = [];
     const recording: ModelSource = { description: dir.description, read: (id, entry, onBytes) => (read.push(id), dir.read(id, entry, onBytes)) };
-    const padIds = padPolicy(manifest)!.models;
+    const padIds = [...new Set(padPolicy(manifest)!.models.map((v) => parsePadView(v).model))];
     const without = await FacePipeline.load({ platform: nodePlatform({ threads: 1 }), manifest, source: recording, provider: "wasm" });
     expect(read.filter((id) => padIds.includes(id))).toEqual([]);
     expect(without.padPolicy).toBeNull();

@@ -30,6 +30,32 @@ export interface PadModelConfig {
 }
 
 /**
+ * A view: one PAD model run with its manifest preprocessing, or with some
+ * of it changed, written `id[key=value,...]` (e.g. `fr-liveness[cropScale=0.9]`).
+ * Views of one model share its session: two crop scales of the same model
+ * are two views, one download.
+ */
+export interface PadView {
+  /** The view as written (the key of its score). */
+  name: string;
+  /** Manifest id of the model. */
+  model: string;
+  preprocessing: Record<string, string | number>;
+}
+
+export function parsePadView(spec: string): PadView {
+  const m = /^([\w.-]+)(?:\[([^\]]*)\])?$/.exec(spec.trim());
+  if (!m) throw new RangeError(`PAD view '${spec}' is not id or id[key=value,...]`);
+  const preprocessing: Record<string, string | number> = {};
+  for (const kv of (m[2] ?? "").split(",").filter(Boolean)) {
+    const [k, v] = kv.split("=");
+    if (!k || v === undefined) throw new RangeError(`PAD view '${spec}': '${kv}' is not key=value`);
+    preprocessing[k.trim()] = /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v.trim();
+  }
+  return { name: spec.trim(), model: m[1]!, preprocessing };
+}
+
+/**
  * How the models' scores become one decision. Each model's bona fide
  * probability p is mapped to its logit, the logits are combined linearly
  * (`bias + sum of weight x logit`) and mapped back through the logistic
@@ -37,6 +63,7 @@ export interface PadModelConfig {
  * probability. Over a burst, the frames' fused logits are averaged.
  */
 export interface PadPolicy {
+  /** The views that run (PadView syntax), each scored and weighted on its own. */
   models: readonly string[];
   weights: Readonly<Record<string, number>>;
   bias: number;
@@ -86,13 +113,11 @@ export class PadModel {
   constructor(
     readonly session: ModelSession,
     readonly config: PadModelConfig,
+    /** The view's name (its score's key); default the model's id. */
+    readonly id: string = session.id,
   ) {
     this.#input = new Float32Array(3 * config.size * config.size);
     this.#pixels = new Uint8ClampedArray(config.size * config.size * 4);
-  }
-
-  get id(): string {
-    return this.session.id;
   }
 
   /**

@@ -6,7 +6,7 @@ import type { AlignConfig } from "./align.js";
 import type { DetectorConfig } from "./detect.js";
 import type { EmbedConfig } from "./embed.js";
 import type { LandmarkConfig } from "./landmarks.js";
-import type { PadModelConfig, PadPolicy } from "./pad.js";
+import { parsePadView, type PadModelConfig, type PadPolicy } from "./pad.js";
 import type { FivePointMode } from "./five-points.js";
 
 /**
@@ -147,7 +147,8 @@ export function padPolicy(manifest: ModelManifestT): PadPolicy | null {
   if (block === undefined) return null;
   const r = PadBlock.safeParse(block);
   if (!r.success) throw new ModelLoadError("pad", `the manifest's pad block is incomplete: ${z.prettifyError(r.error)}`);
-  for (const id of r.data.models) {
+  for (const spec of r.data.models) {
+    const id = parsePadView(spec).model;
     if (manifest.models[id]?.role !== "liveness") throw new ModelLoadError(id, `pad model "${id}" is not a liveness-role model in the manifest`);
   }
   return {

@@ -11,6 +11,9 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { BONA_FIDE } from "./metrics.js";
 
+/** Where the PAD development set lives (../shared/data/pad, next to the repository). */
+export const DEFAULT_PAD_DATA = process.env["FACEGATE_PAD_DIR"] ?? "../shared/data/pad";
+
 export interface Presentation {
   /** Absolute path of the image. */
   file: string;
@@ -110,7 +113,7 @@ export interface Selection {
   perType?: number;
 }
 
-export function select(items: readonly Presentation[], s: Selection): Presentation[] {
+export function select<T extends Pick<Presentation, "split" | "source" | "type">>(items: readonly T[], s: Selection): T[] {
   let out = items.filter((p) => (!s.splits || s.splits.includes(p.split)) && (!s.sources || s.sources.includes(p.source)));
   if (s.perType !== undefined) {
     const seen = new Map<string, number>();

@@ -10,11 +10,10 @@ import { readManifest } from "../../../client/src/runtime/model-dir-node.js";
 import { commandLine, intOption, numberOption, runMain, UsageError } from "../cli.js";
 import { setJsonMember } from "../manifest.js";
 import { num, pct } from "../report.js";
+import { DEFAULT_PAD_DATA } from "./dataset.js";
 import { runPadEvaluation, type Burst } from "./run.js";
 import { parseCandidate, type Candidate } from "./score.js";
 
-/** Where the PAD development set lives (../shared/data/pad, next to the repository). */
-export const DEFAULT_PAD_DATA = process.env["FACEGATE_PAD_DIR"] ?? "../shared/data/pad";
 
 const HELP = `facegate eval:pad: presentation-attack detection, ISO/IEC 30107-3 rates
 
@@ -111,20 +110,11 @@ runMain(async () => {
   console.log(`\nwrote ${path.join(v.out ?? path.join("artifacts/eval/pad", name), "")}: result.json, scores.json, det.png, det.svg`);
   if (!v["write-manifest"]) return;
 
-  // Ship the policy: per-model preprocessing of the variants into their base entries, the pad block with its evidence.
+  // Ship the policy: the views (each model's manifest preprocessing, with the view's changes) and the pad block with its evidence.
   const file = path.join(v.models, "manifest.json");
   let text = await readFile(file, "utf8");
-  const bases = new Set<string>();
   const weights: Record<string, number> = {};
-  for (const c of candidates) {
-    if (bases.has(c.base)) throw new UsageError(`two variants of '${c.base}' cannot both ship`);
-    bases.add(c.base);
-    weights[c.base] = Number(r.policy.weights[c.name]!.toFixed(6));
-    if (Object.keys(c.preprocessing).length) {
-      const pre = { ...(manifest.models[c.base]!.preprocessing as Record<string, unknown>), ...c.preprocessing };
-      text = setJsonMember(text, ["models", c.base, "preprocessing"], pre);
-    }
-  }
+  for (const c of candidates) weights[c.name] = Number(r.policy.weights[c.name]!.toFixed(6));
   const m = r.metrics;
   const o = m.operating;
   const rate = (x: { rate: number; errors: number; presentations: number; subjects: number }) => ({
@@ -134,7 +124,7 @@ runMain(async () => {
     subjects: x.subjects,
   });
   const block = {
-    models: [...bases],
+    models: candidates.map((c) => c.name),
     fusion: { weights, bias: Number(r.policy.bias.toFixed(6)) },
     threshold: Number(r.policy.threshold.toFixed(6)),
     burstFrames: shipped?.burstFrames ?? 1,

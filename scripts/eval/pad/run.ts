@@ -30,7 +30,7 @@ export interface PadRunOptions {
   selection?: Selection;
   qualityGates?: boolean;
   burst?: Burst;
-  /** Reuse the per-model scores of an earlier run (its scores.json) instead of running the pipeline. */
+  /** Reuse the per-model scores of an earlier run (its scores.json, selected again) instead of running the pipeline. */
   scoresFile?: string;
   /** Fit the fusion weights (when several candidates) and choose the threshold on this data. */
   calibrate?: boolean;
@@ -63,7 +63,7 @@ export function chooseThreshold(items: readonly ScoredPresentation[], apcerTarge
 export async function runPadEvaluation(o: PadRunOptions): Promise<PadRunResult> {
   let images: ScoredImage[];
   if (o.scoresFile) {
-    images = JSON.parse(await readFile(o.scoresFile, "utf8")) as ScoredImage[];
+    images = select(JSON.parse(await readFile(o.scoresFile, "utf8")) as ScoredImage[], o.selection ?? {});
   } else {
     const items = select(await loadPresentations(o.data), o.selection ?? {});
     if (items.length === 0) throw new Error(`no presentations selected from ${o.data}`);

@@ -10,6 +10,7 @@ import path from "node:path";
 import { FacePipeline } from "../../../client/src/pipeline/face-pipeline.js";
 import { directoryModelSource, readManifest } from "../../../client/src/runtime/model-dir-node.js";
 import { nodePlatform } from "../../../client/src/runtime/ort-node.js";
+import { parsePadView, type PadView } from "../../../client/src/pipeline/pad.js";
 import { sdkDecoder, qualityReason } from "../embedder.js";
 import { Progress } from "../progress.js";
 import type { Presentation } from "./dataset.js";
@@ -27,28 +28,13 @@ export interface ScoredImage {
 }
 
 /**
- * A candidate: a manifest PAD model id, optionally with preprocessing
- * changed, written `id[key=value,...]` (e.g. `fr-liveness[channelOrder=rgb,cropScale=2]`).
- * Variants of one model run side by side in one pass, each as its own entry
- * of an in-memory copy of the manifest (the file itself is not touched).
+ * A candidate is a PAD view (client/src/pipeline/pad.ts): a manifest PAD
+ * model id, optionally with preprocessing changed, written `id[key=value,...]`
+ * (e.g. `fr-liveness[channelOrder=rgb,cropScale=2]`). Views of one model run
+ * side by side on one session, exactly as the SDK runs a shipped view.
  */
-export interface Candidate {
-  name: string;
-  base: string;
-  preprocessing: Record<string, string | number>;
-}
-
-export function parseCandidate(spec: string): Candidate {
-  const m = /^([\w.-]+)(?:\[([^\]]*)\])?$/.exec(spec.trim());
-  if (!m) throw new Error(`candidate '${spec}' is not id or id[key=value,...]`);
-  const preprocessing: Record<string, string | number> = {};
-  for (const kv of (m[2] ?? "").split(",").filter(Boolean)) {
-    const [k, v] = kv.split("=");
-    if (!k || v === undefined) throw new Error(`candidate '${spec}': '${kv}' is not key=value`);
-    preprocessing[k.trim()] = /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v.trim();
-  }
-  return { name: spec.trim(), base: m[1]!, preprocessing };
-}
+export type Candidate = PadView;
+export const parseCandidate = parsePadView;
 
 export interface ScoreOptions {
   modelsDir: string;
@@ -63,11 +49,6 @@ export interface ScoreOptions {
 
 export async function scorePresentations(items: readonly Presentation[], o: ScoreOptions): Promise<ScoredImage[]> {
   const manifest = await readManifest(o.modelsDir);
-  for (const c of o.candidates) {
-    const entry = manifest.models[c.base];
-    if (!entry || entry.role !== "liveness") throw new Error(`candidate '${c.name}': '${c.base}' is not a PAD (liveness-role) model of the manifest`);
-    if (c.name !== c.base) manifest.models[c.name] = { ...entry, preprocessing: { ...entry.preprocessing, ...c.preprocessing } };
-  }
   const pipe = await FacePipeline.load({
     platform: nodePlatform({ threads: 1 }),
     manifest,
