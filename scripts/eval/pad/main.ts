@@ -114,7 +114,7 @@ runMain(async () => {
   const file = path.join(v.models, "manifest.json");
   let text = await readFile(file, "utf8");
   const weights: Record<string, number> = {};
-  for (const c of candidates) weights[c.name] = Number(r.policy.weights[c.name]!.toFixed(6));
+  for (const c of candidates) weights[c.name] = r.policy.weights[c.name]!;
   const m = r.metrics;
   const o = m.operating;
   const rate = (x: { rate: number; errors: number; presentations: number; subjects: number }) => ({
@@ -125,8 +125,8 @@ runMain(async () => {
   });
   const block = {
     models: candidates.map((c) => c.name),
-    fusion: { weights, bias: Number(r.policy.bias.toFixed(6)) },
-    threshold: Number(r.policy.threshold.toFixed(6)),
+    fusion: { weights, bias: r.policy.bias },
+    threshold: r.policy.threshold,
     burstFrames: shipped?.burstFrames ?? 1,
     convention: "each model's bona fide probability p -> logit (clipped to [1e-4, 1 - 1e-4]); score = logistic(bias + sum of weight x logit); over a burst the frames' fused logits are averaged; bona fide iff score >= threshold (client/src/pipeline/pad.ts)",
     evidence: {

@@ -81,13 +81,19 @@ export async function runPadEvaluation(o: PadRunOptions): Promise<PadRunResult> 
   const fuse = (policy: FusionPolicy) => (o.burst ? fuseBursts(images, policy, o.burst.frames, (im) => o.burst!.group.exec(im.rel)?.[1] ?? null) : fuseImages(images, policy));
 
   let fusion = o.fusion ?? (names.length === 1 ? { models: names, weights: { [names[0]!]: 1 }, bias: 0 } : null);
-  if (o.calibrate && names.length > 1) fusion = fitFusion(images, names);
+  if (o.calibrate && names.length > 1) {
+    // Rounded as the manifest stores them, before the threshold is chosen on the fused scores.
+    const fit = fitFusion(images, names);
+    const r6 = (x: number) => Number(x.toFixed(6));
+    fusion = { models: fit.models, weights: Object.fromEntries(Object.entries(fit.weights).map(([k, w]) => [k, r6(w)])), bias: r6(fit.bias) };
+  }
   if (!fusion) throw new Error("several candidates and no fusion: give --fusion, or --calibrate to fit it");
   const presentations = fuse(fusion);
   let threshold = o.threshold;
   let thresholdFrom = o.thresholdFrom ?? "--threshold";
   if (o.calibrate) {
-    threshold = chooseThreshold(presentations, o.apcerTarget ?? 0.1);
+    // Stored to 6 decimals, rounded down so the presentation that sets it stays on the bona fide side.
+    threshold = Math.floor(chooseThreshold(presentations, o.apcerTarget ?? 0.1) * 1e6) / 1e6;
     thresholdFrom = `chosen here: the lowest threshold with every type's APCER <= ${(o.apcerTarget ?? 0.1) * 100}%`;
   }
   if (threshold === undefined) throw new Error("no threshold: the manifest has none for this policy, give --threshold or --calibrate");
