@@ -5,7 +5,7 @@
  * it is classified bona fide iff score >= threshold.
  * - APCER of an attack type (PAI species): the share of that type's attack
  *   presentations classified bona fide. The standard reports it per type;
- *   the headline APCER is the worst type's (30107-3, 13.3: APCER_AP = max over species).
+ *   the headline APCER is the worst type's.
  * - BPCER: the share of bona fide presentations classified as attacks.
  * - BPCER at APCER x (30107-3's BPCER10 and BPCER20 for x = 10% and 5%):
  *   BPCER at the lowest threshold whose worst-type APCER is <= x.
