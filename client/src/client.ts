@@ -14,8 +14,9 @@ import type {
   BurstOptions,
   DetectedFace,
   Frame,
-  LivenessReport,
   LoadProgress,
+  PadMode,
+  PadResult,
   Provider,
   QualityReason,
   QualityReport,
@@ -32,8 +33,13 @@ export interface FaceClientOptions {
   modelsBaseUrl?: string;
   /** `auto` (default: WebGPU on a hardware GPU, else WASM), `webgpu` or `wasm`. */
   executionProviders?: ProviderPreference;
-  /** Load and run the advisory liveness model; with `min`, refuse frames below it. */
-  liveness?: boolean | { min: number };
+  /**
+   * Passive presentation-attack detection (docs/PAD.md), off by default; its
+   * models are downloaded only when it is on. `report`: every embed carries
+   * `pad`; `refuse`: also refuse an attack with PresentationAttackError, so
+   * enroll and verify send nothing for it.
+   */
+  pad?: PadMode;
   /** Burst capture for video sources (temporal fusion). Default 5 good frames within ~1 s. */
   burst?: BurstOptions;
   fetch?: typeof fetch;
@@ -46,7 +52,8 @@ export interface EmbedResult {
   modelId: string;
   /** Quality of the (best) frame used; for bursts, `frames` says how many were fused. */
   quality: QualityReport;
-  liveness: LivenessReport | null;
+  /** The PAD decision (for a burst, over its best frames), or null when PAD is off. */
+  pad: PadResult | null;
   provider: Provider;
   timings: StageTimings;
   frames: number;
@@ -79,7 +86,7 @@ export interface FaceClient {
   /** Per-stage timings of the last embed/enroll/verify. */
   lastTimings(): StageTimings | null;
   /** Run the on-device pipeline; throws FaceQualityError with a stable reason when the image is refused. */
-  embed(source: unknown, opts?: { liveness?: boolean }): Promise<EmbedResult>;
+  embed(source: unknown): Promise<EmbedResult>;
   /** Cheap preview check of one frame: is there one usable face, and where. */
   inspect(source: unknown): Promise<FaceCheck>;
   grantConsent(subjectId: string, policyVersion: string): Promise<ConsentRecordT>;
@@ -97,7 +104,7 @@ export interface FaceClient {
 export interface ClientPlatform {
   loadPipeline(opts: {
     provider: ProviderPreference;
-    liveness: boolean;
+    pad: boolean;
     onProgress?: (p: LoadProgress) => void;
   }): Promise<FacePipeline>;
   /** One still image from a source. */
@@ -116,7 +123,6 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
     ...(opts.getToken !== undefined ? { getToken: opts.getToken } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
-  const livenessMin = typeof opts.liveness === "object" ? opts.liveness.min : undefined;
   let loading: Promise<{ pipeline: FacePipeline; info: RuntimeInfo }> | null = null;
   let info: RuntimeInfo | null = null;
   let timings: StageTimings | null = null;
@@ -132,7 +138,7 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
     loading ??= platform
       .loadPipeline({
         provider: opts.executionProviders ?? "auto",
-        liveness: opts.liveness !== undefined && opts.liveness !== false,
+        pad: (opts.pad ?? "off") !== "off",
         ...(onProgress ? { onProgress } : {}),
       })
       .then((pipeline) => {
@@ -146,10 +152,9 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
     return loading;
   };
 
-  async function embed(source: unknown, eopts: { liveness?: boolean } = {}): Promise<EmbedResult> {
+  async function embed(source: unknown): Promise<EmbedResult> {
     const { pipeline } = await load();
-    const liveness = eopts.liveness ?? (opts.liveness !== undefined && opts.liveness !== false);
-    const analyzeOpts = { liveness, ...(livenessMin !== undefined ? { minLiveness: livenessMin } : {}) };
+    const analyzeOpts = { pad: opts.pad ?? "off" };
     const frames = platform.toFrames(source, opts.burst ?? {});
     return serial(async () => {
       if (frames) {
@@ -160,7 +165,7 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
           embedding: burst.embedding,
           modelId: burst.modelId,
           quality: best.quality,
-          liveness: best.liveness,
+          pad: burst.pad,
           provider: burst.provider,
           timings: burst.timings,
           frames: burst.frames.length,

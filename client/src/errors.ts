@@ -1,5 +1,5 @@
 import type { ProblemCode, ProblemDetails } from "../../src/protocol/problems.js";
-import type { QualityReason } from "./pipeline/types.js";
+import type { PadResult, QualityReason } from "./pipeline/types.js";
 
 /** Base class of every error the SDK throws on purpose. */
 export class FacegateError extends Error {
@@ -8,8 +8,9 @@ export class FacegateError extends Error {
 
 /**
  * The image was refused on the device, before anything was sent: no usable
- * face, or one too small, blurred, dark, bright, turned away, or (when the
- * advisory liveness gate is on) judged not live. `reason` is stable.
+ * face, or one too small, blurred, dark, bright, turned away, or (when
+ * presentation-attack detection refuses, see PresentationAttackError)
+ * judged an attack. `reason` is stable.
  */
 export class FaceQualityError extends FacegateError {
   override name = "FaceQualityError";
@@ -19,6 +20,24 @@ export class FaceQualityError extends FacegateError {
     readonly details: Record<string, number | string> = {},
   ) {
     super(message);
+  }
+}
+
+/**
+ * Passive presentation-attack detection judged the capture an attack (a
+ * printed photo or a screen in front of the camera) at the manifest's
+ * operating point, and the caller asked to refuse (`pad: "refuse"`). A
+ * FaceQualityError with reason `presentation-attack`, so code that handles
+ * refusals handles this one; `pad` carries the decision and its score. It
+ * is a sanity check, not a certified PAD: docs/PAD.md says what it stops.
+ */
+export class PresentationAttackError extends FaceQualityError {
+  override name = "PresentationAttackError";
+  constructor(
+    readonly pad: PadResult,
+    message = "This does not look like a live face in front of the camera: hold the device at arm's length, facing it, in good light.",
+  ) {
+    super("presentation-attack", message, { score: Math.round(pad.score * 1000) / 1000, threshold: pad.threshold, frames: pad.frames });
   }
 }
 

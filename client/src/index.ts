@@ -41,11 +41,11 @@ export function createFaceClient(opts: BrowserFaceClientOptions): FaceClient {
   const modelsBaseUrl = opts.modelsBaseUrl ?? new URL("/models/", opts.baseUrl).toString();
   return createFaceClientWith(
     {
-      loadPipeline({ provider, liveness, onProgress }) {
+      loadPipeline({ provider, pad, onProgress }) {
         return loadBrowserPipeline({
           modelsBaseUrl,
           provider,
-          liveness,
+          pad,
           ...(opts.wasmPaths ? { wasmPaths: opts.wasmPaths } : {}),
           ...(opts.threads ? { threads: opts.threads } : {}),
           ...(opts.cacheModels === false ? { cache: false } : {}),

@@ -32,12 +32,12 @@ async function toImage(source: unknown): Promise<RgbaImage> {
 export function createFaceClient(opts: NodeFaceClientOptions): FaceClient {
   return createFaceClientWith(
     {
-      loadPipeline({ provider, liveness, onProgress }) {
+      loadPipeline({ provider, pad, onProgress }) {
         return loadNodePipeline({
           modelsDir: opts.modelsBaseUrl ?? DEFAULT_MODELS_DIR,
           threads: opts.threads ?? 1,
           provider,
-          liveness,
+          pad,
           ...(onProgress ? { onProgress } : {}),
         });
       },

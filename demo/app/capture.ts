@@ -10,7 +10,7 @@ const HINTS: Record<string, string> = {
   "too-dark": "More light, please: the face is too dark.",
   "too-bright": "Too bright: avoid strong light behind or on you.",
   "pose-too-far": "Look straight at the camera.",
-  "low-liveness": "Liveness check failed: use a live camera.",
+  "presentation-attack": "This does not look like a live face: use the camera directly, not a photo or a screen.",
 };
 
 export function hintFor(reason: string, fallback = "Adjust your position."): string {

@@ -61,7 +61,7 @@ export async function sdkDecoder(): Promise<{ decode: ImageDecoder; name: string
 /**
  * The SDK pipeline on Node, exactly as the SDK's Node entry loads it
  * (client/src/node.ts -> loadNodePipeline): onnxruntime-web WASM, 1 thread,
- * quality gates and subject policy as shipped (no overrides), liveness off
+ * quality gates and subject policy as shipped (no overrides), PAD off
  * (the SDK's default; it never changes the embedding). Models and their
  * preprocessing come from the manifest's directory (`<dir>/manifest.json`).
  *
@@ -86,7 +86,7 @@ export async function sdkPipeline(manifestPath: string): Promise<Pipeline> {
     modelId: pipe.modelId,
     pipelineVersion: version,
     analyze: async (image) => {
-      const a = await pipe.analyze(image, { liveness: false });
+      const a = await pipe.analyze(image, { pad: "off" });
       return { embedding: a.embedding, timings: { ...a.timings } };
     },
     dispose: () => pipe.dispose(),

@@ -230,3 +230,49 @@ function members(s: string, open: number): Member[] {
     else return out;
   }
 }
+
+/**
+ * Sets (or, with `undefined`, removes) the member at `keys` (object keys
+ * from the root; the parent must exist) in the manifest's text, written as
+ * formatJson writes it, keeping every other byte. For the PAD calibration
+ * (scripts/eval/pad), which owns the `pad` block and the PAD models' entries.
+ */
+export function setJsonMember(text: string, keys: readonly string[], value: unknown): string {
+  if (keys.length === 0) throw new Error("setJsonMember: no key");
+  let open = skipWs(text, 0);
+  for (const k of keys.slice(0, -1)) {
+    const m = members(text, open).find((x) => x.key === k);
+    if (!m) throw new Error(`manifest has no '${keys.join(".")}' parent ('${k}' missing)`);
+    open = m.valueStart;
+  }
+  const key = keys[keys.length - 1]!;
+  const fields = members(text, open);
+  const at = fields.findIndex((m) => m.key === key);
+  let out: string;
+  if (value === undefined) {
+    if (at < 0) return text;
+    const m = fields[at]!;
+    // Remove the member with the separator before it (or after it, for the first one).
+    const from = at > 0 ? fields[at - 1]!.valueEnd : m.keyStart;
+    const to = at > 0 ? m.valueEnd : (fields[1]?.keyStart ?? m.valueEnd);
+    out = text.slice(0, from) + text.slice(to);
+  } else if (at >= 0) {
+    const m = fields[at]!;
+    const col = m.valueStart - lineStart(text, m.valueStart);
+    out = text.slice(0, m.valueStart) + formatJson(value, leadingSpace(text, m.keyStart), col) + text.slice(m.valueEnd);
+  } else {
+    const last = fields[fields.length - 1];
+    if (!last) throw new Error(`'${keys.slice(0, -1).join(".")}' is an empty object`);
+    const indent = leadingSpace(text, last.keyStart);
+    const head = `,\n${indent}${JSON.stringify(key)}: `;
+    out = text.slice(0, last.valueEnd) + head + formatJson(value, indent, indent.length + head.length - 2) + text.slice(last.valueEnd);
+  }
+  const expected = JSON.parse(text) as Record<string, unknown>;
+  let parent = expected;
+  for (const k of keys.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
+  if (value === undefined) delete parent[key];
+  else parent[key] = value;
+  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(expected)), JSON.parse(out))) throw new Error("manifest edit changed more than the member (bug)");
+  ModelManifest.parse(JSON.parse(out));
+  return out;
+}

@@ -23,6 +23,10 @@ export interface PlotOptions {
   height?: number;
   /** Legend note for the markers, e.g. "o: at threshold 0.41". */
   markerNote?: string;
+  /** DET axis titles (default: false accept / false reject rate; PAD: APCER / BPCER). */
+  axes?: { x: string; y: string };
+  /** DET range of both axes (default 1e-4 to 0.5). */
+  range?: [number, number];
 }
 
 type Item =
@@ -118,8 +122,8 @@ function linearAxis(lo: number, hi: number, step: number, title: string): Axis {
 function probitAxis(lo: number, hi: number, title: string): Axis {
   const z0 = normalQuantile(lo);
   const z1 = normalQuantile(hi);
-  const major = [1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5];
-  const minor = [2e-4, 5e-4, 2e-3, 5e-3, 0.02, 0.1, 0.3, 0.4];
+  const major = [1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5, 0.8, 0.95];
+  const minor = [2e-4, 5e-4, 2e-3, 5e-3, 0.02, 0.1, 0.3, 0.4, 0.6, 0.7, 0.9];
   const pct = (v: number) => `${Number((v * 100).toPrecision(2))}%`;
   const ticks: Axis["ticks"] = [
     ...major.filter((v) => v >= lo && v <= hi).map((v) => ({ v, label: pct(v) })),
@@ -249,10 +253,11 @@ export function rocScene(curves: readonly Curve[], opts: PlotOptions): Scene {
   return scene;
 }
 
-/** DET: FRR against FAR, both on normal-deviate (probit) scales, 0.01% to 50%. */
+/** DET: FRR against FAR, both on normal-deviate (probit) scales, 0.01% to 50% unless `range` says otherwise. */
 export function detScene(curves: readonly Curve[], opts: PlotOptions): Scene {
-  const x = probitAxis(1e-4, 0.5, "False accept rate (normal deviate scale)");
-  const y = probitAxis(1e-4, 0.5, "False reject rate");
+  const [lo, hi] = opts.range ?? [1e-4, 0.5];
+  const x = probitAxis(lo, hi, opts.axes?.x ?? "False accept rate (normal deviate scale)");
+  const y = probitAxis(lo, hi, opts.axes?.y ?? "False reject rate");
   const scene = frame(opts, x, y, legendWidth(legendRows(curves, opts.markerNote)));
   addCurves(scene, curves, (p) => [p.far, 1 - p.tar], opts.markerNote);
   return scene;

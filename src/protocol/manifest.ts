@@ -46,9 +46,9 @@ export const ModelEntry = z.looseObject({
        * The stricter point a template added to an enrolled subject must reach
        * against the subject's anchor: an FMR listed in `thresholds`.
        */
-      templateFmr: z.number().check(z.positive(), z.lte(1)),
+      templateFmr: z.optional(z.number().check(z.positive(), z.lte(1))),
       /** Replay refusal: a probe at or above `limit` to stored data is a copy (evidence beside it). */
-      replay: z.looseObject({ limit: z.number().check(z.gt(0), z.lte(1)) }),
+      replay: z.optional(z.looseObject({ limit: z.number().check(z.gt(0), z.lte(1)) })),
       calibration: z.looseObject({}),
     }),
   ),
@@ -76,14 +76,16 @@ export interface EmbeddingModelInfo {
 
 /**
  * The embedding models a manifest declares, as the server needs them. A
- * model whose `templateFmr` names no calibrated threshold is not listed (the
- * server then refuses it as unknown rather than guess a threshold).
+ * model without its decision policy (a `templateFmr` that names a calibrated
+ * threshold, and a measured `replay` limit: a freshly calibrated model before
+ * `npm run eval:replay`) is not listed: the server refuses it as unknown
+ * rather than guess.
  */
 export function embeddingModels(manifest: ModelManifestT): EmbeddingModelInfo[] {
   return Object.entries(manifest.models).flatMap(([id, m]) => {
     const e = m.role === "embedding" ? m.embedding : undefined;
     const strict = e?.thresholds.find((t) => t.fmr === e.templateFmr);
-    if (!e || !strict) return [];
+    if (!e || !strict || !e.replay) return [];
     return [
       {
         id,

@@ -1,4 +1,6 @@
 import { SCOPES, STEP_UP_ACR } from "../../../src/protocol/scopes.js";
+import { FaceQualityError } from "../errors.js";
+import type { PadMode } from "../pipeline/types.js";
 import type { FaceClient } from "../node.js";
 import { CLI_CLIENT_ID, loadDevIssuer, mintDevToken } from "./dev-issuer.js";
 
@@ -11,7 +13,8 @@ Commands:
   verify <subject> <image>              verify; exit 0 on match, 1 on no match, 2 on error
   subject <subject>                     show what the server holds (never biometric data)
   delete <subject>                      delete the subject's face data (crypto-shred)
-  embed <image>...                      run the on-device pipeline; print quality and timings
+  embed <image>...                      run the on-device pipeline on each image; print quality and
+                                        timings, or why an image was refused (exit 1 if any was)
 
 Options:
   --url <url>          API base URL (default http://127.0.0.1:8787, or FACEGATE_URL)
@@ -21,7 +24,8 @@ Options:
   --ttl <seconds>      token lifetime (token command, default 3600)
   --login-nonce <n>    relying party nonce, echoed in the assertion (verify)
   --models <dir>       directory with the ONNX models and manifest.json (default ./models)
-  --liveness           also run the advisory liveness model
+  --pad                also run presentation-attack detection (embed): decision and score
+                       per image at the shipped operating point (docs/PAD.md)
   --show-embedding     print embeddings (embed); they are biometric data: handle with care
 `;
 
@@ -69,20 +73,31 @@ export async function runCommand(command: string, args: string[], values: Values
 
   if (command === "embed") {
     if (args.length === 0) throw new Error(`missing <image>\n${USAGE}`);
-    const client = await makeClient(values, undefined);
+    const pad: PadMode = values.pad === true ? "report" : "off";
+    const client = await makeClient(values, undefined, pad);
+    // Every file is processed: a refused image is reported and the batch goes on.
+    let refused = 0;
     for (const file of args) {
-      const r = await client.embed(file, { liveness: values.liveness === true });
+      let r;
+      try {
+        r = await client.embed(file);
+      } catch (e) {
+        if (!(e instanceof FaceQualityError)) throw e;
+        refused++;
+        print({ file, refused: e.reason, message: e.message, ...(Object.keys(e.details).length ? { details: e.details } : {}) });
+        continue;
+      }
       print({
         file,
         modelId: r.modelId,
         provider: r.provider,
         quality: r.quality,
-        liveness: r.liveness,
+        ...(r.pad ? { pad: { decision: r.pad.decision, score: r.pad.score } } : {}),
         timings: r.timings,
         ...(values["show-embedding"] ? { embedding: Array.from(r.embedding) } : {}),
       });
     }
-    return 0;
+    return refused > 0 ? 1 : 0;
   }
 
   const subject = arg(0, "subject");
@@ -112,12 +127,13 @@ export async function runCommand(command: string, args: string[], values: Values
   }
 }
 
-async function makeClient(values: Values, auth: { subject: string; scope: string | undefined } | undefined): Promise<FaceClient> {
+async function makeClient(values: Values, auth: { subject: string; scope: string | undefined } | undefined, pad: PadMode = "off"): Promise<FaceClient> {
   // Imported here so `facegate token` does not load ONNX Runtime.
   const { createFaceClient } = await import("../node.js");
   const explicit = (typeof values.token === "string" ? values.token : undefined) ?? process.env.FACEGATE_TOKEN;
   return createFaceClient({
     baseUrl: values.url as string,
+    pad,
     ...(typeof values.models === "string" ? { modelsBaseUrl: values.models } : {}),
     getToken: async () => {
       if (explicit) return explicit;

@@ -4,7 +4,8 @@ import { runCommand, USAGE } from "./commands.js";
 
 /**
  * `facegate <command>`: exit 0 on success (and on a match for `verify`),
- * 1 on a verified non-match, 2 on any error. Errors go to stderr as one line;
+ * 1 on a verified non-match (or, for `embed`, when an image was refused),
+ * 2 on any error. Errors go to stderr as one line;
  * results go to stdout as JSON.
  */
 export async function main(argv: string[]): Promise<number> {
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
         policy: { type: "string", default: "2026-11" },
         "login-nonce": { type: "string" },
         models: { type: "string" },
-        liveness: { type: "boolean", default: false },
+        pad: { type: "boolean", default: false },
         "show-embedding": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },

@@ -1,10 +1,11 @@
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FaceQualityError } from "../errors.js";
+import { FaceQualityError, PresentationAttackError } from "../errors.js";
 import { gaussianBlurRgb } from "../image/gaussian.js";
 import { resize } from "../image/resample.js";
 import type { RgbaImage } from "../image/types.js";
 import { cosine } from "./embed.js";
+import { padDecision } from "./pad.js";
 import type { FacePipeline } from "./face-pipeline.js";
 import { DEFAULT_QUALITY_POLICY } from "./quality.js";
 import { FACES_DIR, readFace, solid, testPipeline } from "./testing.js";
@@ -70,7 +71,7 @@ describe("FacePipeline on real photos", () => {
   const analysed = new Map<string, FaceAnalysis>();
 
   beforeAll(async () => {
-    pipe = await testPipeline({ liveness: true });
+    pipe = await testPipeline({ pad: true });
     for (const p of PHOTOS) analysed.set(p.rel, await pipe.analyze(await readFace(p.rel)));
   });
   afterAll(async () => {
@@ -233,19 +234,38 @@ describe("FacePipeline on real photos", () => {
     });
   });
 
-  describe("liveness (advisory)", () => {
-    it("reports a softmax over three classes, and `live` is the manifest's class", async () => {
-      const a = await pipe.analyze(await readFace("obama/obama_2.jpg"), { liveness: true });
-      const p = a.liveness!.probabilities;
-      expect(p[0] + p[1] + p[2]).toBeCloseTo(1, 5);
-      expect(a.liveness!.live).toBe(p[0]);
-      expect(a.timings.liveness).toBeGreaterThanOrEqual(0);
-      expect(analysed.get("obama/obama_2.jpg")!.liveness).toBeNull();
+  describe("presentation-attack detection", () => {
+    it("reports the manifest's decision and score, each model's probability and its time, only when asked", async () => {
+      const a = await pipe.analyze(await readFace("obama/obama_2.jpg"), { pad: "report" });
+      const policy = pipe.padPolicy!;
+      expect(a.pad!.threshold).toBe(policy.threshold);
+      expect(a.pad!.decision).toBe(a.pad!.score >= policy.threshold ? "bona_fide" : "attack");
+      expect(Object.keys(a.pad!.models)).toEqual([...policy.models]);
+      for (const p of Object.values(a.pad!.models)) expect(p).toBeGreaterThanOrEqual(0);
+      expect(a.pad!.frames).toBe(1);
+      expect(a.timings.pad).toBeGreaterThan(0);
+      // PAD does not change the embedding, and is off by default.
+      expect([...a.embedding]).toEqual([...analysed.get("obama/obama_2.jpg")!.embedding]);
+      expect(analysed.get("obama/obama_2.jpg")!.pad).toBeNull();
+      expect(analysed.get("obama/obama_2.jpg")!.timings.pad).toBeUndefined();
     });
 
-    it("gates only when minLiveness is set -> low-liveness", async () => {
-      const e = await refusal(pipe.analyze(await readFace("obama/obama_2.jpg"), { minLiveness: 1.01 }));
-      expect(e.reason).toBe("low-liveness");
+    it("refuses with PresentationAttackError (reason presentation-attack) exactly when the decision is attack", async () => {
+      for (const rel of ["obama/obama_1.jpg", "obama/obama_2.jpg", "biden/biden_1.jpg"]) {
+        const image = await readFace(rel);
+        const reported = await pipe.analyze(image, { pad: "report" });
+        const refused = await pipe.analyze(image, { pad: "refuse" }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        if (reported.pad!.decision === "attack") {
+          expect(refused, rel).toBeInstanceOf(PresentationAttackError);
+          expect((refused as PresentationAttackError).reason).toBe("presentation-attack");
+          expect((refused as PresentationAttackError).pad.score).toBe(reported.pad!.score);
+        } else {
+          expect(refused, rel).toBeNull();
+        }
+      }
     });
   });
 
@@ -264,6 +284,24 @@ describe("FacePipeline on real photos", () => {
       expect(cosine(b.embedding, analysed.get("obama/obama_2.jpg")!.embedding)).toBeGreaterThan(pipe.threshold);
       expect(b.timings.embed).toBeGreaterThan(0);
       expect(b.rejected).toEqual({});
+    });
+
+    it("decides PAD over the burst's best frames, each with its own per-frame evidence", async () => {
+      const photo = await readFace("obama/obama_1.jpg");
+      const frames = [1, 0.9, 0.8, 0.85, 0.95].map((s) => resize(photo, Math.round(photo.width * s * 0.5), Math.round(photo.height * s * 0.5)));
+      const off = await pipe.analyzeBurst(frames);
+      expect(off.pad).toBeNull();
+      const b = await pipe.analyzeBurst(frames, { pad: "report" });
+      const policy = pipe.padPolicy!;
+      const withPad = b.frames.filter((f) => f.pad);
+      expect(withPad).toHaveLength(Math.min(policy.burstFrames, b.frames.length));
+      // The frames PAD ran on are the best by quality.
+      const minPadQuality = Math.min(...withPad.map((f) => f.quality.score));
+      for (const f of b.frames.filter((f) => !f.pad)) expect(f.quality.score).toBeLessThanOrEqual(minPadQuality);
+      expect(b.pad).toEqual(padDecision(withPad.map((f) => f.pad!.models), policy));
+      expect(b.pad!.frames).toBe(withPad.length);
+      expect(b.timings.pad).toBeGreaterThan(0);
+      expect([...b.embedding]).toEqual([...off.embedding]);
     });
 
     it("skips refused frames and drops a frame showing someone else", async () => {

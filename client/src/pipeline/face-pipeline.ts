@@ -1,5 +1,5 @@
 import type { ModelEntryT, ModelManifestT } from "../../../src/protocol/manifest.js";
-import { FaceQualityError, ModelLoadError } from "../errors.js";
+import { FaceQualityError, ModelLoadError, PresentationAttackError } from "../errors.js";
 import { DEFAULT_IMPULSE, suppressImpulseNoise, type ImpulseOptions } from "../image/impulse.js";
 import type { RgbaImage } from "../image/types.js";
 import { loadModelFiles } from "../runtime/load-models.js";
@@ -13,8 +13,8 @@ import { Embedder, type EmbedConfig } from "./embed.js";
 import { fivePointsFrom68, type FivePointMode } from "./five-points.js";
 import { consistentFrames, fuseEmbeddings } from "./fusion.js";
 import { LandmarkModel, type LandmarkConfig } from "./landmarks.js";
-import { LivenessModel, type LivenessConfig } from "./liveness.js";
-import { detectorConfig, embeddingConfig, landmarkConfig, livenessConfig } from "./preprocessing.js";
+import { padDecision, PadModel, parsePadView, type PadModelConfig, type PadPolicy } from "./pad.js";
+import { detectorConfig, embeddingConfig, landmarkConfig, padModelConfig, padPolicy } from "./preprocessing.js";
 import {
   brightness,
   checkQuality,
@@ -33,6 +33,7 @@ import type {
   FaceAnalysis,
   Frame,
   LoadProgress,
+  PadResult,
   Provider,
   QualityReason,
   QualityReport,
@@ -50,8 +51,11 @@ export interface FacePipelineOptions {
   source: ModelSource;
   /** `auto` (default): WebGPU on a hardware adapter, WASM otherwise. */
   provider?: ProviderPreference;
-  /** Also load the (advisory) liveness model. Default false. */
-  liveness?: boolean;
+  /**
+   * Also load the presentation-attack detection models of the manifest's
+   * `pad` block (downloaded only then). Default false.
+   */
+  pad?: boolean;
   /** Embedding model id; default: the manifest's only (or first) embedding model. */
   embeddingModel?: string;
   onProgress?: (p: LoadProgress) => void;
@@ -72,7 +76,8 @@ export interface FacePipelineOptions {
     fivePoints?: FivePointMode;
     align?: Partial<AlignConfig>;
     embed?: Partial<EmbedConfig>;
-    liveness?: Partial<LivenessConfig>;
+    /** PAD: another policy (e.g. other models, weights or threshold) and per-model preprocessing. */
+    pad?: { policy?: Partial<PadPolicy>; models?: Record<string, Partial<PadModelConfig>> };
   };
   /** Comparison tools only: run on other ORT providers (e.g. onnxruntime-node's "cpu"). */
   tooling?: ToolingOverrides;
@@ -84,7 +89,7 @@ interface Stages {
   fivePoints: FivePointMode;
   aligner: FaceAligner;
   embedder: Embedder;
-  liveness: LivenessModel | null;
+  pad: { models: PadModel[]; policy: PadPolicy } | null;
 }
 
 function idByRole(manifest: ModelManifestT, role: ModelEntryT["role"], wanted?: string): string {
@@ -109,7 +114,8 @@ function fingerprint(s: string): string {
 
 /**
  * The on-device face pipeline: detect → choose the subject → 68 landmarks →
- * 5 points → similarity alignment → quality gates → (liveness) → embedding.
+ * 5 points → similarity alignment → quality gates → (presentation-attack
+ * detection) → embedding.
  * Models load once; every call reuses their sessions and buffers, so calls
  * must not overlap (await one before starting the next).
  */
@@ -156,16 +162,38 @@ export class FacePipeline {
       detector: idByRole(m, "detector"),
       landmarks: idByRole(m, "landmarks"),
       embedding: idByRole(m, "embedding", opts.embeddingModel),
-      liveness: opts.liveness ? idByRole(m, "liveness") : null,
     };
-    const wanted = [ids.detector, ids.landmarks, ids.embedding, ...(ids.liveness ? [ids.liveness] : [])];
+    const o = opts.overrides ?? {};
+    const shippedPad = opts.pad ? padPolicy(m) : null;
+    if (opts.pad && !shippedPad && !o.pad?.policy?.models) throw new ModelLoadError("pad", "presentation-attack detection was requested but the manifest has no pad block");
+    const policy: PadPolicy | null = opts.pad
+      ? {
+          models: [],
+          weights: {},
+          bias: 0,
+          threshold: 0.5,
+          burstFrames: 1,
+          ...shippedPad,
+          ...o.pad?.policy,
+        }
+      : null;
+    const views = (policy?.models ?? []).map(parsePadView);
+    for (const v of views) {
+      if (m.models[v.model]?.role !== "liveness") throw new ModelLoadError(v.model, `"${v.model}" is not a PAD (liveness-role) model in the manifest`);
+    }
+    const padIds = [...new Set(views.map((v) => v.model))];
+    const wanted = [ids.detector, ids.landmarks, ids.embedding, ...padIds];
     const entry = (id: string) => m.models[id]!;
     // Read the preprocessing first: a manifest without it fails before any download.
-    const o = opts.overrides ?? {};
     const det = { ...detectorConfig(ids.detector, entry(ids.detector)), ...o.detector };
     const lmk = landmarkConfig(ids.landmarks, entry(ids.landmarks));
     const emb = embeddingConfig(ids.embedding, entry(ids.embedding));
-    const live = ids.liveness ? { ...livenessConfig(ids.liveness, entry(ids.liveness)), ...o.liveness } : null;
+    // A view's preprocessing is its model's, with the view's changes, read (and checked) as the manifest's is.
+    const padConfigs = views.map((v) => {
+      const e = entry(v.model);
+      const config = padModelConfig(v.name, { ...e, preprocessing: { ...e.preprocessing, ...v.preprocessing } });
+      return { view: v, config: { ...config, ...o.pad?.models?.[v.name] } };
+    });
     const embedding = entry(ids.embedding).embedding;
     if (!embedding) throw new ModelLoadError(ids.embedding, `"${ids.embedding}" has no embedding section in the manifest`);
 
@@ -200,12 +228,12 @@ export class FacePipeline {
       fivePoints: o.fivePoints ?? lmk.fivePoints,
       aligner: new FaceAligner({ ...emb.align, ...o.align }),
       embedder: new Embedder(byId.get(ids.embedding)!, { ...emb.embed, ...o.embed }),
-      liveness: ids.liveness && live ? new LivenessModel(byId.get(ids.liveness)!, live) : null,
+      pad: policy ? { models: padConfigs.map(({ view, config }) => new PadModel(byId.get(view.model)!, config, view.name)), policy } : null,
     };
     const quality = { ...DEFAULT_QUALITY_POLICY, ...opts.quality };
     const subject = { ...DEFAULT_SUBJECT_POLICY, ...opts.subject };
     const restore = { impulse: { ...DEFAULT_IMPULSE, ...opts.impulse }, sharpen: { ...DEFAULT_SHARPEN, ...opts.sharpen } };
-    // What the embedding depends on (the liveness model does not change it).
+    // What the embedding depends on (PAD does not change it).
     const version = [
       PIPELINE_CODE_VERSION,
       ...[ids.detector, ids.landmarks, ids.embedding].map((id) => entry(id).sha256.slice(0, 12)),
@@ -216,9 +244,9 @@ export class FacePipeline {
     return new FacePipeline(stages, sessions, quality, subject, restore, ids.embedding, choice.provider, choice.reason, embedding.threshold, opts.platform.threads, version);
   }
 
-  /** Whether the liveness model was loaded. */
-  get hasLiveness(): boolean {
-    return this.#stages.liveness !== null;
+  /** The PAD policy in force (models, fusion, operating point), or null when PAD was not loaded. */
+  get padPolicy(): PadPolicy | null {
+    return this.#stages.pad?.policy ?? null;
   }
 
   /**
@@ -226,6 +254,10 @@ export class FacePipeline {
    * image is refused; any other error is a bug or a runtime failure.
    */
   async analyze(image: RgbaImage, opts: AnalyzeOptions = {}): Promise<FaceAnalysis> {
+    return (await this.#exclusive(image, opts)).analysis;
+  }
+
+  async #exclusive(image: RgbaImage, opts: AnalyzeOptions): Promise<{ analysis: FaceAnalysis; image: RgbaImage }> {
     if (this.#busy) throw new Error("FacePipeline.analyze calls must not overlap: await the previous one");
     this.#busy = true;
     try {
@@ -235,7 +267,17 @@ export class FacePipeline {
     }
   }
 
-  async #analyze(original: RgbaImage, opts: AnalyzeOptions): Promise<FaceAnalysis> {
+  /** Each PAD model's bona fide probability for the face in `box`. */
+  async #padScores(image: RgbaImage, box: FaceAnalysis["face"]["box"]): Promise<Record<string, number>> {
+    const pad = this.#stages.pad;
+    if (!pad) throw new Error("presentation-attack detection was requested but the pipeline was loaded without it (FacePipelineOptions.pad)");
+    const scores: Record<string, number> = {};
+    for (const model of pad.models) scores[model.id] = await model.score(image, box);
+    return scores;
+  }
+
+  /** The analysis, and the (denoised) image it was made from, for PAD over a burst. */
+  async #analyze(original: RgbaImage, opts: AnalyzeOptions): Promise<{ analysis: FaceAnalysis; image: RgbaImage }> {
     if (original.width < 1 || original.height < 1 || original.data.length < original.width * original.height * 4) {
       throw new RangeError(`not an RGBA image of ${original.width}x${original.height}`);
     }
@@ -284,19 +326,15 @@ export class FacePipeline {
     }
     const t4 = performance.now();
 
-    let liveness: FaceAnalysis["liveness"] = null;
-    let livenessMs: number | undefined;
-    if (opts.liveness || opts.minLiveness !== undefined) {
-      if (!st.liveness) throw new Error("liveness was requested but the pipeline was loaded without it (FacePipelineOptions.liveness)");
-      const tl = performance.now();
-      liveness = await st.liveness.check(image, face.box);
-      livenessMs = performance.now() - tl;
-      if (opts.minLiveness !== undefined && liveness.live < opts.minLiveness) {
-        throw new FaceQualityError("low-liveness", "The advisory liveness check did not pass: try again facing the camera in good light.", {
-          live: Math.round(liveness.live * 1000) / 1000,
-          min: opts.minLiveness,
-        });
-      }
+    // PAD before the embedding: a refused attack costs no embedding.
+    let pad: PadResult | null = null;
+    let padMs: number | undefined;
+    const mode = opts.pad ?? "off";
+    if (mode !== "off") {
+      const tp = performance.now();
+      pad = padDecision([await this.#padScores(image, face.box)], st.pad!.policy);
+      padMs = performance.now() - tp;
+      if (mode === "refuse" && pad.decision === "attack") throw new PresentationAttackError(pad);
     }
     const t5 = performance.now();
     const soft = quality.sharpness < this.#sharpen.belowSharpness;
@@ -310,11 +348,11 @@ export class FacePipeline {
       landmarks: t2 - t1,
       align: t3 - t2,
       quality: t4 - t3,
-      ...(livenessMs !== undefined ? { liveness: livenessMs } : {}),
+      ...(padMs !== undefined ? { pad: padMs } : {}),
       embed: t6 - t5,
       total: t6 - tn,
     };
-    return {
+    const analysis: FaceAnalysis = {
       embedding,
       modelId: this.modelId,
       face,
@@ -322,10 +360,11 @@ export class FacePipeline {
       otherFaces: choice.others,
       detectionPass: pass,
       quality,
-      liveness,
+      pad,
       provider: this.provider,
       timings,
     };
+    return { analysis, image };
   }
 
   /**
@@ -340,12 +379,19 @@ export class FacePipeline {
    * the window stretches to `maxFrames` times the slowest analysis seen so
    * far, so a burst stays possible: frames are still consecutive, and the
    * consistency check still drops a face that changed.
+   *
+   * With `pad`, presentation-attack detection runs once the frames are
+   * chosen, on the best `burstFrames` of them by quality (PadPolicy), and
+   * decides on the mean of their fused scores; each of those frames carries
+   * its own `pad`. With `pad: "refuse"` an attack throws
+   * PresentationAttackError.
    */
   async analyzeBurst(frames: Iterable<Frame | RgbaImage> | AsyncIterable<Frame | RgbaImage>, opts: BurstOptions = {}): Promise<BurstAnalysis> {
     const maxFrames = opts.maxFrames ?? 5;
     const minFrames = Math.min(opts.minFrames ?? 3, maxFrames);
     const windowMs = opts.windowMs ?? 1000;
-    const good: { a: FaceAnalysis; t: number }[] = [];
+    const good: { a: FaceAnalysis; t: number; image: RgbaImage }[] = [];
+    const frameOpts: AnalyzeOptions = { ...opts, pad: "off" };
     const rejected: BurstAnalysis["rejected"] = {};
     const errors: FaceQualityError[] = [];
     const totals: StageTimings = { detect: 0, landmarks: 0, align: 0, quality: 0, embed: 0, total: 0 };
@@ -356,10 +402,10 @@ export class FacePipeline {
       const t = frame.timestamp ?? index * (windowMs / maxFrames);
       index++;
       try {
-        const a = await this.analyze(frame.image, opts);
+        const { analysis: a, image } = await this.#exclusive(frame.image, frameOpts);
         slowest = Math.max(slowest, a.timings.total);
         for (const k of Object.keys(totals) as (keyof StageTimings)[]) totals[k] = (totals[k] ?? 0) + (a.timings[k] ?? 0);
-        good.push({ a, t });
+        good.push({ a, t, image });
       } catch (e) {
         if (!(e instanceof FaceQualityError)) throw e;
         errors.push(e);
@@ -397,12 +443,32 @@ export class FacePipeline {
     }
     const used = keep.map((i) => good[i]!.a);
     const embedding = fuseEmbeddings(keep.map((i) => items[i]!));
+    let pad: PadResult | null = null;
+    const mode = opts.pad ?? "off";
+    if (mode !== "off") {
+      const policy = this.#stages.pad?.policy;
+      const tp = performance.now();
+      const best = [...keep].sort((x, y) => good[y]!.a.quality.score - good[x]!.a.quality.score).slice(0, policy?.burstFrames ?? 1);
+      const scores: Record<string, number>[] = [];
+      for (const i of best) {
+        const g = good[i]!;
+        const s = await this.#padScores(g.image, g.a.face.box);
+        g.a.pad = padDecision([s], policy!);
+        scores.push(s);
+      }
+      pad = padDecision(scores, policy!);
+      const ms = performance.now() - tp;
+      totals.pad = ms;
+      totals.total += ms;
+      if (mode === "refuse" && pad.decision === "attack") throw new PresentationAttackError(pad);
+    }
     return {
       embedding,
       modelId: this.modelId,
       frames: used,
       rejected,
       quality: used.reduce((s, a) => s + a.quality.score, 0) / used.length,
+      pad,
       provider: this.provider,
       timings: totals,
     };

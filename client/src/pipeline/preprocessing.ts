@@ -1,12 +1,12 @@
 import * as z from "zod/mini";
-import type { ModelEntryT } from "../../../src/protocol/manifest.js";
+import type { ModelEntryT, ModelManifestT } from "../../../src/protocol/manifest.js";
 import { ModelLoadError } from "../errors.js";
 import { ARCFACE_112 } from "./five-points.js";
 import type { AlignConfig } from "./align.js";
 import type { DetectorConfig } from "./detect.js";
 import type { EmbedConfig } from "./embed.js";
 import type { LandmarkConfig } from "./landmarks.js";
-import type { LivenessConfig } from "./liveness.js";
+import { parsePadView, type PadModelConfig, type PadPolicy } from "./pad.js";
 import type { FivePointMode } from "./five-points.js";
 
 /**
@@ -62,13 +62,23 @@ const EmbeddingPre = z.looseObject({
   }),
 });
 
-const LivenessPre = z.looseObject({
+const PadPre = z.looseObject({
   size: int().check(z.positive()),
+  layout: z.enum(["NCHW", "NHWC"]),
   cropScale: positive(),
   channelOrder,
   mean: z.number(),
   std: positive(),
-  liveClass: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  output: z.enum(["softmax", "probabilities", "sigmoid"]),
+  bonaFideClass: int().check(z.gte(0)),
+});
+
+/** The manifest's top-level `pad` block: which models decide, how they are fused, the operating point. */
+const PadBlock = z.looseObject({
+  models: z.array(z.string()).check(z.minLength(1)),
+  fusion: z.looseObject({ weights: z.record(z.string(), z.number()), bias: z.number() }),
+  threshold: unit(),
+  burstFrames: z.optional(int().check(z.gte(1))),
 });
 
 function parse<T>(schema: z.ZodMiniType<T>, id: string, entry: ModelEntryT): T {
@@ -117,7 +127,35 @@ export function embeddingConfig(id: string, entry: ModelEntryT): { embed: EmbedC
   };
 }
 
-export function livenessConfig(id: string, entry: ModelEntryT): LivenessConfig {
-  const p = parse(LivenessPre, id, entry);
-  return { size: p.size, cropScale: p.cropScale, channelOrder: p.channelOrder, mean: p.mean, std: p.std, liveClass: p.liveClass };
+export function padModelConfig(id: string, entry: ModelEntryT): PadModelConfig {
+  const p = parse(PadPre, id, entry);
+  return {
+    size: p.size,
+    layout: p.layout === "NCHW" ? "nchw" : "nhwc",
+    cropScale: p.cropScale,
+    channelOrder: p.channelOrder,
+    mean: p.mean,
+    std: p.std,
+    output: p.output,
+    bonaFideClass: p.bonaFideClass,
+  };
+}
+
+/** The shipped PAD policy (models/manifest.json `pad`), or null when the manifest has none. */
+export function padPolicy(manifest: ModelManifestT): PadPolicy | null {
+  const block = (manifest as Record<string, unknown>)["pad"];
+  if (block === undefined) return null;
+  const r = PadBlock.safeParse(block);
+  if (!r.success) throw new ModelLoadError("pad", `the manifest's pad block is incomplete: ${z.prettifyError(r.error)}`);
+  for (const spec of r.data.models) {
+    const id = parsePadView(spec).model;
+    if (manifest.models[id]?.role !== "liveness") throw new ModelLoadError(id, `pad model "${id}" is not a liveness-role model in the manifest`);
+  }
+  return {
+    models: r.data.models,
+    weights: r.data.fusion.weights,
+    bias: r.data.fusion.bias,
+    threshold: r.data.threshold,
+    burstFrames: r.data.burstFrames ?? 1,
+  };
 }

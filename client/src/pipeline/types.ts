@@ -36,7 +36,7 @@ export type QualityReason =
   | "too-dark"
   | "too-bright"
   | "pose-too-far"
-  | "low-liveness";
+  | "presentation-attack";
 
 export interface QualityReport {
   /** Overall quality in [0, 1], used to weight frames in temporal fusion. */
@@ -56,11 +56,19 @@ export interface QualityReport {
   outside: number;
 }
 
-export interface LivenessReport {
-  /** Advisory only; see docs/SECURITY.md. Softmax of the model's three classes. */
-  probabilities: [number, number, number];
-  /** Probability of the class the manifest documents as "live". */
-  live: number;
+/** What passive presentation-attack detection decided (docs/PAD.md). */
+export type PadDecision = "bona_fide" | "attack";
+
+export interface PadResult {
+  /** `bona_fide` iff `score >= threshold`, the manifest's operating point (models/manifest.json, `pad`). */
+  decision: PadDecision;
+  /** Fused bona fide score in [0, 1] (higher: more likely a real face in front of the camera). */
+  score: number;
+  threshold: number;
+  /** Frames the decision is over (1 for a still image; for a burst, see PadPolicy). */
+  frames: number;
+  /** Each PAD model's bona fide probability (mean over the frames), by manifest id. */
+  models: Record<string, number>;
 }
 
 /** Per-stage wall time in milliseconds (decoding is not included). */
@@ -71,7 +79,8 @@ export interface StageTimings {
   landmarks: number;
   align: number;
   quality: number;
-  liveness?: number;
+  /** Presentation-attack detection (all its models), when requested. */
+  pad?: number;
   embed: number;
   total: number;
 }
@@ -92,16 +101,22 @@ export interface FaceAnalysis {
   /** Which detection pass decided: the coarse, low-resolution one or the full-resolution one. */
   detectionPass: "coarse" | "full";
   quality: QualityReport;
-  liveness: LivenessReport | null;
+  /** Presentation-attack detection of this frame, when requested (AnalyzeOptions.pad); else null. */
+  pad: PadResult | null;
   provider: Provider;
   timings: StageTimings;
 }
 
+/**
+ * Passive presentation-attack detection (the PAD models must have been
+ * loaded: FacePipelineOptions.pad). `report`: run it and report the
+ * decision; `refuse`: also throw PresentationAttackError when the decision
+ * is `attack`. Default: off.
+ */
+export type PadMode = "off" | "report" | "refuse";
+
 export interface AnalyzeOptions {
-  /** Run the liveness model (advisory; it must have been loaded). Default: false. */
-  liveness?: boolean;
-  /** Refuse when liveness is below this probability. Default: no gate. */
-  minLiveness?: number;
+  pad?: PadMode;
   /**
    * Apply the quality gates (default true). With false the pipeline still
    * refuses when there is no face, the subject is ambiguous or the
@@ -136,6 +151,11 @@ export interface BurstAnalysis {
   rejected: Partial<Record<QualityReason | "inconsistent", number>>;
   /** Mean quality score of the fused frames. */
   quality: number;
+  /**
+   * The burst's PAD decision over its best frames (each of those frames
+   * carries its own `pad` in `frames`), when requested; else null.
+   */
+  pad: PadResult | null;
   provider: Provider;
   /** Sum over every analysed frame, per stage. */
   timings: StageTimings;
