@@ -47,7 +47,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "node",
-            include: ["client/**/*.test.ts", "test/node/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
+            include: ["client/**/*.test.ts", "src/protocol/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 120_000,

@@ -7,7 +7,9 @@ import type {
 } from "../../src/protocol/schemas.js";
 import { FacegateApi } from "./api/facegate-api.js";
 import type { TokenSource } from "./api/http.js";
-import { FaceQualityError } from "./errors.js";
+import type { LivenessEvidence, LivenessLevel } from "../../src/protocol/liveness.js";
+import { FaceQualityError, LivenessError } from "./errors.js";
+import { captureAction, type ActionPrompt } from "./pipeline/active/capture.js";
 import type { RgbaImage } from "./image/types.js";
 import type { FacePipeline } from "./pipeline/face-pipeline.js";
 import type {
@@ -91,7 +93,15 @@ export interface FaceClient {
   inspect(source: unknown): Promise<FaceCheck>;
   grantConsent(subjectId: string, policyVersion: string): Promise<ConsentRecordT>;
   enroll(subjectId: string, source: unknown): Promise<EnrollResponseT>;
-  verify(subjectId: string, source: unknown, opts?: { loginNonce?: string }): Promise<VerifyResponseT>;
+  /**
+   * Verify against the subject's enrolled face. The challenge says what else
+   * the attempt must show (the tenant's liveness policy, or `liveness` if it
+   * asks for more): `passive` needs the client created with `pad: "report"`;
+   * `active` needs a live camera source and guides the user through the
+   * challenged action with `onPrompt` (throws LivenessError, spending no
+   * attempt, when the action was not seen).
+   */
+  verify(subjectId: string, source: unknown, opts?: VerifyOptions): Promise<VerifyResponseT>;
   getSubject(subjectId: string): Promise<SubjectRecordT>;
   deleteSubject(subjectId: string): Promise<void>;
   /** The subject's templates: ids, times, models, which is the anchor (never a vector). */
@@ -101,6 +111,15 @@ export interface FaceClient {
 }
 
 /** What differs between the browser and Node: how models load and what a source is. */
+export interface VerifyOptions {
+  /** The relying party's nonce, echoed in the assertion. */
+  loginNonce?: string;
+  /** Ask for at least this liveness (the tenant's policy may require more). */
+  liveness?: LivenessLevel;
+  /** Guidance for an active challenge ("blink slowly"...): show it in a live region. */
+  onPrompt?: (prompt: ActionPrompt) => void;
+}
+
 export interface ClientPlatform {
   loadPipeline(opts: {
     provider: ProviderPreference;
@@ -111,6 +130,8 @@ export interface ClientPlatform {
   toImage(source: unknown): Promise<RgbaImage>;
   /** Frames for temporal fusion when the source is live video, else null. */
   toFrames(source: unknown, burst: BurstOptions): AsyncIterable<Frame> | null;
+  /** Frames for an active liveness challenge (about 10 a second, until the caller stops), or null for a still source. */
+  toActionFrames(source: unknown): AsyncIterable<Frame> | Iterable<Frame> | null;
 }
 
 /**
@@ -206,12 +227,37 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
       return api.enrollEmbedding(subjectId, e.modelId, e.embedding);
     },
     async verify(subjectId, source, vopts = {}) {
+      const { pipeline } = await load();
+      const challenge = await api.challenge(subjectId, "verify", vopts.liveness);
+      const asked = challenge.liveness;
+      const send = (embedding: Float32Array, evidence?: LivenessEvidence) =>
+        api.verifyEmbedding(subjectId, pipeline.modelId, embedding, {
+          challenge,
+          ...(evidence ? { evidence } : {}),
+          ...(vopts.loginNonce !== undefined ? { loginNonce: vopts.loginNonce } : {}),
+        });
+      if (asked?.level === "active") {
+        const frames = platform.toActionFrames(source);
+        if (!frames) throw new LivenessError("needs-video", "This sign-in asks for an action in front of the camera: pass a live video source.");
+        const capture = await serial(() => captureAction(pipeline, frames, asked.action!, vopts.onPrompt ? { onPrompt: vopts.onPrompt } : {}));
+        return send(capture.embedding, capture.evidence);
+      }
+      if (asked?.level === "passive" && (opts.pad ?? "off") === "off") {
+        throw new LivenessError("pad-not-loaded", 'This tenant requires presentation-attack detection: create the client with pad: "report".');
+      }
       const e = await embed(source);
-      return api.verifyEmbedding(subjectId, e.modelId, e.embedding, vopts);
+      return send(e.embedding, asked?.level === "passive" ? passiveEvidence(e) : undefined);
     },
     getSubject: (subjectId) => api.getSubject(subjectId),
     deleteSubject: (subjectId) => api.deleteSubject(subjectId),
     listTemplates: (subjectId) => api.listTemplates(subjectId),
     deleteTemplate: (subjectId, templateId) => api.deleteTemplate(subjectId, templateId),
   };
+}
+
+/** A passive challenge's evidence: the capture's PAD score, and its best frame's pose (no pixels). */
+function passiveEvidence(e: EmbedResult): LivenessEvidence {
+  if (!e.pad) throw new LivenessError("pad-not-loaded", 'This tenant requires presentation-attack detection: create the client with pad: "report".');
+  const { yaw, pitch } = e.quality.pose;
+  return { v: 1, pad: e.pad.score, frames: [{ t: 0, yaw: Math.round(yaw * 10) / 10, pitch: Math.round(pitch * 10) / 10, ear: 0, agree: 1, iou: 1 }] };
 }

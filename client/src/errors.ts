@@ -41,6 +41,25 @@ export class PresentationAttackError extends FaceQualityError {
   }
 }
 
+/**
+ * A liveness challenge could not be met on the device, so nothing was sent
+ * (no attempt was spent): `action-not-shown` (the camera did not see the
+ * requested blink or turn in time: show `message` and try again),
+ * `needs-video` (an active challenge needs a live camera source, not a
+ * photo), `pad-not-loaded` (the tenant requires passive PAD: create the
+ * client with `pad: "report"`).
+ */
+export class LivenessError extends FacegateError {
+  override name = "LivenessError";
+  constructor(
+    readonly reason: "action-not-shown" | "needs-video" | "pad-not-loaded",
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
 /** A model file failed to load or did not match its manifest sha256. */
 export class ModelLoadError extends FacegateError {
   override name = "ModelLoadError";

@@ -1,7 +1,7 @@
 /** Exports shared by the browser (index.ts) and Node (node.ts) entries. */
 export type { EmbedResult, FaceCheck, FaceClient, FaceClientOptions, RuntimeInfo } from "./client.js";
 export { FacegateApi } from "./api/facegate-api.js";
-export { ApiError, FaceQualityError, FacegateError, ModelLoadError, NetworkError, PresentationAttackError } from "./errors.js";
+export { ApiError, FaceQualityError, FacegateError, LivenessError, ModelLoadError, NetworkError, PresentationAttackError } from "./errors.js";
 export type { RgbaImage } from "./image/types.js";
 export type {
   DetectedFace,

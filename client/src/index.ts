@@ -54,6 +54,8 @@ export function createFaceClient(opts: BrowserFaceClientOptions): FaceClient {
       },
       toImage: (source) => rgbaFromBrowserSource(source as BrowserImageSource),
       toFrames: (source, burst) => (isVideo(source) ? burstFrames(source, burst) : null),
+      // About 10 frames a second for up to 10 s: the capture stops as soon as the action is seen.
+      toActionFrames: (source) => (isVideo(source) ? videoFrames(source, { count: 100, intervalMs: 100 }) : null),
     },
     opts,
   );

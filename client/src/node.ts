@@ -9,6 +9,7 @@ import { createFaceClientWith, type FaceClient, type FaceClientOptions } from ".
 import { isRgbaLike } from "./image/dom.js";
 import { decodeImage, readImageFile } from "./image/decode-node.js";
 import type { RgbaImage } from "./image/types.js";
+import type { Frame } from "./pipeline/types.js";
 import { loadNodePipeline } from "./pipeline/load-node.js";
 
 export * from "./exports.js";
@@ -43,6 +44,8 @@ export function createFaceClient(opts: NodeFaceClientOptions): FaceClient {
       },
       toImage,
       toFrames: () => null,
+      // Node has no camera: an active challenge takes recorded frames ({image, timestamp} in ms), e.g. from a clip.
+      toActionFrames: (source) => (Array.isArray(source) && source.every((f) => f && typeof f === "object" && "image" in f) ? (source as Frame[]) : null),
     },
     opts,
   );

@@ -20,8 +20,12 @@ const client: FaceClient = createFaceClient({
   executionProviders: (params.get("ep") as ProviderPreference | null) ?? "auto",
 });
 
-// A handle for developers (and the SDK's browser tests) to call the client from the console.
-(globalThis as unknown as { facegate: { client: FaceClient } }).facegate = { client };
+// A handle for developers (and the SDK's browser tests) to call the client from the console,
+// with a token of their own.
+(globalThis as unknown as { facegate: { client: FaceClient; useToken: (t: string) => void } }).facegate = {
+  client,
+  useToken: (t: string) => void (accessToken = t),
+};
 
 let capture: Capture | null = null;
 

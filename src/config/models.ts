@@ -29,6 +29,16 @@ export function embeddingModelIds(): string[] {
   return [...load().keys()];
 }
 
+/**
+ * The passive PAD operating point (manifest `pad.threshold`): a `passive`
+ * challenge needs evidence whose PAD score reaches it. Null when the manifest
+ * has no PAD block (a passive challenge then cannot be met: fail closed).
+ */
+export function padThreshold(): number | null {
+  const pad = (manifestJson as { pad?: { threshold?: unknown } }).pad;
+  return typeof pad?.threshold === "number" ? pad.threshold : null;
+}
+
 /** Like embeddingModel, but refuses an unknown id with 400 `model-unknown`. */
 export function requireEmbeddingModel(id: string): EmbeddingModelInfo {
   const m = embeddingModel(id);

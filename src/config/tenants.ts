@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Env } from "../env.js";
 import { ApiError } from "../errors/api-error.js";
+import { LIVENESS_ACTIONS, LIVENESS_LEVELS, type LivenessAction, type LivenessLevel } from "../protocol/liveness.js";
 import { STEP_UP_ACR } from "../protocol/scopes.js";
 
 /**
@@ -8,7 +9,8 @@ import { STEP_UP_ACR } from "../protocol/scopes.js";
  * keyed by tenant (or `*` for every tenant without its own entry), e.g.
  *
  *   {"*": {"addTemplate": {"maxAuthAgeSeconds": 300, "acr": ["urn:facegate:acr:step-up"]}},
- *    "acme": {"addTemplate": {"maxAuthAgeSeconds": 120, "acr": ["http://schemas.openid.net/pape/policies/2007/06/multi-factor"]}}}
+ *    "acme": {"addTemplate": {"maxAuthAgeSeconds": 120, "acr": ["http://schemas.openid.net/pape/policies/2007/06/multi-factor"]},
+ *             "liveness": {"level": "active", "actions": ["blink", "turn-left-right"]}}}
  *
  * `addTemplate`: what the access token must show to add a template to a
  * subject that already has one (RFC 9470 step-up): an `auth_time` at most
@@ -20,13 +22,27 @@ export interface AddTemplatePolicy {
   acr: readonly string[];
 }
 
+/**
+ * `liveness`: what every verify of the tenant must show (protocol/liveness.ts):
+ * `off`, `passive` (the SDK's PAD score, at the manifest's operating point,
+ * in the sealed evidence) or `active` (the evidence shows an action the server
+ * picks at random from `actions`). A relying party may ask for more per
+ * challenge, never less.
+ */
+export interface LivenessPolicy {
+  level: LivenessLevel;
+  actions: readonly LivenessAction[];
+}
+
 export interface TenantPolicy {
   addTemplate: AddTemplatePolicy;
+  liveness: LivenessPolicy;
 }
 
 
 export const DEFAULT_TENANT_POLICY: TenantPolicy = {
   addTemplate: { maxAuthAgeSeconds: 300, acr: [STEP_UP_ACR] },
+  liveness: { level: "off", actions: LIVENESS_ACTIONS },
 };
 
 const Entry = z.strictObject({
@@ -34,6 +50,12 @@ const Entry = z.strictObject({
     .strictObject({
       maxAuthAgeSeconds: z.number().int().min(30).max(3600),
       acr: z.array(z.string().min(1).max(256)).min(1).max(16),
+    })
+    .optional(),
+  liveness: z
+    .strictObject({
+      level: z.enum(LIVENESS_LEVELS),
+      actions: z.array(z.enum(LIVENESS_ACTIONS)).min(1).optional(),
     })
     .optional(),
 });
@@ -70,5 +92,11 @@ export function tenantPolicy(env: Env, tenant: string): TenantPolicy {
   const all = policies(env);
   const own = Object.hasOwn(all, tenant) ? all[tenant] : undefined;
   const star = Object.hasOwn(all, "*") ? all["*"] : undefined;
-  return { addTemplate: own?.addTemplate ?? star?.addTemplate ?? DEFAULT_TENANT_POLICY.addTemplate };
+  const liveness = own?.liveness ?? star?.liveness;
+  return {
+    addTemplate: own?.addTemplate ?? star?.addTemplate ?? DEFAULT_TENANT_POLICY.addTemplate,
+    liveness: liveness
+      ? { level: liveness.level, actions: liveness.actions ?? DEFAULT_TENANT_POLICY.liveness.actions }
+      : DEFAULT_TENANT_POLICY.liveness,
+  };
 }

@@ -3,6 +3,7 @@ import type { Env } from "../env.js";
 import { ApiError } from "../errors/api-error.js";
 import { AssertionKeysSecret, parseJsonSecret } from "./secrets.js";
 import { randomId } from "./random.js";
+import type { LivenessLevel } from "../protocol/liveness.js";
 
 /**
  * Face assertions: short-lived EdDSA JWTs a relying party verifies with our
@@ -18,7 +19,18 @@ export interface AssertionClaims {
   modelId: string;
   authTime: number;
   ttlSeconds: number;
+  /** What the verify showed beyond the face (protocol/liveness.ts). */
+  liveness: LivenessLevel;
   nonce?: string;
+}
+
+/**
+ * How strongly the face was shown, as the `acr` a relying party can require
+ * (OIDC-style): the liveness level the verify's challenge asked for and its
+ * evidence met.
+ */
+export function livenessAcr(level: LivenessLevel): string {
+  return `urn:facegate:liveness:${level}`;
 }
 
 const signers = new Map<string, Promise<{ kid: string; key: CryptoKey | Uint8Array }>>();
@@ -66,7 +78,9 @@ export async function signAssertion(env: Env, c: AssertionClaims): Promise<strin
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({
     tenant: c.tenant,
-    amr: ["face"],
+    // RFC 8176: "face" always; "user" (a presence test) when the user performed an action on command.
+    amr: c.liveness === "active" ? ["face", "user"] : ["face"],
+    acr: livenessAcr(c.liveness),
     auth_time: c.authTime,
     model: c.modelId,
     ...(c.nonce !== undefined ? { nonce: c.nonce } : {}),

@@ -1,5 +1,6 @@
 import { Chacha20Poly1305 } from "@hpke/chacha20poly1305";
 import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from "@hpke/core";
+import { LivenessEvidenceSchema, MAX_EVIDENCE_BYTES, type LivenessEvidence } from "./liveness.js";
 import { PROTOCOL } from "./version.js";
 
 /**
@@ -79,6 +80,43 @@ export function bytesToEmbedding(bytes: Uint8Array, dim: number): Float32Array |
   return Math.abs(Math.sqrt(norm) - 1) <= 1e-3 ? out : null;
 }
 
+/**
+ * The plaintext of a probe: the embedding (embeddingToBytes), then, when a
+ * liveness challenge or policy asks for it, the evidence as UTF-8 JSON
+ * (protocol/liveness.ts). An envelope of just the embedding is what it always
+ * was, so a client that knows nothing of liveness still speaks the contract.
+ */
+export function probeToBytes(embedding: ArrayLike<number>, evidence?: LivenessEvidence): Uint8Array {
+  const head = embeddingToBytes(embedding);
+  if (!evidence) return head;
+  const tail = utf8.encode(JSON.stringify(evidence));
+  if (tail.length > MAX_EVIDENCE_BYTES) throw new RangeError(`liveness evidence is ${tail.length} bytes (at most ${MAX_EVIDENCE_BYTES})`);
+  const out = new Uint8Array(head.length + tail.length);
+  out.set(head, 0);
+  out.set(tail, head.length);
+  return out;
+}
+
+/**
+ * Inverse of probeToBytes: null unless the first `dim * 4` bytes are a valid
+ * embedding (bytesToEmbedding) and what follows, if anything, is evidence
+ * that matches the schema exactly.
+ */
+export function bytesToProbe(bytes: Uint8Array, dim: number): { embedding: Float32Array; evidence: LivenessEvidence | null } | null {
+  if (bytes.length < dim * 4 || bytes.length > dim * 4 + MAX_EVIDENCE_BYTES) return null;
+  const embedding = bytesToEmbedding(bytes.subarray(0, dim * 4), dim);
+  if (!embedding) return null;
+  if (bytes.length === dim * 4) return { embedding, evidence: null };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes.subarray(dim * 4)));
+  } catch {
+    return null;
+  }
+  const parsed = LivenessEvidenceSchema.safeParse(json);
+  return parsed.success ? { embedding, evidence: parsed.data } : null;
+}
+
 /** The envelope as it travels (binary fields base64url-encoded by the caller). */
 export interface SealedEnvelope {
   kid: string;
@@ -86,17 +124,18 @@ export interface SealedEnvelope {
   ciphertext: Uint8Array;
 }
 
-/** Client side: seal an embedding to the server's envelope key for one challenge. */
+/** Client side: seal an embedding (and, when asked for, its liveness evidence) to the server's envelope key for one challenge. */
 export async function sealEmbedding(
   suite: CipherSuite,
   key: { kid: string; publicKey: Uint8Array },
   binding: EnvelopeBinding,
   embedding: ArrayLike<number>,
+  evidence?: LivenessEvidence,
 ): Promise<SealedEnvelope> {
   const recipientPublicKey = await suite.kem.deserializePublicKey(key.publicKey);
   const { enc, ct } = await suite.seal(
     { recipientPublicKey, info: envelopeInfo() },
-    embeddingToBytes(embedding),
+    probeToBytes(embedding, evidence),
     envelopeAad(binding),
   );
   return { kid: key.kid, enc: new Uint8Array(enc), ciphertext: new Uint8Array(ct) };

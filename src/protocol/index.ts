@@ -11,3 +11,5 @@ export * from "./scopes.js";
 export * from "./version.js";
 export * from "./manifest.js";
 export * from "./limits.js";
+export * from "./liveness.js";
+export * from "./similarity.js";

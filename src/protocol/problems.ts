@@ -30,6 +30,7 @@ export const PROBLEMS = {
   "template-not-found": { status: 404, title: "No such template" },
   "anchor-template": { status: 409, title: "The first template anchors the subject's face and goes only with the subject" },
   "enrollment-mismatch": { status: 422, title: "The new template does not match the subject's enrolled face" },
+  "liveness-failed": { status: 422, title: "The capture did not show what the challenge asked (liveness)" },
   "subject-locked": { status: 429, title: "Too many failed attempts; the subject is locked" },
   // Challenges and envelopes
   "challenge-unknown": { status: 400, title: "No such challenge for this subject" },

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { b64uLength, b64uTryDecode } from "./base64url.js";
 import { AEAD_TAG_BYTES, ENC_BYTES, X25519_KEY_BYTES } from "./envelope.js";
 import { MAX_EMBEDDING_DIM } from "./limits.js";
+import { LIVENESS_ACTIONS, LIVENESS_LEVELS, MAX_EVIDENCE_BYTES } from "./liveness.js";
 import {
   CHALLENGE_ID_PATTERN,
   TEMPLATE_ID_PATTERN,
@@ -49,8 +50,9 @@ export const Envelope = z
   .strictObject({
     kid: Kid.meta({ description: "Envelope key id from the challenge" }),
     enc: b64u({ exact: ENC_BYTES }).meta({ description: "HPKE encapsulated key (32 bytes)" }),
-    ciphertext: b64u({ max: MAX_EMBEDDING_DIM * 4 + AEAD_TAG_BYTES }).meta({
-      description: "HPKE ciphertext of the float32 LE embedding plus the 16-byte tag",
+    ciphertext: b64u({ max: MAX_EMBEDDING_DIM * 4 + MAX_EVIDENCE_BYTES + AEAD_TAG_BYTES }).meta({
+      description:
+        "HPKE ciphertext of the float32 LE embedding (then, for a liveness challenge, the evidence as UTF-8 JSON) plus the 16-byte tag",
     }),
   })
   .meta({ id: "Envelope" });
@@ -64,8 +66,17 @@ export const ConsentRequest = z
   })
   .meta({ id: "ConsentRequest" });
 
+export const LivenessLevelSchema = z.enum(LIVENESS_LEVELS).meta({ id: "LivenessLevel" });
+export const LivenessActionSchema = z.enum(LIVENESS_ACTIONS).meta({ id: "LivenessAction" });
+
 export const ChallengeRequest = z
-  .strictObject({ subjectId: SubjectId, purpose: Purpose })
+  .strictObject({
+    subjectId: SubjectId,
+    purpose: Purpose,
+    liveness: LivenessLevelSchema.optional().meta({
+      description: "Verify only: ask for at least this liveness (the tenant's policy may require more, never less)",
+    }),
+  })
   .meta({ id: "ChallengeRequest" });
 
 export const EnrollRequest = z
@@ -128,6 +139,13 @@ export const ChallengeResponse = z
     nonce: z.string().regex(NONCE_PATTERN),
     expiresAt: Timestamp,
     envelopeKey: z.object({ kid: Kid, publicKey: b64u({ exact: X25519_KEY_BYTES }) }),
+    liveness: z
+      .object({ level: LivenessLevelSchema, action: LivenessActionSchema.optional() })
+      .optional()
+      .meta({
+        description:
+          "What the verify must show: `passive` (the SDK's PAD score in the evidence), `active` (the evidence shows `action` by one face)",
+      }),
   })
   .meta({ id: "Challenge" });
 

@@ -8,6 +8,9 @@ import { limitCaller } from "../http/rate-limit.js";
 import { b64uEncode } from "../protocol/base64url.js";
 import { ChallengeRequest, ChallengeResponse } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
+import { tenantPolicy, type LivenessPolicy } from "../config/tenants.js";
+import { strongerLevel, type LivenessLevel } from "../protocol/liveness.js";
+import type { ChallengeLiveness } from "../vault/challenges.js";
 import { vaultFor } from "../vault/stub.js";
 import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
@@ -21,7 +24,9 @@ const route = createRoute({
   description:
     "Needs `face:enroll` for purpose `enroll` and `face:verify` for `verify`. The challenge is bound to the " +
     "tenant, subject and purpose, is consumed by the first attempt that presents it, and names the envelope key. " +
-    "A verify challenge needs a token that names its relying party (`azp` or `client_id`).",
+    "A verify challenge needs a token that names its relying party (`azp` or `client_id`). It carries the " +
+    "liveness the verify must show: the tenant's policy, or more if the request asks for it; for `active`, an " +
+    "action picked at random.",
   security: [...bearerScopes(SCOPES.enroll), ...bearerScopes(SCOPES.verify)],
   middleware: [authenticate, limitCaller(), audited("challenge"), jsonBody] as const,
   request: { body: { required: true, content: jsonContent(ChallengeRequest) } },
@@ -33,13 +38,14 @@ const route = createRoute({
 
 export function registerChallenges(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const { subjectId, purpose } = c.req.valid("json");
+    const { subjectId, purpose, liveness: asked } = c.req.valid("json");
     const principal = c.get("principal");
     c.get("audit").subjectId = subjectId;
     assertScope(principal, purpose === "enroll" ? SCOPES.enroll : SCOPES.verify);
     assertMayActOn(principal, subjectId);
     if (purpose === "verify") assertClient(principal);
     const key = currentEnvelopeKey(c.env);
+    const liveness = purpose === "verify" ? challengeLiveness(tenantPolicy(c.env, principal.tenant).liveness, asked ?? "off") : null;
     const issued = await vaultCall(
       c,
       vaultFor(c.env, principal.tenant, subjectId).issueChallenge({
@@ -48,6 +54,7 @@ export function registerChallenges(app: OpenAPIHono<AppEnv>): void {
         actor: actorOf(c),
         purpose,
         kid: key.kid,
+        liveness,
       }),
     );
     return c.json(
@@ -56,8 +63,18 @@ export function registerChallenges(app: OpenAPIHono<AppEnv>): void {
         nonce: issued.nonce,
         expiresAt: new Date(issued.expiresAt).toISOString(),
         envelopeKey: { kid: key.kid, publicKey: b64uEncode(key.publicKey) },
+        ...(issued.liveness ? { liveness: issued.liveness } : {}),
       },
       201,
     );
   });
+}
+
+/** The tenant's level or the requested one, whichever is stronger; an active challenge gets a random action of the tenant's. */
+function challengeLiveness(policy: LivenessPolicy, asked: LivenessLevel): ChallengeLiveness | null {
+  const level = strongerLevel(policy.level, asked);
+  if (level === "off") return null;
+  if (level === "passive") return { level };
+  const pick = crypto.getRandomValues(new Uint32Array(1))[0]! % policy.actions.length;
+  return { level, action: policy.actions[pick]! };
 }

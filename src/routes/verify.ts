@@ -34,6 +34,7 @@ const route = createRoute({
       ...BODY_PROBLEMS,
       "client-required",
       "not-enrolled",
+      "liveness-failed",
       ...ENVELOPE_PROBLEMS,
     ),
   },
@@ -61,6 +62,7 @@ export function registerVerify(app: OpenAPIHono<AppEnv>): void {
       modelId: model.id,
       authTime: Math.floor(done.authTime / 1000),
       ttlSeconds: policy.assertionTtlSeconds,
+      liveness: done.liveness?.level ?? "off",
       ...(body.loginNonce !== undefined ? { nonce: body.loginNonce } : {}),
     });
     return c.json({ match: true, assertion, attemptsRemaining: done.attemptsRemaining }, 200);

@@ -1,5 +1,6 @@
 import { randomId } from "../crypto/random.js";
 import type { EnvelopePurpose } from "../protocol/envelope.js";
+import type { LivenessAction, LivenessLevel } from "../protocol/liveness.js";
 import type { IssuedChallenge, Refusal, SubjectRef } from "./types.js";
 
 /** Expired challenges are kept this long so a late client hears `challenge-expired`, not `unknown`. */
@@ -15,7 +16,15 @@ type ChallengeRow = {
   kid: string;
   expires_at: number;
   used_at: number | null;
+  liveness: string | null;
+  action: string | null;
 };
+
+/** What a verify challenge asks the attempt to show (null: nothing beyond the face). */
+export interface ChallengeLiveness {
+  level: Exclude<LivenessLevel, "off">;
+  action?: LivenessAction;
+}
 
 export function issueChallenge(
   sql: SqlStorage,
@@ -24,6 +33,7 @@ export function issueChallenge(
   kid: string,
   now: number,
   ttlMs: number,
+  liveness: ChallengeLiveness | null = null,
 ): IssuedChallenge {
   sql.exec("DELETE FROM challenges WHERE expires_at + ? < ?", CHALLENGE_GRACE_MS, now);
   sql.exec(
@@ -35,8 +45,8 @@ export function issueChallenge(
   );
   const issued = { challengeId: randomId(16), nonce: randomId(32), expiresAt: now + ttlMs };
   sql.exec(
-    `INSERT INTO challenges (challenge_id, tenant, subject_id, purpose, nonce, kid, created_at, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO challenges (challenge_id, tenant, subject_id, purpose, nonce, kid, created_at, expires_at, liveness, action)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     issued.challengeId,
     who.tenant,
     who.subjectId,
@@ -45,8 +55,10 @@ export function issueChallenge(
     kid,
     now,
     issued.expiresAt,
+    liveness?.level ?? null,
+    liveness?.action ?? null,
   );
-  return issued;
+  return { ...issued, liveness };
 }
 
 /**
@@ -55,7 +67,7 @@ export function issueChallenge(
  * to be consumed: an expired or wrong-purpose challenge is spent by being
  * presented, an unknown or used one has nothing left to spend.
  */
-export type ChallengeCheck = { ok: true; nonce: string; kid: string } | (Refusal & { consume: boolean });
+export type ChallengeCheck = { ok: true; nonce: string; kid: string; liveness: ChallengeLiveness | null } | (Refusal & { consume: boolean });
 
 export function checkChallenge(
   sql: SqlStorage,
@@ -66,7 +78,7 @@ export function checkChallenge(
 ): ChallengeCheck {
   const row = sql
     .exec<ChallengeRow>(
-      "SELECT tenant, subject_id, purpose, nonce, kid, expires_at, used_at FROM challenges WHERE challenge_id = ?",
+      "SELECT tenant, subject_id, purpose, nonce, kid, expires_at, used_at, liveness, action FROM challenges WHERE challenge_id = ?",
       challengeId,
     )
     .toArray()[0];
@@ -76,7 +88,9 @@ export function checkChallenge(
   if (row.used_at !== null) return { ok: false, code: "challenge-used", consume: false };
   if (row.expires_at <= now) return { ok: false, code: "challenge-expired", consume: true };
   if (row.purpose !== purpose) return { ok: false, code: "challenge-purpose", consume: true };
-  return { ok: true, nonce: row.nonce, kid: row.kid };
+  const level = row.liveness === "passive" || row.liveness === "active" ? row.liveness : null;
+  const liveness: ChallengeLiveness | null = level ? { level, ...(row.action ? { action: row.action as LivenessAction } : {}) } : null;
+  return { ok: true, nonce: row.nonce, kid: row.kid, liveness };
 }
 
 /**

@@ -97,6 +97,9 @@ const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
   // same transaction as `used_at`, so "consumed without an outcome" is never visible.
   ["challenges", "outcome", "TEXT"],
   ["challenges", "request_id", "TEXT"],
+  // What a verify challenge asks the attempt to show (protocol/liveness.ts): a level and, when active, an action.
+  ["challenges", "liveness", "TEXT"],
+  ["challenges", "action", "TEXT"],
   // The first template of a model anchors every decision (match-rule.ts).
   ["templates", "anchor", "INTEGER NOT NULL DEFAULT 0"],
   // The key epoch the subject key is wrapped under; NULL for a key from before epochs.

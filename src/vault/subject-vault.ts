@@ -1,12 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { policyOf } from "../config/policy.js";
-import { embeddingModel } from "../config/models.js";
+import { embeddingModel, padThreshold } from "../config/models.js";
 import { epochRing, type EpochRing } from "../crypto/key-epochs.js";
-import { openEmbeddingEnvelope } from "../crypto/open-envelope.js";
+import { openEmbeddingEnvelope, type OpenedProbe } from "../crypto/open-envelope.js";
 import { MAX_TEMPLATES_PER_SUBJECT } from "../protocol/schemas.js";
 import type { EnvelopePurpose } from "../protocol/envelope.js";
-import { checkChallenge, consumeChallenge, issueChallenge, purgeChallenges, unconsumed } from "./challenges.js";
+import { checkChallenge, consumeChallenge, issueChallenge, purgeChallenges, unconsumed, type ChallengeLiveness } from "./challenges.js";
+import { livenessShown } from "./liveness.js";
 import { extendRetention, grantConsent, readConsent, retainUntil } from "./consent.js";
 import { decodeEnvelope } from "./envelope.js";
 import { STATE_TABLES, VaultHousekeeping } from "./housekeeping.js";
@@ -124,7 +125,7 @@ export class SubjectVault extends DurableObject<Env> {
   async issueChallenge(input: IssueChallengeInput): Promise<IssuedChallenge> {
     const ttlMs = policyOf(this.env).challengeTtlSeconds * 1000;
     return this.commit(input, true, (now) => {
-      const issued = issueChallenge(this.sql, input, input.purpose, input.kid, now, ttlMs);
+      const issued = issueChallenge(this.sql, input, input.purpose, input.kid, now, ttlMs, input.liveness ?? null);
       appendAudit(this.sql, input, input.actor, "challenge", `issued:${input.purpose}`, now);
       return issued;
     });
@@ -197,7 +198,7 @@ export class SubjectVault extends DurableObject<Env> {
     const policy = policyOf(this.env);
     const { model, thresholds } = this.model(input.modelId);
     let keyCreated = false;
-    const result = await this.attempt(input, "enroll", model.dim, (now, embedding, ring): EnrollResult | Refusal => {
+    const result = await this.attempt(input, "enroll", model.dim, (now, { embedding }, ring): EnrollResult | Refusal => {
       const key = loadOrCreateSubjectKey(this.sql, this.env, ring, input);
       keyCreated = key.created;
       if (key.created || key.rewrapped) markRegistryDirty(this.sql, input);
@@ -222,7 +223,16 @@ export class SubjectVault extends DurableObject<Env> {
   async verify(input: AttemptInput): Promise<VerifyResult> {
     const policy = policyOf(this.env);
     const { model, thresholds } = this.model(input.modelId);
-    return this.attempt(input, "verify", model.dim, (now, embedding, ring): VerifyResult => {
+    return this.attempt(input, "verify", model.dim, (now, { embedding, evidence }, ring, liveness): VerifyResult | Refusal => {
+      // Liveness first: a capture that did not show what the challenge asked is refused (and
+      // counted) before any face is compared, so the answer says nothing about the match.
+      if (liveness) {
+        const shown = livenessShown(liveness, evidence, thresholds.verify, padThreshold());
+        if (!shown.ok) {
+          const failure = recordFailure(this.sql, now, policy.lockout);
+          return this.settleRefusal(input, "verify", now, this.failureRefusal("liveness-failed", failure, now), `:${shown.why}`);
+        }
+      }
       const key = loadSubjectKey(this.sql, this.env, ring, input);
       if (!key) throw new IntegrityError("templates without a subject key");
       if (key.rewrapped) markRegistryDirty(this.sql, input);
@@ -234,14 +244,14 @@ export class SubjectVault extends DurableObject<Env> {
         recordSuccess(this.sql, now);
         rememberProbe(this.sql, key.dek, input, input.modelId, embedding, now);
         if (extendRetention(this.sql, now, policy.retentionDays)) markRegistryDirty(this.sql, input);
-        this.settle(input, "verify", now, "match");
-        return { ok: true, match: true, attemptsRemaining: attemptsRemaining(this.sql, now, policy.lockout), authTime: now };
+        this.settle(input, "verify", now, liveness ? `match:liveness-${liveness.level}` : "match");
+        return { ok: true, match: true, attemptsRemaining: attemptsRemaining(this.sql, now, policy.lockout), authTime: now, liveness };
       }
       // A replay is answered as any other no-match (it teaches a replayer nothing) and audited as what it is.
       const failure = recordFailure(this.sql, now, policy.lockout);
       const outcome = `no-match${verdict === "replay" ? ":replay" : ""}${failure.lock ? ":locked" : ""}`;
       this.settle(input, "verify", now, outcome);
-      return { ok: true, match: false, attemptsRemaining: failure.attemptsRemaining, authTime: now };
+      return { ok: true, match: false, attemptsRemaining: failure.attemptsRemaining, authTime: now, liveness };
     });
   }
 
@@ -369,7 +379,7 @@ export class SubjectVault extends DurableObject<Env> {
     input: AttemptInput,
     purpose: EnvelopePurpose,
     dim: number,
-    decide: (now: number, embedding: Float32Array, ring: EpochRing) => T | Refusal,
+    decide: (now: number, probe: OpenedProbe, ring: EpochRing, liveness: ChallengeLiveness | null) => T | Refusal,
   ): Promise<T | Refusal> {
     const bind = purpose === "enroll";
     const started = this.now();
@@ -383,25 +393,25 @@ export class SubjectVault extends DurableObject<Env> {
     }
 
     const envelope = decodeEnvelope(input.envelope);
-    let embedding: Float32Array | null = null;
+    let opened: OpenedProbe | null = null;
     let now = started;
     let result: T | Refusal;
     try {
       const binding = { purpose, subjectId: input.subjectId, challengeId: input.challengeId, nonce: begun.nonce, modelId: input.modelId };
-      const [opened, ring] = await Promise.all([
+      const [probe, ring] = await Promise.all([
         envelope ? openEmbeddingEnvelope(this.env, envelope, binding, dim) : Promise.resolve(null),
         epochRing(this.env, started),
       ]);
-      embedding = opened;
+      opened = probe;
       now = this.now();
       result = this.ctx.storage.transactionSync(() => {
         checkIdentity(this.sql, input, bind);
         const gone = unconsumed(this.sql, input.challengeId);
         if (gone) return this.refuse(input, purpose, now, { ok: false, code: gone }, false);
-        if (!opened) return this.refuse(input, purpose, now, { ok: false, code: "envelope-invalid" }, true);
+        if (!probe) return this.refuse(input, purpose, now, { ok: false, code: "envelope-invalid" }, true);
         const refusal = this.stateRefusal(input, purpose, now);
         if (refusal) return this.refuse(input, purpose, now, refusal, true);
-        return decide(now, opened, ring);
+        return decide(now, probe, ring, begun.liveness);
       });
     } catch (err) {
       // Whatever failed (stored data that does not open because it was tampered
@@ -416,14 +426,18 @@ export class SubjectVault extends DurableObject<Env> {
       }
       console.error(JSON.stringify({ vault: "integrity failure", what: err.message }));
     } finally {
-      embedding?.fill(0);
+      opened?.embedding.fill(0);
     }
     await this.housekeeping.armFlush(now);
     return result;
   }
 
-  /** Section 1: reads only, unless it refuses. Returns the challenge's nonce for the HPKE AAD. */
-  private begin(input: AttemptInput, purpose: EnvelopePurpose, now: number): { ok: true; nonce: string } | Refusal {
+  /** Section 1: reads only, unless it refuses. Returns the challenge's nonce for the HPKE AAD and what it asks to show. */
+  private begin(
+    input: AttemptInput,
+    purpose: EnvelopePurpose,
+    now: number,
+  ): { ok: true; nonce: string; liveness: ChallengeLiveness | null } | Refusal {
     const challenge = checkChallenge(this.sql, input, input.challengeId, purpose, now);
     if (!challenge.ok) {
       const { consume, ...refusal } = challenge;
@@ -433,7 +447,7 @@ export class SubjectVault extends DurableObject<Env> {
     if (refusal) return this.refuse(input, purpose, now, refusal, true);
     // The envelope must be sealed to the key the challenge named, not merely to some key we hold.
     if (challenge.kid !== input.envelope.kid) return this.refuse(input, purpose, now, { ok: false, code: "envelope-invalid" }, true);
-    return { ok: true, nonce: challenge.nonce };
+    return { ok: true, nonce: challenge.nonce, liveness: challenge.liveness };
   }
 
   /** What the subject's state refuses, checked in both sections (it may change during the await). */
@@ -455,8 +469,8 @@ export class SubjectVault extends DurableObject<Env> {
     appendAudit(this.sql, input, input.actor, action, outcome, now);
   }
 
-  private settleRefusal(input: AttemptInput, action: EnvelopePurpose, now: number, r: Refusal): Refusal {
-    this.settle(input, action, now, `refused:${r.code}`);
+  private settleRefusal(input: AttemptInput, action: EnvelopePurpose, now: number, r: Refusal, detail = ""): Refusal {
+    this.settle(input, action, now, `refused:${r.code}${detail}`);
     return r;
   }
 
@@ -467,7 +481,7 @@ export class SubjectVault extends DurableObject<Env> {
     return r;
   }
 
-  private failureRefusal(code: "enrollment-mismatch", failure: FailureOutcome, now: number): Refusal {
+  private failureRefusal(code: "enrollment-mismatch" | "liveness-failed", failure: FailureOutcome, now: number): Refusal {
     return {
       ok: false,
       code,

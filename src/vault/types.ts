@@ -1,4 +1,5 @@
 import type { ConsentRecordT, EnvelopeT } from "../protocol/schemas.js";
+import type { ChallengeLiveness } from "./challenges.js";
 import type { EnvelopePurpose } from "../protocol/envelope.js";
 import type { ProblemCode } from "../protocol/problems.js";
 
@@ -43,12 +44,15 @@ export interface GrantConsentInput extends ActorRef {
 export interface IssueChallengeInput extends ActorRef {
   purpose: EnvelopePurpose;
   kid: string;
+  /** Verify only: what the attempt must show, decided by the route from the tenant's policy and the request. */
+  liveness?: ChallengeLiveness | null;
 }
 
 export interface IssuedChallenge {
   challengeId: string;
   nonce: string;
   expiresAt: number;
+  liveness: ChallengeLiveness | null;
 }
 
 /** One enroll or verify attempt: the whole of it in one RPC (the vault opens the envelope). */
@@ -67,7 +71,16 @@ export interface AttemptInput extends ActorRef {
 
 export type EnrollResult = { ok: true; templateId: string; templateCount: number; anchor: boolean } | Refusal;
 
-export type VerifyResult = { ok: true; match: boolean; attemptsRemaining: number; authTime: number } | Refusal;
+export type VerifyResult =
+  | {
+      ok: true;
+      match: boolean;
+      attemptsRemaining: number;
+      authTime: number;
+      /** What the attempt showed beyond the face (the assertion says it). */
+      liveness: ChallengeLiveness | null;
+    }
+  | Refusal;
 
 export interface SubjectState {
   consent: Omit<ConsentRecordT, "subjectId"> | null;

@@ -132,7 +132,8 @@ describe("request bodies", () => {
     ]) {
       await expectProblem(await call("POST", "/v1/challenges", { token: s.token, body }), "invalid-request");
     }
-    const big = { challengeId: "a".repeat(22), modelId: "fr512-v1", envelope: { kid: "k", enc: "A".repeat(43), ciphertext: "A".repeat(8000) } };
+    // Longer than the largest envelope can be (an embedding of MAX_EMBEDDING_DIM floats plus the most evidence), under the body limit.
+    const big = { challengeId: "a".repeat(22), modelId: "fr512-v1", envelope: { kid: "k", enc: "A".repeat(43), ciphertext: "A".repeat(13_800) } };
     const res = await s.send("verify", big);
     const problem = await expectProblem(res, "invalid-request");
     expect(JSON.stringify(problem["errors"])).toContain("body.envelope.ciphertext");

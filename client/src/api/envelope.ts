@@ -1,5 +1,6 @@
 import { b64uDecode, b64uEncode } from "../../../src/protocol/base64url.js";
 import { createEnvelopeSuite, sealEmbedding, type EnvelopePurpose } from "../../../src/protocol/envelope.js";
+import type { LivenessEvidence } from "../../../src/protocol/liveness.js";
 import type { ChallengeResponseT, EnvelopeT } from "../../../src/protocol/schemas.js";
 
 let suite: ReturnType<typeof createEnvelopeSuite> | undefined;
@@ -16,6 +17,7 @@ export async function sealForChallenge(
   subjectId: string,
   modelId: string,
   embedding: Float32Array,
+  evidence?: LivenessEvidence,
 ): Promise<EnvelopeT> {
   suite ??= createEnvelopeSuite();
   const sealed = await sealEmbedding(
@@ -23,6 +25,7 @@ export async function sealForChallenge(
     { kid: challenge.envelopeKey.kid, publicKey: b64uDecode(challenge.envelopeKey.publicKey) },
     { purpose, subjectId, challengeId: challenge.challengeId, nonce: challenge.nonce, modelId },
     embedding,
+    evidence,
   );
   return { kid: sealed.kid, enc: b64uEncode(sealed.enc), ciphertext: b64uEncode(sealed.ciphertext) };
 }

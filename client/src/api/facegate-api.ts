@@ -8,6 +8,7 @@ import type {
   TemplateListT,
   VerifyResponseT,
 } from "../../../src/protocol/schemas.js";
+import type { LivenessEvidence, LivenessLevel } from "../../../src/protocol/liveness.js";
 import { sealForChallenge } from "./envelope.js";
 import { HttpClient, type HttpOptions } from "./http.js";
 
@@ -40,8 +41,9 @@ export class FacegateApi {
     });
   }
 
-  challenge(subjectId: string, purpose: "enroll" | "verify"): Promise<ChallengeResponseT> {
-    return this.http.request("POST", "/v1/challenges", { subjectId, purpose });
+  /** A single-use challenge; a verify may ask for at least `liveness` (the tenant's policy may ask for more). */
+  challenge(subjectId: string, purpose: "enroll" | "verify", liveness?: LivenessLevel): Promise<ChallengeResponseT> {
+    return this.http.request("POST", "/v1/challenges", { subjectId, purpose, ...(liveness ? { liveness } : {}) });
   }
 
   /** Challenge, seal, send: one enrollment of an already computed embedding. */
@@ -55,15 +57,19 @@ export class FacegateApi {
     });
   }
 
-  /** Challenge, seal, send: one verification of an already computed embedding. */
+  /**
+   * Challenge, seal, send: one verification of an already computed
+   * embedding. With `challenge`, one fetched before (a liveness challenge
+   * whose action was captured), and `evidence` sealed with the embedding.
+   */
   async verifyEmbedding(
     subjectId: string,
     modelId: string,
     embedding: Float32Array,
-    { loginNonce }: { loginNonce?: string } = {},
+    { loginNonce, challenge: fetched, evidence }: { loginNonce?: string; challenge?: ChallengeResponseT; evidence?: LivenessEvidence } = {},
   ): Promise<VerifyResponseT> {
-    const challenge = await this.challenge(subjectId, "verify");
-    const envelope = await sealForChallenge(challenge, "verify", subjectId, modelId, embedding);
+    const challenge = fetched ?? (await this.challenge(subjectId, "verify"));
+    const envelope = await sealForChallenge(challenge, "verify", subjectId, modelId, embedding, evidence);
     return this.http.request("POST", `/v1/subjects/${seg(subjectId)}/verify`, {
       challengeId: challenge.challengeId,
       modelId,

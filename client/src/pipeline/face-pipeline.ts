@@ -357,6 +357,7 @@ export class FacePipeline {
       modelId: this.modelId,
       face,
       landmarks,
+      points68: pts,
       otherFaces: choice.others,
       detectionPass: pass,
       quality,
@@ -472,6 +473,11 @@ export class FacePipeline {
       provider: this.provider,
       timings: totals,
     };
+  }
+
+  /** What the quality gates would refuse in this report (null: usable), for callers that analysed with `enforceQuality: false`. */
+  qualityRefusal(quality: QualityReport): FaceQualityError | null {
+    return checkQuality(quality, this.#quality);
   }
 
   async dispose(): Promise<void> {

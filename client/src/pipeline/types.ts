@@ -92,6 +92,12 @@ export interface FaceAnalysis {
   face: DetectedFace;
   landmarks: FivePoints;
   /**
+   * The 68 points the five are derived from (iBUG order, source-image
+   * coordinates, x0 y0 x1 y1 ...): the eyes' contours give the eye openness
+   * an active liveness challenge measures (pipeline/active/).
+   */
+  points68: Float32Array;
+  /**
    * Other faces the detector found, less prominent than the chosen one
    * (prominence = box area weighted by closeness to the image centre; see
    * pipeline/subject.ts). When the coarse pass decided, faces too small to

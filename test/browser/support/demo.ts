@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -32,4 +33,17 @@ export async function finalStatus(page: Page, timeout = 180_000): Promise<string
     { timeout, polling: 250 },
   );
   return (await page.textContent("#status")) ?? "";
+}
+
+/**
+ * A fake-camera file made of part of a video clip (ffmpeg, as
+ * ../shared/data/video/README.md says): letterboxed to 640x480 at 15 fps.
+ * Chromium loops it; the test reads from its start.
+ */
+export function cameraFromClip(clip: string, fromSeconds: number, seconds: number): string {
+  const path = join(tempDir("facegate-clip-"), "camera.y4m");
+  const filter = "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=15,format=yuv420p";
+  const r = spawnSync("ffmpeg", ["-v", "error", "-ss", String(fromSeconds), "-t", String(seconds), "-i", clip, "-vf", filter, "-y", path]);
+  if (r.status !== 0) throw new Error(`ffmpeg failed on ${clip}: ${r.stderr?.toString().slice(0, 300)}`);
+  return path;
 }

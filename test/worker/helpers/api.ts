@@ -11,6 +11,7 @@ import {
   type EnvelopeBinding,
   type EnvelopePurpose,
   type EnvelopeT,
+  type LivenessEvidence,
   PROBLEM_CONTENT_TYPE,
   PROBLEMS,
   problemType,
@@ -84,6 +85,8 @@ export async function expectProblem(res: Response, code: ProblemCode): Promise<P
 export interface SealOverrides extends Partial<EnvelopeBinding> {
   publicKey?: Uint8Array;
   kid?: string;
+  /** Liveness evidence sealed after the embedding. */
+  evidence?: LivenessEvidence;
 }
 
 /** Seals an embedding for a challenge the way an honest client does (binding overridable for attacks). */
@@ -105,6 +108,7 @@ export async function sealFor(
       modelId: o.modelId ?? MODEL_ID,
     },
     embedding,
+    o.evidence,
   );
   return { kid: sealed.kid, enc: b64uEncode(sealed.enc), ciphertext: b64uEncode(sealed.ciphertext) };
 }
