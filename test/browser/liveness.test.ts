@@ -45,7 +45,8 @@ describe.skipIf(!existsSync(VIDEO))("active liveness in Chromium", () => {
   /** Enrolls `subject` from one frame of `clip` at `at` seconds (Node pipeline, as a sign-up would). */
   async function enrollFrom(subject: string, tenant: string, clip: string, at: number): Promise<void> {
     const still = join(tempDir("facegate-enrol-"), "frame.png");
-    spawnSync("ffmpeg", ["-v", "error", "-ss", String(at), "-i", join(VIDEO, clip), "-frames:v", "1", "-y", still]);
+    const seek = /\.(jpe?g|png)$/i.test(clip) ? [] : ["-ss", String(at)];
+    spawnSync("ffmpeg", ["-v", "error", ...seek, "-i", join(VIDEO, clip), "-frames:v", "1", "-y", still]);
     const pipe = await loadNodePipeline({ modelsDir: join(REPO, "models") });
     const embedding = (await pipe.analyze(await readImageFile(still))).embedding;
     await pipe.dispose();

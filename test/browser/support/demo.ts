@@ -36,14 +36,16 @@ export async function finalStatus(page: Page, timeout = 180_000): Promise<string
 }
 
 /**
- * A fake-camera file made of part of a video clip (ffmpeg, as
+ * A fake-camera file made of part of a video clip, or of a still (ffmpeg, as
  * ../shared/data/video/README.md says): letterboxed to 640x480 at 15 fps.
  * Chromium loops it; the test reads from its start.
  */
 export function cameraFromClip(clip: string, fromSeconds: number, seconds: number): string {
   const path = join(tempDir("facegate-clip-"), "camera.y4m");
   const filter = "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=15,format=yuv420p";
-  const r = spawnSync("ffmpeg", ["-v", "error", "-ss", String(fromSeconds), "-t", String(seconds), "-i", clip, "-vf", filter, "-y", path]);
+  // A still (a print, a tablet) is looped into a clip of its own.
+  const input = /\.(jpe?g|png)$/i.test(clip) ? ["-loop", "1", "-t", String(seconds), "-i", clip] : ["-ss", String(fromSeconds), "-t", String(seconds), "-i", clip];
+  const r = spawnSync("ffmpeg", ["-v", "error", ...input, "-vf", filter, "-y", path]);
   if (r.status !== 0) throw new Error(`ffmpeg failed on ${clip}: ${r.stderr?.toString().slice(0, 300)}`);
   return path;
 }

@@ -56,7 +56,7 @@ export async function captureAction(
 ): Promise<ActionCapture> {
   const maxMs = opts.maxMs ?? 8000;
   opts.onPrompt?.({ action, message: ACTION_MESSAGES[action], stage: "start" });
-  let seen: Seen[] = [];
+  const seen: Seen[] = [];
   let start: number | null = null;
   let analysed = 0;
   let index = 0;
@@ -71,8 +71,8 @@ export async function captureAction(
       a = await pipeline.analyze(frame.image, { enforceQuality: false });
     } catch (e) {
       if (!(e instanceof FaceQualityError)) throw e;
-      // No face, or two: the track is broken; start again from the next frame.
-      seen = [];
+      // No face found (a missed detection at a steep turn), or two: skip the frame. The rule's
+      // limits on gaps and box jumps decide whether the track it leaves is still one face.
       continue;
     }
     analysed++;
