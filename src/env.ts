@@ -51,6 +51,9 @@ export interface Env {
   KEY_EPOCH_GRACE_DAYS?: string;
   /** Optional: per-tenant policy as JSON (src/config/tenants.ts). */
   TENANT_POLICIES?: string;
+  /** Optional: the relying party's WebAuthn RP ID (a domain) and page origins (comma-separated), for passkeys. */
+  WEBAUTHN_RP_ID?: string;
+  WEBAUTHN_ORIGINS?: string;
   /** Optional: milliseconds a vault waits after a write before flushing its audit outbox (default 1000). */
   AUDIT_FLUSH_DELAY_MS?: string;
   /**

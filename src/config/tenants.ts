@@ -34,15 +34,29 @@ export interface LivenessPolicy {
   actions: readonly LivenessAction[];
 }
 
+/**
+ * `device`: whether a verify needs a passkey (WebAuthn) bound to the subject at
+ * enrollment, beside the face: `off`, `optional` (used when the subject has
+ * one and the client sends it) or `required`. The relying party's RP ID and
+ * origins come from WEBAUTHN_RP_ID / WEBAUTHN_ORIGINS, or the tenant's own.
+ */
+export interface DevicePolicy {
+  mode: "off" | "optional" | "required";
+  rpId: string | null;
+  origins: readonly string[];
+}
+
 export interface TenantPolicy {
   addTemplate: AddTemplatePolicy;
   liveness: LivenessPolicy;
+  device: DevicePolicy;
 }
 
 
 export const DEFAULT_TENANT_POLICY: TenantPolicy = {
   addTemplate: { maxAuthAgeSeconds: 300, acr: [STEP_UP_ACR] },
   liveness: { level: "off", actions: LIVENESS_ACTIONS },
+  device: { mode: "off", rpId: null, origins: [] },
 };
 
 const Entry = z.strictObject({
@@ -56,6 +70,13 @@ const Entry = z.strictObject({
     .strictObject({
       level: z.enum(LIVENESS_LEVELS),
       actions: z.array(z.enum(LIVENESS_ACTIONS)).min(1).optional(),
+    })
+    .optional(),
+  device: z
+    .strictObject({
+      mode: z.enum(["off", "optional", "required"]),
+      rpId: z.string().regex(/^[a-z0-9.-]{1,253}$/).optional(),
+      origins: z.array(z.string().url()).min(1).max(16).optional(),
     })
     .optional(),
 });
@@ -93,7 +114,13 @@ export function tenantPolicy(env: Env, tenant: string): TenantPolicy {
   const own = Object.hasOwn(all, tenant) ? all[tenant] : undefined;
   const star = Object.hasOwn(all, "*") ? all["*"] : undefined;
   const liveness = own?.liveness ?? star?.liveness;
+  const device = own?.device ?? star?.device;
   return {
+    device: {
+      mode: device?.mode ?? "off",
+      rpId: device?.rpId ?? (env.WEBAUTHN_RP_ID || null),
+      origins: device?.origins ?? (env.WEBAUTHN_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+    },
     addTemplate: own?.addTemplate ?? star?.addTemplate ?? DEFAULT_TENANT_POLICY.addTemplate,
     liveness: liveness
       ? { level: liveness.level, actions: liveness.actions ?? DEFAULT_TENANT_POLICY.liveness.actions }

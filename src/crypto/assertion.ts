@@ -21,6 +21,8 @@ export interface AssertionClaims {
   ttlSeconds: number;
   /** What the verify showed beyond the face (protocol/liveness.ts). */
   liveness: LivenessLevel;
+  /** A passkey of the subject's device signed the attempt's challenge. */
+  device: boolean;
   nonce?: string;
 }
 
@@ -78,8 +80,9 @@ export async function signAssertion(env: Env, c: AssertionClaims): Promise<strin
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({
     tenant: c.tenant,
-    // RFC 8176: "face" always; "user" (a presence test) when the user performed an action on command.
-    amr: c.liveness === "active" ? ["face", "user"] : ["face"],
+    // RFC 8176: "face" always; "hwk" (a hardware-secured key, the passkey) when one signed the
+    // challenge; "user" (a presence test) when the user performed an action on command.
+    amr: ["face", ...(c.device ? ["hwk"] : []), ...(c.liveness === "active" ? ["user"] : [])],
     acr: livenessAcr(c.liveness),
     auth_time: c.authTime,
     model: c.modelId,

@@ -30,6 +30,8 @@ export const PROBLEMS = {
   "template-not-found": { status: 404, title: "No such template" },
   "anchor-template": { status: 409, title: "The first template anchors the subject's face and goes only with the subject" },
   "enrollment-mismatch": { status: 422, title: "The new template does not match the subject's enrolled face" },
+  "device-required": { status: 403, title: "This tenant requires a passkey of the subject's device beside the face" },
+  "device-invalid": { status: 403, title: "The passkey assertion or registration did not verify" },
   "liveness-failed": { status: 422, title: "The capture did not show what the challenge asked (liveness)" },
   "subject-locked": { status: 429, title: "Too many failed attempts; the subject is locked" },
   // Challenges and envelopes

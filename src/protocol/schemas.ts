@@ -79,8 +79,55 @@ export const ChallengeRequest = z
   })
   .meta({ id: "ChallengeRequest" });
 
+/** base64url without padding, at most `max` characters (WebAuthn's JSON encoding of its buffers). */
+const b64uText = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]*$/, "must be base64url without padding");
+
+/** What a browser's WebAuthn ceremony returns, as @simplewebauthn/browser encodes it: closed, bounded (no room for an image). */
+const ClientExtensionResults = z.strictObject({ credProps: z.strictObject({ rk: z.boolean().optional() }).optional() });
+
+export const WebAuthnRegistration = z
+  .strictObject({
+    id: b64uText(1366),
+    rawId: b64uText(1366),
+    type: z.literal("public-key"),
+    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+    clientExtensionResults: ClientExtensionResults,
+    response: z.strictObject({
+      clientDataJSON: b64uText(4096),
+      attestationObject: b64uText(6144),
+      authenticatorData: b64uText(4096).optional(),
+      transports: z.array(z.string().max(32)).max(8).optional(),
+      publicKeyAlgorithm: z.number().int().optional(),
+      publicKey: b64uText(2048).optional(),
+    }),
+  })
+  .meta({ id: "WebAuthnRegistration", description: "A passkey registration (navigator.credentials.create), JSON-encoded" });
+
+export const WebAuthnAuthentication = z
+  .strictObject({
+    id: b64uText(1366),
+    rawId: b64uText(1366),
+    type: z.literal("public-key"),
+    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+    clientExtensionResults: ClientExtensionResults,
+    response: z.strictObject({
+      clientDataJSON: b64uText(4096),
+      authenticatorData: b64uText(4096),
+      signature: b64uText(2048),
+      userHandle: b64uText(1366).optional(),
+    }),
+  })
+  .meta({ id: "WebAuthnAuthentication", description: "A passkey assertion (navigator.credentials.get), JSON-encoded" });
+
 export const EnrollRequest = z
-  .strictObject({ challengeId: ChallengeId, modelId: ModelId, envelope: Envelope })
+  .strictObject({
+    challengeId: ChallengeId,
+    modelId: ModelId,
+    envelope: Envelope,
+    webauthn: WebAuthnRegistration.optional().meta({
+      description: "A passkey registered for the challenge's `webauthn.registration` options: bound to the subject with this template",
+    }),
+  })
   .meta({ id: "EnrollRequest" });
 
 export const VerifyRequest = z
@@ -88,6 +135,9 @@ export const VerifyRequest = z
     challengeId: ChallengeId,
     modelId: ModelId,
     envelope: Envelope,
+    webauthn: WebAuthnAuthentication.optional().meta({
+      description: "An assertion by one of the subject's passkeys for the challenge's `webauthn.authentication` options",
+    }),
     loginNonce: z
       .string()
       .regex(LOGIN_NONCE_PATTERN)
@@ -145,6 +195,18 @@ export const ChallengeResponse = z
       .meta({
         description:
           "What the verify must show: `passive` (the SDK's PAD score in the evidence), `active` (the evidence shows `action` by one face)",
+      }),
+    webauthn: z
+      .object({
+        registration: z.looseObject({ challenge: z.string() }).optional(),
+        authentication: z.looseObject({ challenge: z.string() }).optional(),
+        required: z.boolean(),
+      })
+      .optional()
+      .meta({
+        description:
+          "Passkey options when the tenant's device policy is on (pass them to @simplewebauthn/browser's startRegistration / " +
+          "startAuthentication); the WebAuthn challenge is this challenge's nonce. With `required` true the attempt fails without one",
       }),
   })
   .meta({ id: "Challenge" });

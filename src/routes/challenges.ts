@@ -11,6 +11,9 @@ import { SCOPES } from "../protocol/scopes.js";
 import { tenantPolicy, type LivenessPolicy } from "../config/tenants.js";
 import { strongerLevel, type LivenessLevel } from "../protocol/liveness.js";
 import type { ChallengeLiveness } from "../vault/challenges.js";
+import { authenticationOptions, registrationOptions } from "../crypto/webauthn.js";
+import type { DevicePolicy } from "../config/tenants.js";
+import type { IssuedChallenge } from "../vault/types.js";
 import { vaultFor } from "../vault/stub.js";
 import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
@@ -45,7 +48,8 @@ export function registerChallenges(app: OpenAPIHono<AppEnv>): void {
     assertMayActOn(principal, subjectId);
     if (purpose === "verify") assertClient(principal);
     const key = currentEnvelopeKey(c.env);
-    const liveness = purpose === "verify" ? challengeLiveness(tenantPolicy(c.env, principal.tenant).liveness, asked ?? "off") : null;
+    const tenant = tenantPolicy(c.env, principal.tenant);
+    const liveness = purpose === "verify" ? challengeLiveness(tenant.liveness, asked ?? "off") : null;
     const issued = await vaultCall(
       c,
       vaultFor(c.env, principal.tenant, subjectId).issueChallenge({
@@ -64,6 +68,7 @@ export function registerChallenges(app: OpenAPIHono<AppEnv>): void {
         expiresAt: new Date(issued.expiresAt).toISOString(),
         envelopeKey: { kid: key.kid, publicKey: b64uEncode(key.publicKey) },
         ...(issued.liveness ? { liveness: issued.liveness } : {}),
+        ...(await webauthnOptions(tenant.device, { tenant: principal.tenant, subjectId }, purpose, issued)),
       },
       201,
     );
@@ -77,4 +82,18 @@ function challengeLiveness(policy: LivenessPolicy, asked: LivenessLevel): Challe
   if (level === "passive") return { level };
   const pick = crypto.getRandomValues(new Uint32Array(1))[0]! % policy.actions.length;
   return { level, action: policy.actions[pick]! };
+}
+
+/**
+ * The passkey ceremony for this attempt when the tenant's device policy is on
+ * (and an RP ID is configured): registration options for an enroll,
+ * assertion options over the subject's own passkeys for a verify, both with
+ * the challenge's nonce as the WebAuthn challenge.
+ */
+async function webauthnOptions(device: DevicePolicy, who: { tenant: string; subjectId: string }, purpose: "enroll" | "verify", issued: IssuedChallenge) {
+  if (device.mode === "off" || !device.rpId) return {};
+  const required = device.mode === "required";
+  if (purpose === "enroll") return { webauthn: { registration: await registrationOptions(device, who, issued.nonce, issued.credentials), required } };
+  if (issued.credentials.length === 0) return { webauthn: { required } };
+  return { webauthn: { authentication: await authenticationOptions(device, issued.nonce, issued.credentials), required } };
 }

@@ -35,6 +35,8 @@ const route = createRoute({
       "consent-required",
       "template-limit",
       "step-up-required",
+      "device-required",
+      "device-invalid",
       "enrollment-mismatch",
       ...ENVELOPE_PROBLEMS,
     ),

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { assertMayActOn } from "../auth/index.js";
 import { requireEmbeddingModel } from "../config/models.js";
+import { tenantPolicy } from "../config/tenants.js";
 import { holdsEnvelopeKey } from "../crypto/envelope-keys.js";
 import { ApiError } from "../errors/api-error.js";
 import type { AppEnv } from "../context.js";
@@ -34,7 +35,7 @@ export async function vaultCall<P extends PromiseLike<unknown>>(c: Context<AppEn
 export function envelopeAttempt(
   c: Context<AppEnv>,
   subjectId: string,
-  body: { challengeId: string; modelId: string; envelope: EnvelopeT },
+  body: { challengeId: string; modelId: string; envelope: EnvelopeT; webauthn?: AttemptInput["webauthn"] },
 ) {
   const principal = c.get("principal");
   assertMayActOn(principal, subjectId);
@@ -47,6 +48,8 @@ export function envelopeAttempt(
     challengeId: body.challengeId,
     modelId: model.id,
     envelope: body.envelope,
+    device: tenantPolicy(c.env, principal.tenant).device,
+    ...(body.webauthn ? { webauthn: body.webauthn } : {}),
   };
   return { principal, model, input, vault: vaultFor(c.env, principal.tenant, subjectId) };
 }

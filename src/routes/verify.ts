@@ -33,6 +33,8 @@ const route = createRoute({
       ...AUTH_PROBLEMS,
       ...BODY_PROBLEMS,
       "client-required",
+      "device-required",
+      "device-invalid",
       "not-enrolled",
       "liveness-failed",
       ...ENVELOPE_PROBLEMS,
@@ -63,6 +65,7 @@ export function registerVerify(app: OpenAPIHono<AppEnv>): void {
       authTime: Math.floor(done.authTime / 1000),
       ttlSeconds: policy.assertionTtlSeconds,
       liveness: done.liveness?.level ?? "off",
+      device: done.device,
       ...(body.loginNonce !== undefined ? { nonce: body.loginNonce } : {}),
     });
     return c.json({ match: true, assertion, attemptsRemaining: done.attemptsRemaining }, 200);

@@ -34,7 +34,7 @@ export function issueChallenge(
   now: number,
   ttlMs: number,
   liveness: ChallengeLiveness | null = null,
-): IssuedChallenge {
+): Omit<IssuedChallenge, "credentials"> {
   sql.exec("DELETE FROM challenges WHERE expires_at + ? < ?", CHALLENGE_GRACE_MS, now);
   sql.exec(
     `DELETE FROM challenges WHERE challenge_id IN (

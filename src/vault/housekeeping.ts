@@ -21,6 +21,7 @@ export const STATE_TABLES = [
   "subject_key",
   "templates",
   "recent_probes",
+  "credentials",
   "challenges",
   "failures",
   "locks",

@@ -65,6 +65,13 @@ CREATE TABLE IF NOT EXISTS recent_probes (
   sealed BLOB NOT NULL,
   at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS credentials (
+  credential_id TEXT PRIMARY KEY,
+  public_key BLOB NOT NULL,
+  counter INTEGER NOT NULL,
+  transports TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS erase_outbox (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   tenant TEXT NOT NULL,

@@ -8,6 +8,9 @@ import { MAX_TEMPLATES_PER_SUBJECT } from "../protocol/schemas.js";
 import type { EnvelopePurpose } from "../protocol/envelope.js";
 import { checkChallenge, consumeChallenge, issueChallenge, purgeChallenges, unconsumed, type ChallengeLiveness } from "./challenges.js";
 import { livenessShown } from "./liveness.js";
+import { advanceCounter, findCredential, insertCredential, listCredentials, type StoredCredential } from "./credentials.js";
+import { verifyAuthentication, verifyRegistration } from "../crypto/webauthn.js";
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { extendRetention, grantConsent, readConsent, retainUntil } from "./consent.js";
 import { decodeEnvelope } from "./envelope.js";
 import { STATE_TABLES, VaultHousekeeping } from "./housekeeping.js";
@@ -47,6 +50,20 @@ import type {
   TemplateInfo,
   VerifyResult,
 } from "./types.js";
+
+/** What section 1 of an attempt hands to the rest: the nonce for the AADs, what the challenge asks, the passkey to check. */
+interface Begun {
+  ok: true;
+  nonce: string;
+  liveness: ChallengeLiveness | null;
+  credential: StoredCredential | null;
+}
+
+/** The passkey ceremony's outcome, verified during the attempt's await. */
+type DeviceOutcome =
+  | { kind: "none" }
+  | { kind: "registered"; credential: StoredCredential | null }
+  | { kind: "asserted"; credentialId: string; counter: number | null };
 
 /** The actor of what the service does on its own (retention purge). */
 export function systemActor(what: string, requestId: string): Actor {
@@ -127,7 +144,7 @@ export class SubjectVault extends DurableObject<Env> {
     return this.commit(input, true, (now) => {
       const issued = issueChallenge(this.sql, input, input.purpose, input.kid, now, ttlMs, input.liveness ?? null);
       appendAudit(this.sql, input, input.actor, "challenge", `issued:${input.purpose}`, now);
-      return issued;
+      return { ...issued, credentials: listCredentials(this.sql) };
     });
   }
 
@@ -198,7 +215,9 @@ export class SubjectVault extends DurableObject<Env> {
     const policy = policyOf(this.env);
     const { model, thresholds } = this.model(input.modelId);
     let keyCreated = false;
-    const result = await this.attempt(input, "enroll", model.dim, (now, { embedding }, ring): EnrollResult | Refusal => {
+    const result = await this.attempt(input, "enroll", model.dim, (now, { embedding }, ring, _liveness, device): EnrollResult | Refusal => {
+      // A passkey sent with the template must verify; it is stored only with the template it came with.
+      if (device.kind === "registered" && !device.credential) return this.settleRefusal(input, "enroll", now, { ok: false, code: "device-invalid" });
       const key = loadOrCreateSubjectKey(this.sql, this.env, ring, input);
       keyCreated = key.created;
       if (key.created || key.rewrapped) markRegistryDirty(this.sql, input);
@@ -210,7 +229,9 @@ export class SubjectVault extends DurableObject<Env> {
       const count = templateCount(this.sql);
       const { templateId, anchor } = insertTemplate(this.sql, key.dek, input, input.modelId, embedding, now);
       templatesChanged(this.sql, now);
-      this.settle(input, "enroll", now, anchor ? "enrolled" : "enrolled:additional");
+      const bound = device.kind === "registered" && device.credential && !findCredential(this.sql, device.credential.id);
+      if (bound) insertCredential(this.sql, device.credential!, now);
+      this.settle(input, "enroll", now, `${anchor ? "enrolled" : "enrolled:additional"}${bound ? ":passkey" : ""}`);
       return { ok: true, templateId, templateCount: count + 1, anchor };
     });
     // A new subject key: its epoch goes to the registry now rather than at the next alarm, so the
@@ -223,7 +244,16 @@ export class SubjectVault extends DurableObject<Env> {
   async verify(input: AttemptInput): Promise<VerifyResult> {
     const policy = policyOf(this.env);
     const { model, thresholds } = this.model(input.modelId);
-    return this.attempt(input, "verify", model.dim, (now, { embedding, evidence }, ring, liveness): VerifyResult | Refusal => {
+    return this.attempt(input, "verify", model.dim, (now, { embedding, evidence }, ring, liveness, device): VerifyResult | Refusal => {
+      // The passkey first: an assertion that does not verify, or whose counter did not move forward
+      // (a cloned authenticator, a replayed assertion), is refused, counted and audited.
+      if (device.kind === "asserted") {
+        const why = device.counter === null ? "" : advanceCounter(this.sql, device.credentialId, device.counter) === "regression" ? ":counter-regression" : null;
+        if (why !== null) {
+          const failure = recordFailure(this.sql, now, policy.lockout);
+          return this.settleRefusal(input, "verify", now, this.failureRefusal("device-invalid", failure, now), why);
+        }
+      }
       // Liveness first: a capture that did not show what the challenge asked is refused (and
       // counted) before any face is compared, so the answer says nothing about the match.
       if (liveness) {
@@ -244,14 +274,15 @@ export class SubjectVault extends DurableObject<Env> {
         recordSuccess(this.sql, now);
         rememberProbe(this.sql, key.dek, input, input.modelId, embedding, now);
         if (extendRetention(this.sql, now, policy.retentionDays)) markRegistryDirty(this.sql, input);
-        this.settle(input, "verify", now, liveness ? `match:liveness-${liveness.level}` : "match");
-        return { ok: true, match: true, attemptsRemaining: attemptsRemaining(this.sql, now, policy.lockout), authTime: now, liveness };
+        const proven = device.kind === "asserted";
+        this.settle(input, "verify", now, `match${liveness ? `:liveness-${liveness.level}` : ""}${proven ? ":passkey" : ""}`);
+        return { ok: true, match: true, attemptsRemaining: attemptsRemaining(this.sql, now, policy.lockout), authTime: now, liveness, device: proven };
       }
       // A replay is answered as any other no-match (it teaches a replayer nothing) and audited as what it is.
       const failure = recordFailure(this.sql, now, policy.lockout);
       const outcome = `no-match${verdict === "replay" ? ":replay" : ""}${failure.lock ? ":locked" : ""}`;
       this.settle(input, "verify", now, outcome);
-      return { ok: true, match: false, attemptsRemaining: failure.attemptsRemaining, authTime: now, liveness };
+      return { ok: true, match: false, attemptsRemaining: failure.attemptsRemaining, authTime: now, liveness, device: device.kind === "asserted" };
     });
   }
 
@@ -379,7 +410,7 @@ export class SubjectVault extends DurableObject<Env> {
     input: AttemptInput,
     purpose: EnvelopePurpose,
     dim: number,
-    decide: (now: number, probe: OpenedProbe, ring: EpochRing, liveness: ChallengeLiveness | null) => T | Refusal,
+    decide: (now: number, probe: OpenedProbe, ring: EpochRing, liveness: ChallengeLiveness | null, device: DeviceOutcome) => T | Refusal,
   ): Promise<T | Refusal> {
     const bind = purpose === "enroll";
     const started = this.now();
@@ -398,9 +429,10 @@ export class SubjectVault extends DurableObject<Env> {
     let result: T | Refusal;
     try {
       const binding = { purpose, subjectId: input.subjectId, challengeId: input.challengeId, nonce: begun.nonce, modelId: input.modelId };
-      const [probe, ring] = await Promise.all([
+      const [probe, ring, device] = await Promise.all([
         envelope ? openEmbeddingEnvelope(this.env, envelope, binding, dim) : Promise.resolve(null),
         epochRing(this.env, started),
+        this.deviceWork(input, purpose, begun),
       ]);
       opened = probe;
       now = this.now();
@@ -411,7 +443,7 @@ export class SubjectVault extends DurableObject<Env> {
         if (!probe) return this.refuse(input, purpose, now, { ok: false, code: "envelope-invalid" }, true);
         const refusal = this.stateRefusal(input, purpose, now);
         if (refusal) return this.refuse(input, purpose, now, refusal, true);
-        return decide(now, probe, ring, begun.liveness);
+        return decide(now, probe, ring, begun.liveness, device);
       });
     } catch (err) {
       // Whatever failed (stored data that does not open because it was tampered
@@ -437,7 +469,7 @@ export class SubjectVault extends DurableObject<Env> {
     input: AttemptInput,
     purpose: EnvelopePurpose,
     now: number,
-  ): { ok: true; nonce: string; liveness: ChallengeLiveness | null } | Refusal {
+  ): Begun | Refusal {
     const challenge = checkChallenge(this.sql, input, input.challengeId, purpose, now);
     if (!challenge.ok) {
       const { consume, ...refusal } = challenge;
@@ -447,7 +479,17 @@ export class SubjectVault extends DurableObject<Env> {
     if (refusal) return this.refuse(input, purpose, now, refusal, true);
     // The envelope must be sealed to the key the challenge named, not merely to some key we hold.
     if (challenge.kid !== input.envelope.kid) return this.refuse(input, purpose, now, { ok: false, code: "envelope-invalid" }, true);
-    return { ok: true, nonce: challenge.nonce, liveness: challenge.liveness };
+    const mode = input.device?.mode ?? "off";
+    let credential: StoredCredential | null = null;
+    if (mode !== "off") {
+      if (!input.webauthn && mode === "required") return this.deviceRefusal(input, purpose, now, "device-required");
+      if (input.webauthn && purpose === "verify") {
+        // Only this subject's own passkeys: another subject's (or an unknown) credential is refused here.
+        credential = findCredential(this.sql, input.webauthn.id);
+        if (!credential) return this.deviceRefusal(input, purpose, now, "device-invalid", ":unknown-credential");
+      }
+    }
+    return { ok: true, nonce: challenge.nonce, liveness: challenge.liveness, credential };
   }
 
   /** What the subject's state refuses, checked in both sections (it may change during the await). */
@@ -481,7 +523,25 @@ export class SubjectVault extends DurableObject<Env> {
     return r;
   }
 
-  private failureRefusal(code: "enrollment-mismatch" | "liveness-failed", failure: FailureOutcome, now: number): Refusal {
+  /** A passkey refusal in section 1: spends the challenge; on a verify it counts as a failed attempt. */
+  private deviceRefusal(input: AttemptInput, purpose: EnvelopePurpose, now: number, code: "device-required" | "device-invalid", detail = ""): Refusal {
+    if (purpose === "enroll") return this.settleRefusal(input, purpose, now, { ok: false, code }, detail);
+    const failure = recordFailure(this.sql, now, policyOf(this.env).lockout);
+    return this.settleRefusal(input, purpose, now, this.failureRefusal(code, failure, now), detail);
+  }
+
+  /** The passkey ceremony's verification, in the attempt's one await (beside the HPKE open). */
+  private async deviceWork(input: AttemptInput, purpose: EnvelopePurpose, begun: Begun): Promise<DeviceOutcome> {
+    const device = input.device;
+    if (!device || device.mode === "off" || !input.webauthn) return { kind: "none" };
+    if (purpose === "enroll") {
+      return { kind: "registered", credential: await verifyRegistration(device, input.webauthn as RegistrationResponseJSON, begun.nonce) };
+    }
+    const counter = await verifyAuthentication(device, input.webauthn as AuthenticationResponseJSON, begun.nonce, begun.credential!);
+    return { kind: "asserted", credentialId: begun.credential!.id, counter };
+  }
+
+  private failureRefusal(code: "enrollment-mismatch" | "liveness-failed" | "device-required" | "device-invalid", failure: FailureOutcome, now: number): Refusal {
     return {
       ok: false,
       code,

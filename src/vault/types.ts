@@ -1,5 +1,8 @@
 import type { ConsentRecordT, EnvelopeT } from "../protocol/schemas.js";
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
+import type { DevicePolicy } from "../config/tenants.js";
 import type { ChallengeLiveness } from "./challenges.js";
+import type { StoredCredential } from "./credentials.js";
 import type { EnvelopePurpose } from "../protocol/envelope.js";
 import type { ProblemCode } from "../protocol/problems.js";
 
@@ -53,6 +56,8 @@ export interface IssuedChallenge {
   nonce: string;
   expiresAt: number;
   liveness: ChallengeLiveness | null;
+  /** The subject's passkeys (for the ceremony's exclude / allow lists). */
+  credentials: StoredCredential[];
 }
 
 /** One enroll or verify attempt: the whole of it in one RPC (the vault opens the envelope). */
@@ -67,6 +72,10 @@ export interface AttemptInput extends ActorRef {
    * there is a template).
    */
   stepUp?: boolean;
+  /** The tenant's passkey policy (the route resolves it); absent: off. */
+  device?: DevicePolicy;
+  /** The passkey ceremony's result, as the client sent it (registration for enroll, assertion for verify). */
+  webauthn?: RegistrationResponseJSON | AuthenticationResponseJSON;
 }
 
 export type EnrollResult = { ok: true; templateId: string; templateCount: number; anchor: boolean } | Refusal;
@@ -79,6 +88,8 @@ export type VerifyResult =
       authTime: number;
       /** What the attempt showed beyond the face (the assertion says it). */
       liveness: ChallengeLiveness | null;
+      /** A passkey of the subject's signed this attempt's challenge. */
+      device: boolean;
     }
   | Refusal;
 
