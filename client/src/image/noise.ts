@@ -10,17 +10,23 @@ import type { RgbaImage } from "./types.js";
 export function noiseSigma(img: RgbaImage): number {
   const { width: w, height: h, data: d } = img;
   if (w < 3 || h < 3) return 0;
-  const L = (i: number) => 0.299 * d[i * 4]! + 0.587 * d[i * 4 + 1]! + 0.114 * d[i * 4 + 2]!;
+  // The mask is [1 -2 1] along x times [1 -2 1] along y: one second difference per row, then across three rows.
+  const rows = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
+  const luma = new Float32Array(w);
+  const rowPass = (y: number, out: Float32Array) => {
+    const o = y * w * 4;
+    for (let x = 0; x < w; x++) luma[x] = 0.299 * d[o + x * 4]! + 0.587 * d[o + x * 4 + 1]! + 0.114 * d[o + x * 4 + 2]!;
+    for (let x = 1; x < w - 1; x++) out[x] = luma[x - 1]! - 2 * luma[x]! + luma[x + 1]!;
+  };
+  rowPass(0, rows[0]!);
+  rowPass(1, rows[1]!);
   let sum = 0;
   for (let y = 1; y < h - 1; y++) {
-    for (let x = 1; x < w - 1; x++) {
-      const c = y * w + x;
-      const n = c - w;
-      const s = c + w;
-      const v =
-        L(n - 1) - 2 * L(n) + L(n + 1) - 2 * L(c - 1) + 4 * L(c) - 2 * L(c + 1) + L(s - 1) - 2 * L(s) + L(s + 1);
-      sum += Math.abs(v);
-    }
+    const a = rows[(y - 1) % 3]!;
+    const b = rows[y % 3]!;
+    const c = rows[(y + 1) % 3]!;
+    rowPass(y + 1, c);
+    for (let x = 1; x < w - 1; x++) sum += Math.abs(a[x]! - 2 * b[x]! + c[x]!);
   }
   return (Math.sqrt(Math.PI / 2) * sum) / (6 * (w - 2) * (h - 2));
 }
