@@ -36,6 +36,10 @@ describe("reports", () => {
     expect(rows[1]!.atOperating.delta).toBeCloseTo(-25, 9);
     expect(rows[1]).toMatchObject({ run: "blur2", overBudget: true, overBudgetAt1e3: true, genuineRefused: 1, refusedByReason: { "too-blurry": 1 } });
     expect(rows[1]!.accuracyDelta).toBeCloseTo(100 * (3 / 6 - 5 / 6), 9);
+    // Exactly the budget (3 points: 3 of 100 pairs) is within it.
+    const g = (k: number) => Array.from({ length: 100 }, (_, i) => (i < k ? 0.9 : 0.1));
+    const edge = robustnessRows([fakeRun("clean", g(97), [0], 0.5), fakeRun("blur2", g(94), [0], 0.5), fakeRun("x", g(93), [0], 0.5)], 0.5);
+    expect(edge.map((r) => r.overBudget)).toEqual([false, false, true]);
     // An explicit operating threshold wins over the run's own.
     expect(robustnessRows([clean, worse], 0.55, 0.85)[0]!.atOperating).toMatchObject({ matched: 1, genuine: 4 });
   });

@@ -47,6 +47,9 @@ export interface RobustnessRow {
   overBudgetAt1e3: boolean;
 }
 
+/** "At most 3 points": exactly 3 (15 of 500 pairs) is within it, whatever the last bit of 100 * (a - b) says. */
+const overBudget = (delta: number) => delta < -BUDGET_POINTS - 1e-9;
+
 /** One row per run, deltas in percentage points against the first (clean) run. */
 export function robustnessRows(runs: readonly Evaluation[], tarThreshold: number, operatingThreshold?: number): RobustnessRow[] {
   const base = runs[0]!;
@@ -78,8 +81,8 @@ export function robustnessRows(runs: readonly Evaluation[], tarThreshold: number
       genuineRefused: r.failures.genuinePairs.failed,
       refusedByReason: r.failures.genuinePairs.byReason,
       imagesLost: r.failures.images.failed,
-      overBudget: atOperating.delta < -BUDGET_POINTS,
-      overBudgetAt1e3: at1e3.delta < -BUDGET_POINTS,
+      overBudget: overBudget(atOperating.delta),
+      overBudgetAt1e3: overBudget(at1e3.delta),
     };
   });
 }
