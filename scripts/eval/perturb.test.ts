@@ -2,6 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   areaResize,
   brightness,
+  cameraJpeg,
+  channelImpulse,
+  contrast,
+  lightness,
+  motionBlur,
   gaussianBlur,
   jpegRecompress,
   perturb,
@@ -31,7 +36,24 @@ function meanRgb(img: RgbaImage): number {
 
 describe("perturbations", () => {
   it("has stable names, and every one is deterministic for a seed", () => {
-    expect(PERTURBATIONS).toEqual(["brightness+40", "brightness-40", "rotate+15", "rotate-15", "saltpepper2", "blur2", "jpeg30", "downscale50"]);
+    expect(PERTURBATIONS).toEqual([
+      "brightness+40",
+      "brightness-40",
+      "contrast+40",
+      "contrast-40",
+      "lightness+40",
+      "lightness-40",
+      "rotate+15",
+      "rotate-15",
+      "saltpepper2",
+      "saltpepper2-jpeg75",
+      "channel-impulse3.5-jpeg75",
+      "blur2",
+      "blur2-jpeg75",
+      "motion7-jpeg75",
+      "jpeg30",
+      "downscale50",
+    ]);
     const img = noise(40, 30);
     for (const name of PERTURBATIONS) {
       const a = perturb(name, img, 42);
@@ -129,5 +151,75 @@ describe("perturbations", () => {
     const odd = perturb("downscale50", image(5, 3, () => 90), 0);
     expect([odd.width, odd.height]).toEqual([3, 2]);
     for (let k = 0; k < odd.data.length; k += 4) expect(odd.data[k]).toBe(90);
+  });
+
+  it("contrast scales about mid-grey both ways, clamped", () => {
+    const img = image(3, 1, (x) => [28, 128, 228][x]!);
+    const up = contrast(img, 1.4);
+    expect([px(up, 0, 0), px(up, 1, 0), px(up, 2, 0), px(up, 0, 0, 3)]).toEqual([0, 128, 255, 255]);
+    const down = contrast(img, 0.6);
+    expect([px(down, 0, 0), px(down, 1, 0), px(down, 2, 0)]).toEqual([68, 128, 188]);
+  });
+
+  it("lightness scales HSL lightness like ImageMagick's -modulate: greys scale, hue and saturation are kept", () => {
+    const grey = image(1, 1, () => 100);
+    expect([px(lightness(grey, 1.4), 0, 0), px(lightness(grey, 0.6), 0, 0)]).toEqual([140, 60]);
+    // A dark orange (L 0.3, S 1): at 0.6x lightness stays orange at the same saturation, so its channels keep their ratios.
+    const orange = image(1, 1, (_x, _y, c) => [153, 76, 0][c]!);
+    const d = lightness(orange, 0.6);
+    expect([px(d, 0, 0), px(d, 0, 0, 1), px(d, 0, 0, 2)]).toEqual([92, 46, 0]);
+    // Brightening past L 0.5 washes colour out towards white (unlike a gain, which saturates it).
+    const b = lightness(orange, 2);
+    expect(px(b, 0, 0)).toBe(255);
+    expect(px(b, 0, 0, 2)).toBe(51); // L 0.6 at S 1: min channel 0.6 - 0.4
+  });
+
+  it("channel impulse hits each channel independently at the rate given, with 0 or 255", () => {
+    const img = image(200, 200, () => 128);
+    const a = channelImpulse(img, 0.035, 3);
+    let values = 0;
+    let pixels = 0;
+    let allThree = 0;
+    for (let k = 0; k < a.data.length; k += 4) {
+      let hit = 0;
+      for (let c = 0; c < 3; c++) {
+        if (a.data[k + c] === 128) continue;
+        expect([0, 255]).toContain(a.data[k + c]);
+        hit++;
+      }
+      values += hit;
+      if (hit) pixels++;
+      if (hit === 3) allThree++;
+      expect(a.data[k + 3]).toBe(255);
+    }
+    // ImageMagick's -attenuate 0.35 +noise Impulse on a flat grey: 3.5% of values, 10.2% of pixels.
+    expect(values / 120000).toBeGreaterThan(0.032);
+    expect(values / 120000).toBeLessThan(0.038);
+    expect(pixels / 40000).toBeGreaterThan(0.094);
+    expect(pixels / 40000).toBeLessThan(0.11);
+    expect(allThree).toBeLessThan(20);
+  });
+
+  it("motion blur averages along its direction only, and keeps the mean", () => {
+    const stripes = image(40, 40, (x) => (x % 2 ? 200 : 40));
+    // Along y: the stripes run along the motion, nothing changes.
+    expect(Buffer.from(motionBlur(stripes, 7, 90).data).equals(Buffer.from(stripes.data))).toBe(true);
+    // Across them: 7 samples over alternating columns average to (4 x 200 + 3 x 40) / 7 or (3 x 200 + 4 x 40) / 7.
+    const across = motionBlur(stripes, 7, 0);
+    expect([px(across, 20, 10), px(across, 21, 10)].sort()).toEqual([Math.round(760 / 7), Math.round(920 / 7)].sort());
+    const img = noise(50, 50, 9);
+    expect(Math.abs(meanRgb(motionBlur(img, 7, 33)) - meanRgb(img))).toBeLessThan(1);
+  });
+
+  it("camera JPEG halves chroma resolution: a one-pixel colour dot spreads its colour over its 2x2 block", () => {
+    const img = image(16, 16, () => 128);
+    (img.data as Uint8ClampedArray).set([255, 128, 128], (5 * 16 + 5) * 4);
+    const j = cameraJpeg(img, 95);
+    expect([j.width, j.height]).toEqual([16, 16]);
+    // The red excess (R - G) of the dot is shared with its 2x2 chroma block (4, 4)-(5, 5).
+    const redness = (x: number, y: number) => px(j, x, y, 0) - px(j, x, y, 1);
+    expect(redness(5, 5)).toBeLessThan(80);
+    expect(redness(4, 4)).toBeGreaterThan(10);
+    expect(Math.abs(redness(10, 10))).toBeLessThan(6);
   });
 });

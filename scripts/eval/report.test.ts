@@ -22,14 +22,26 @@ function fakeRun(name: string, genuine: number[], impostor: number[], threshold:
 }
 
 describe("reports", () => {
-  it("robustness rows give TAR at the calibrated threshold and deltas in points against the clean run", () => {
-    const clean = fakeRun("clean", [0.9, 0.8, 0.7, 0.6], [0.1, 0.2], 0.5);
-    const worse = fakeRun("blur2", [0.9, 0.8, 0.4, 0.3], [0.1, 0.2], 0.5);
+  it("robustness rows give TAR with counts at the FMR 1e-3 and the operating thresholds, deltas in points against the clean run", () => {
+    const clean = fakeRun("clean", [0.9, 0.8, 0.7, 0.6], [0.1, 0.2], 0.65);
+    const worse = fakeRun("blur2", [0.9, 0.8, 0.62, -Infinity], [0.1, 0.7], 0.65);
+    worse.failures.genuinePairs = { total: 4, failed: 1, byReason: { "too-blurry": 1 } };
     const rows = robustnessRows([clean, worse], 0.55);
-    expect(rows[0]).toMatchObject({ run: "clean", tar: 1, tarDelta: 0, overBudget: false });
-    expect(rows[1]).toMatchObject({ run: "blur2", tar: 0.5, overBudget: true });
-    expect(rows[1]!.tarDelta).toBeCloseTo(-50, 9);
-    expect(rows[1]!.accuracyDelta).toBeCloseTo(100 * (4 / 6 - 1), 9);
+    expect(rows[0]).toMatchObject({ run: "clean", overBudget: false, genuineRefused: 0 });
+    expect(rows[0]!.at1e3).toMatchObject({ threshold: 0.55, tar: 1, matched: 4, genuine: 4, delta: 0 });
+    expect(rows[0]!.atOperating).toMatchObject({ threshold: 0.65, tar: 0.75, matched: 3, genuine: 4, delta: 0 });
+    expect(rows[1]!.at1e3).toMatchObject({ tar: 0.75, matched: 3, falseMatches: 1, impostor: 2 });
+    expect(rows[1]!.at1e3.delta).toBeCloseTo(-25, 9);
+    expect(rows[1]!.atOperating).toMatchObject({ tar: 0.5, matched: 2, falseMatches: 1 });
+    expect(rows[1]!.atOperating.delta).toBeCloseTo(-25, 9);
+    expect(rows[1]).toMatchObject({ run: "blur2", overBudget: true, overBudgetAt1e3: true, genuineRefused: 1, refusedByReason: { "too-blurry": 1 } });
+    expect(rows[1]!.accuracyDelta).toBeCloseTo(100 * (3 / 6 - 5 / 6), 9);
+    // Exactly the budget (3 points: 3 of 100 pairs) is within it.
+    const g = (k: number) => Array.from({ length: 100 }, (_, i) => (i < k ? 0.9 : 0.1));
+    const edge = robustnessRows([fakeRun("clean", g(97), [0], 0.5), fakeRun("blur2", g(94), [0], 0.5), fakeRun("x", g(93), [0], 0.5)], 0.5);
+    expect(edge.map((r) => r.overBudget)).toEqual([false, false, true]);
+    // An explicit operating threshold wins over the run's own.
+    expect(robustnessRows([clean, worse], 0.55, 0.85)[0]!.atOperating).toMatchObject({ matched: 1, genuine: 4 });
   });
 
   it("says when the threshold came from --threshold instead of the manifest's operating point", () => {

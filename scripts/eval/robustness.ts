@@ -1,14 +1,16 @@
 /**
  * `npm run eval:robustness`: DevTest clean and under every perturbation of
- * the probe image, TAR at the calibrated FMR 1e-3 threshold and accuracy at
- * the operating threshold, each beside the clean run with the change in
- * points. Issue 4's budget: no perturbation costs more than 3 points of TAR.
+ * the probe image (perturb.ts), TAR at the calibrated FMR 1e-3 threshold and
+ * at the operating threshold the product ships (FMR 1e-4), with counts,
+ * each beside the clean run with the change in points. The budget
+ * (docs/ACCURACY.md): no perturbation costs more than 3 points of TAR at
+ * the operating point.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { commandLine, DEFAULT_LFW_DIR, DEFAULT_MANIFEST, intOption, numberOption, runMain, UsageError } from "./cli.js";
 import { readShippedThresholds, shippedThresholdFor } from "./manifest.js";
-import { PERTURBATIONS } from "./perturb.js";
+import { isPerturbation, PERTURBATIONS, type PerturbationName } from "./perturb.js";
 import { robustnessSummary, TAR_FMR } from "./robustness-table.js";
 import { runEvaluation } from "./run.js";
 
@@ -23,6 +25,7 @@ runMain(async () => {
       model: { type: "string" },
       embedder: { type: "string" },
       "tar-threshold": { type: "string" },
+      variants: { type: "string" },
       "no-cache": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -30,8 +33,9 @@ runMain(async () => {
   });
   if (v.help) {
     console.log(`npx tsx scripts/eval/robustness.ts [--pairs <file>] [--images <dir>] [--out <dir>] [--limit N]
-  [--manifest <file>] [--model <id>] [--embedder <module>] [--tar-threshold <t>] [--no-cache]
-Defaults: DevTest pairs from ${DEFAULT_LFW_DIR}; TAR at the manifest's calibrated FMR 1e-3 threshold.`);
+  [--manifest <file>] [--model <id>] [--embedder <module>] [--tar-threshold <t>] [--variants a,b,...] [--no-cache]
+Defaults: DevTest pairs from ${DEFAULT_LFW_DIR}; TAR at the manifest's calibrated FMR 1e-3 threshold and at its
+operating threshold; every perturbation (${PERTURBATIONS.join(", ")}).`);
     return;
   }
   const shipped = await readShippedThresholds(v.manifest, v.model);
@@ -43,11 +47,17 @@ Defaults: DevTest pairs from ${DEFAULT_LFW_DIR}; TAR at the manifest's calibrate
       `${v.manifest} has no calibrated threshold for FMR 1e-3: run \`npm run calibrate -- --write-manifest\` first, or pass --tar-threshold`,
     );
   }
+  const chosen: PerturbationName[] = v.variants
+    ? v.variants.split(",").map((s) => {
+        if (!isPerturbation(s)) throw new UsageError(`--variants: unknown perturbation '${s}' (have ${PERTURBATIONS.join(", ")})`);
+        return s;
+      })
+    : [...PERTURBATIONS];
   const source = override !== undefined ? "--tar-threshold" : `${v.manifest}, calibrated FMR 1e-3`;
   await runEvaluation({
     pairs: v.pairs,
     images: v.images,
-    variants: ["none", ...PERTURBATIONS],
+    variants: ["none", ...chosen],
     out: v.out,
     limit: intOption(v.limit, "limit"),
     manifest: v.manifest,

@@ -1,6 +1,7 @@
 import type { ModelEntryT, ModelManifestT } from "../../../src/protocol/manifest.js";
 import { FaceQualityError, ModelLoadError, PresentationAttackError } from "../errors.js";
 import { DEFAULT_IMPULSE, suppressImpulseNoise, type ImpulseOptions } from "../image/impulse.js";
+import { DEFAULT_DENOISE, denoise, type DenoiseOptions } from "../image/noise.js";
 import type { RgbaImage } from "../image/types.js";
 import { loadModelFiles } from "../runtime/load-models.js";
 import type { ModelSource } from "../runtime/model-source.js";
@@ -41,7 +42,7 @@ import type {
 } from "./types.js";
 
 /** Bumped whenever the pipeline's output for the same image and models could change. */
-export const PIPELINE_CODE_VERSION = "facegate-pipeline/2";
+export const PIPELINE_CODE_VERSION = "facegate-pipeline/3";
 
 export interface FacePipelineOptions {
   /** The ORT platform entry: `nodePlatform()` (runtime/ort-node.ts) or `browserPlatform()` (runtime/ort-browser.ts). */
@@ -64,6 +65,8 @@ export interface FacePipelineOptions {
   subject?: Partial<SubjectPolicy>;
   /** Override the impulse-noise filter (default DEFAULT_IMPULSE, image/impulse.ts). */
   impulse?: Partial<ImpulseOptions>;
+  /** Override the median filter for noisy images (default DEFAULT_DENOISE, image/noise.ts). */
+  denoise?: Partial<DenoiseOptions>;
   /** Override the sharpening of soft crops (default DEFAULT_SHARPEN, sharpen.ts). */
   sharpen?: Partial<SharpenPolicy>;
   /**
@@ -125,6 +128,7 @@ export class FacePipeline {
   readonly #quality: QualityPolicy;
   readonly #subject: SubjectPolicy;
   readonly #impulse: ImpulseOptions;
+  readonly #denoise: DenoiseOptions;
   readonly #sharpen: SharpenPolicy;
   readonly #sharpened: Uint8ClampedArray;
   #busy = false;
@@ -134,7 +138,7 @@ export class FacePipeline {
     sessions: ModelSession[],
     quality: QualityPolicy,
     subject: SubjectPolicy,
-    restore: { impulse: ImpulseOptions; sharpen: SharpenPolicy },
+    restore: { impulse: ImpulseOptions; denoise: DenoiseOptions; sharpen: SharpenPolicy },
     /** Manifest id of the embedding model. */
     readonly modelId: string,
     /** The provider that runs every model, and why it was chosen. */
@@ -152,6 +156,7 @@ export class FacePipeline {
     this.#quality = quality;
     this.#subject = subject;
     this.#impulse = restore.impulse;
+    this.#denoise = restore.denoise;
     this.#sharpen = restore.sharpen;
     this.#sharpened = new Uint8ClampedArray(stages.aligner.config.size * stages.aligner.config.size * 4);
   }
@@ -232,7 +237,11 @@ export class FacePipeline {
     };
     const quality = { ...DEFAULT_QUALITY_POLICY, ...opts.quality };
     const subject = { ...DEFAULT_SUBJECT_POLICY, ...opts.subject };
-    const restore = { impulse: { ...DEFAULT_IMPULSE, ...opts.impulse }, sharpen: { ...DEFAULT_SHARPEN, ...opts.sharpen } };
+    const restore = {
+      impulse: { ...DEFAULT_IMPULSE, ...opts.impulse },
+      denoise: { ...DEFAULT_DENOISE, ...opts.denoise },
+      sharpen: { ...DEFAULT_SHARPEN, ...opts.sharpen },
+    };
     // What the embedding depends on (PAD does not change it).
     const version = [
       PIPELINE_CODE_VERSION,
@@ -284,7 +293,10 @@ export class FacePipeline {
     const st = this.#stages;
     const tn = performance.now();
     // Salt-and-pepper noise misleads every model downstream; clean images come back as they are.
-    const image = suppressImpulseNoise(original, this.#impulse).image;
+    const despeckled = suppressImpulseNoise(original, this.#impulse).image;
+    // Noise that is no longer at the extremes (impulses on single channels, impulses after JPEG) is
+    // caught by its level instead; clean photos are far below it and come back as they are.
+    const image = denoise(despeckled, this.#denoise).image;
     const t0 = performance.now();
     const { faces, pass } = await detectCoarseToFine(st.detector, image, st.detector.config.coarse, this.#subject);
     const t1 = performance.now();
