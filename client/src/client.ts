@@ -1,17 +1,12 @@
-import type {
-  ConsentRecordT,
-  EnrollResponseT,
-  SubjectRecordT,
-  TemplateListT,
-  VerifyResponseT,
-} from "../../src/protocol/schemas.js";
 import { FacegateApi } from "./api/facegate-api.js";
 import type { TokenSource } from "./api/http.js";
-import { FaceQualityError } from "./errors.js";
+import type { ConsentRecord, EnrollResult, SubjectRecord, TemplateList, VerifyResult } from "./api/types.js";
+import { FaceQualityError, FacegateError, ModelLoadError } from "./errors.js";
+import { guidanceFor, type Guidance } from "./guidance.js";
 import type { RgbaImage } from "./image/types.js";
 import type { FacePipeline } from "./pipeline/face-pipeline.js";
 import type {
-  BurstOptions,
+  BurstOptions as PipelineBurstOptions,
   DetectedFace,
   Frame,
   LoadProgress,
@@ -24,12 +19,34 @@ import type {
 } from "./pipeline/types.js";
 import type { ProviderPreference } from "./runtime/ort.js";
 
+/** How a live video source is sampled: good frames are fused into one embedding (temporal fusion). */
+export type BurstOptions = Pick<PipelineBurstOptions, "maxFrames" | "minFrames" | "windowMs">;
+
+/** What enroll() and verify() accept besides the source. */
+export interface CaptureOptions {
+  /**
+   * Plain-language guidance while a capture runs (`capturing`, `sending`...),
+   * for a live region (the elements' `[part=guidance]`). Later capture steps
+   * (an active liveness challenge) report through the same callback.
+   */
+  onGuidance?: (guidance: Guidance) => void;
+}
+
+export interface VerifyOptions extends CaptureOptions {
+  /** The relying party's nonce for this sign-in, echoed in the assertion (check it with @facegate/relying-party). */
+  loginNonce?: string;
+}
+
 export interface FaceClientOptions {
   /** The facegate API, e.g. `https://faces.example.com` or `http://127.0.0.1:8787`. */
   baseUrl: string;
   /** An access token, or a function returning one (called before each request). */
   getToken?: TokenSource;
-  /** Where the models (manifest.json + .onnx) are served; Node: a directory. Default: `<baseUrl>/models/`, Node: ./models. */
+  /**
+   * Where the models (manifest.json + .onnx) are served. Browser default: the worker's
+   * content-hashed copy of this SDK's models, `<baseUrl>/models/<MODELS_ID>/` (any origin,
+   * immutable). Node: a directory; default the models shipped in this package.
+   */
   modelsBaseUrl?: string;
   /** `auto` (default: WebGPU on a hardware GPU, else WASM), `webgpu` or `wasm`. */
   executionProviders?: ProviderPreference;
@@ -42,6 +59,7 @@ export interface FaceClientOptions {
   pad?: PadMode;
   /** Burst capture for video sources (temporal fusion). Default 5 good frames within ~1 s. */
   burst?: BurstOptions;
+  /** For tests and unusual runtimes; default globalThis.fetch. */
   fetch?: typeof fetch;
 }
 
@@ -67,6 +85,8 @@ export interface FaceCheck {
   reason?: QualityReason;
   message: string;
   quality?: QualityReport;
+  /** What to tell the user ("Move closer to the camera."), from the quality gates. */
+  guidance: Guidance;
 }
 
 export interface RuntimeInfo {
@@ -76,7 +96,12 @@ export interface RuntimeInfo {
   modelId: string;
 }
 
-export interface FaceClient {
+/**
+ * The SDK. `Source` is what a face can be taken from: the browser entry's
+ * FaceSource (a <video> is a live camera: a burst is fused), the Node
+ * entry's NodeFaceSource (file path, bytes, RGBA).
+ */
+export interface FaceClient<Source = RgbaImage> {
   /** The typed API without face processing (embeddings in, decisions out). */
   readonly api: FacegateApi;
   /** Load the models once (later calls return the same promise), with download progress. */
@@ -86,38 +111,38 @@ export interface FaceClient {
   /** Per-stage timings of the last embed/enroll/verify. */
   lastTimings(): StageTimings | null;
   /** Run the on-device pipeline; throws FaceQualityError with a stable reason when the image is refused. */
-  embed(source: unknown): Promise<EmbedResult>;
-  /** Cheap preview check of one frame: is there one usable face, and where. */
-  inspect(source: unknown): Promise<FaceCheck>;
-  grantConsent(subjectId: string, policyVersion: string): Promise<ConsentRecordT>;
-  enroll(subjectId: string, source: unknown): Promise<EnrollResponseT>;
-  verify(subjectId: string, source: unknown, opts?: { loginNonce?: string }): Promise<VerifyResponseT>;
-  getSubject(subjectId: string): Promise<SubjectRecordT>;
+  embed(source: Source): Promise<EmbedResult>;
+  /** Cheap preview check of one frame: is there one usable face, and where (with `guidance` for the user). */
+  inspect(source: Source): Promise<FaceCheck>;
+  grantConsent(subjectId: string, policyVersion: string): Promise<ConsentRecord>;
+  enroll(subjectId: string, source: Source, opts?: CaptureOptions): Promise<EnrollResult>;
+  verify(subjectId: string, source: Source, opts?: VerifyOptions): Promise<VerifyResult>;
+  getSubject(subjectId: string): Promise<SubjectRecord>;
   deleteSubject(subjectId: string): Promise<void>;
   /** The subject's templates: ids, times, models, which is the anchor (never a vector). */
-  listTemplates(subjectId: string): Promise<TemplateListT>;
+  listTemplates(subjectId: string): Promise<TemplateList>;
   /** Deletes one template other than the anchor (which goes only with the subject). */
   deleteTemplate(subjectId: string, templateId: string): Promise<void>;
 }
 
 /** What differs between the browser and Node: how models load and what a source is. */
-export interface ClientPlatform {
+export interface ClientPlatform<Source> {
   loadPipeline(opts: {
     provider: ProviderPreference;
     pad: boolean;
     onProgress?: (p: LoadProgress) => void;
   }): Promise<FacePipeline>;
   /** One still image from a source. */
-  toImage(source: unknown): Promise<RgbaImage>;
+  toImage(source: Source): Promise<RgbaImage>;
   /** Frames for temporal fusion when the source is live video, else null. */
-  toFrames(source: unknown, burst: BurstOptions): AsyncIterable<Frame> | null;
+  toFrames(source: Source, burst: BurstOptions): AsyncIterable<Frame> | null;
 }
 
 /**
  * The SDK: on-device pipeline in front of the typed API. Platform entries
  * (index.ts for browsers, node.ts for Node) supply the ClientPlatform.
  */
-export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientOptions): FaceClient {
+export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, opts: FaceClientOptions): FaceClient<Source> {
   const api = new FacegateApi({
     baseUrl: opts.baseUrl,
     ...(opts.getToken !== undefined ? { getToken: opts.getToken } : {}),
@@ -147,12 +172,14 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
       })
       .catch((e: unknown) => {
         loading = null; // allow a retry after a failed download
-        throw e;
+        // Every failure of loadModels() is a ModelLoadError with a code (errors.ts).
+        if (e instanceof FacegateError) throw e;
+        throw new ModelLoadError("runtime", `the face pipeline could not load: ${(e as Error).message ?? String(e)}`, { cause: e, code: "runtime-unavailable" });
       });
     return loading;
   };
 
-  async function embed(source: unknown): Promise<EmbedResult> {
+  async function embed(source: Source): Promise<EmbedResult> {
     const { pipeline } = await load();
     const analyzeOpts = { pad: opts.pad ?? "off" };
     const frames = platform.toFrames(source, opts.burst ?? {});
@@ -193,21 +220,25 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
         try {
           const a = await pipeline.analyze(image, {});
           timings = a.timings;
-          return { ok: true, face: a.face, message: "ok", quality: a.quality };
+          return { ok: true, face: a.face, message: "ok", quality: a.quality, guidance: guidanceFor("ok") };
         } catch (e) {
           if (!(e instanceof FaceQualityError)) throw e;
-          return { ok: false, reason: e.reason, message: e.message };
+          return { ok: false, reason: e.reason, message: e.message, guidance: guidanceFor(e.reason, e.message) };
         }
       });
     },
     grantConsent: (subjectId, policyVersion) => api.grantConsent(subjectId, policyVersion),
-    async enroll(subjectId, source) {
+    async enroll(subjectId, source, copts = {}) {
+      copts.onGuidance?.(guidanceFor("capturing"));
       const e = await embed(source);
+      copts.onGuidance?.(guidanceFor("sending"));
       return api.enrollEmbedding(subjectId, e.modelId, e.embedding);
     },
     async verify(subjectId, source, vopts = {}) {
+      vopts.onGuidance?.(guidanceFor("capturing"));
       const e = await embed(source);
-      return api.verifyEmbedding(subjectId, e.modelId, e.embedding, vopts);
+      vopts.onGuidance?.(guidanceFor("sending"));
+      return api.verifyEmbedding(subjectId, e.modelId, e.embedding, vopts.loginNonce === undefined ? {} : { loginNonce: vopts.loginNonce });
     },
     getSubject: (subjectId) => api.getSubject(subjectId),
     deleteSubject: (subjectId) => api.deleteSubject(subjectId),
