@@ -7,6 +7,7 @@
  *   public/models/<id>/ the ONNX models and manifest.json, <id> = the first 16 hex of the
  *                  manifest's sha256 (client/src/runtime/models-id.ts): immutable, and
  *                  readable from any origin (public weights; the API keeps its CORS allow-list)
+ *   public/sdk/    the script-tag build (client/src/cdn.ts): <script type="module" src=".../sdk/facegate.js">
  *   public/_headers  cross-origin isolation for the demo, so ORT may use WASM threads
  *
  * Run by `npm start`, `npm test` and `wrangler deploy` (wrangler.toml [build]);
@@ -50,6 +51,25 @@ await build({
   sourcemap: true,
   logLevel: "warning",
   // ORT's own runtime files are fetched from /ort/ at run time, not bundled.
+  external: ["*.wasm"],
+});
+
+// The script-tag build (client/src/cdn.ts): the SDK, the elements and ONNX Runtime's JavaScript in
+// one module (and the chunks it imports on demand), for pages with no bundler. It reads ORT's
+// .wasm from /ort/ and the models from /models/<id>/ on this worker.
+mkdirSync(join(out, "sdk"), { recursive: true });
+await build({
+  entryPoints: [join(root, "client/src/cdn.ts")],
+  outdir: join(out, "sdk"),
+  entryNames: "facegate",
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  logLevel: "warning",
   external: ["*.wasm"],
 });
 
@@ -100,6 +120,9 @@ const DEMO_CSP = [
 // The models are public weights that any app's page loads with no configuration
 // (docs/API.md "Models"): any origin may read them (CORS and CORP), and their path
 // names their content, so browsers keep them for a year without revalidating.
+// ONNX Runtime's files and the script-tag build are public code, readable from any
+// origin too (a page that loads /sdk/facegate.js fetches ORT's .wasm from /ort/).
+const PUBLIC_CODE = ["  Cross-Origin-Resource-Policy: cross-origin", "  Access-Control-Allow-Origin: *"];
 const ISOLATED = [
   "  Cross-Origin-Opener-Policy: same-origin",
   "  Cross-Origin-Embedder-Policy: require-corp",
@@ -116,8 +139,11 @@ writeFileSync(
     "  X-Frame-Options: DENY",
     `  Content-Security-Policy: ${DEMO_CSP}`,
     "/ort/*",
-    ...ISOLATED,
+    ...PUBLIC_CODE,
     "  Cache-Control: public, max-age=86400",
+    "/sdk/*",
+    ...PUBLIC_CODE,
+    "  Cache-Control: public, max-age=3600",
     "/models/*",
     "  Cross-Origin-Resource-Policy: cross-origin",
     "  Access-Control-Allow-Origin: *",

@@ -105,6 +105,8 @@ describe("a Vite app on another origin, with the elements and the relying-party 
     // The worker allows the app's origin to call the API (CORS); the models need no such setting.
     server = await startDevServer({ vars: { CORS_ORIGINS: appUrl } });
     jwksUrl = `${server.url}/.well-known/jwks.json`;
+    // A page of the same app that loads the SDK with a script tag from the worker (no import at all).
+    writeFileSync(join(app, "dist/script-tag.html"), readFileSync(join(REPO, "test/packages/script-tag.html"), "utf8").replace("__WORKER__", server.url));
     issuer = "http://127.0.0.1:8787"; // ASSERTION_ISSUER of the dev environment (wrangler.toml [env.dev.vars])
     preview = spawn(join(app, "node_modules/.bin/vite"), ["preview", "--host", "127.0.0.1", "--port", String(appPort), "--strictPort"], {
       cwd: app,
@@ -137,7 +139,7 @@ describe("a Vite app on another origin, with the elements and the relying-party 
     return mintDevToken(dev, { sub: "alice", scope, clientId: CLIENT_ID, ttlSeconds: 600 });
   }
 
-  async function openApp(photo: string, step: "enroll" | "verify", query: Record<string, string>): Promise<{ page: Page; modelRequests: string[] }> {
+  async function openApp(photo: string, step: "enroll" | "verify", query: Record<string, string>, path = "/"): Promise<{ page: Page; modelRequests: string[] }> {
     const { browser, context } = await launchChromium({ camera: await cameraFrom(face(photo)) });
     closers.push(() => browser.close());
     const page = await context.newPage();
@@ -147,7 +149,7 @@ describe("a Vite app on another origin, with the elements and the relying-party 
       if (r.url().includes("/models/")) modelRequests.push(r.url());
     });
     const q = new URLSearchParams({ api: server.url, subject: "alice", step, ...query });
-    await page.goto(`${appUrl}/?${q}`);
+    await page.goto(`${appUrl}${path}?${q}`);
     return { page, modelRequests };
   }
 
@@ -198,6 +200,16 @@ describe("a Vite app on another origin, with the elements and the relying-party 
     const check = run(process.execPath, ["check-assertion.mjs", assertion, nonce, jwksUrl, issuer, CLIENT_ID], app);
     expect(check.status, check.output).toBe(0);
     expect(JSON.parse(check.output.split("\n").filter((l) => l.startsWith("{")).at(-1)!)).toEqual({ sub: "alice", amr: ["face"], nonce, replay: "replayed" });
+  }, 300_000);
+
+  it("verifies alice from a page with only a script tag to the worker's /sdk/facegate.js (no npm, no bundler)", async () => {
+    const nonce = `ntag${Date.now()}`;
+    const { page, modelRequests } = await openApp("obama/obama_3.jpg", "verify", { token: await token("face:verify"), nonce }, "/script-tag.html");
+    const result = await capture(page, "verify");
+    expect(result.type, JSON.stringify(result.detail)).toBe("facegate-match");
+    expect(modelRequests.every((u) => u.startsWith(`${server.url}/models/`))).toBe(true);
+    const check = run(process.execPath, ["check-assertion.mjs", String(result.detail["assertion"]), nonce, jwksUrl, issuer, CLIENT_ID], app);
+    expect(check.status, check.output).toBe(0);
   }, 300_000);
 
   it("refuses another person through <facegate-verify> (facegate-no-match, attempts remaining)", async () => {

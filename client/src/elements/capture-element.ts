@@ -3,6 +3,7 @@ import { createFaceClient } from "../index.js";
 import { guidanceFor, type Guidance } from "../guidance.js";
 import type { LoadProgress, PadMode } from "../pipeline/types.js";
 import type { ProviderPreference } from "../runtime/ort.js";
+import { elementDefaults } from "./defaults.js";
 import { cameraError, describeError, type ElementErrorDetail } from "./errors.js";
 import { CSS } from "./styles.js";
 
@@ -116,12 +117,12 @@ export abstract class FacegateCaptureElement extends HTMLElement {
   /** The FaceClient in use: set one to share it (and its loaded models) with your own code. */
   get client(): BrowserFaceClient {
     if (this.#client) return this.#client;
-    const baseUrl = this.getAttribute("base-url");
+    const baseUrl = this.getAttribute("base-url") || elementDefaults.baseUrl;
     if (!baseUrl) throw new Error(`<${this.localName}> needs a base-url attribute (the facegate worker) or a client property`);
     const opts = {
       baseUrl: new URL(baseUrl, location.href).toString(),
-      modelsBaseUrl: this.getAttribute("models-base-url") ?? undefined,
-      wasmPaths: this.getAttribute("wasm-paths") ?? undefined,
+      modelsBaseUrl: this.getAttribute("models-base-url") ?? elementDefaults.modelsBaseUrl,
+      wasmPaths: this.getAttribute("wasm-paths") ?? elementDefaults.wasmPaths,
       pad: (this.getAttribute("pad") as PadMode | null) ?? undefined,
       executionProviders: (this.getAttribute("execution-providers") as ProviderPreference | null) ?? undefined,
     };

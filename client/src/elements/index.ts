@@ -11,6 +11,7 @@ export { FacegateCaptureElement, type BrowserFaceClient } from "./capture-elemen
 export { FacegateEnrollElement, type EnrolledDetail } from "./enroll-element.js";
 export { FacegateVerifyElement, type MatchDetail, type NoMatchDetail } from "./verify-element.js";
 export type { ElementErrorCode, ElementErrorDetail } from "./errors.js";
+export { setElementDefaults, type ElementDefaults } from "./defaults.js";
 
 if (typeof customElements !== "undefined") {
   if (!customElements.get("facegate-enroll")) customElements.define("facegate-enroll", FacegateEnrollElement);
