@@ -121,8 +121,11 @@ const DEMO_CSP = [
 // (docs/API.md "Models"): any origin may read them (CORS and CORP), and their path
 // names their content, so browsers keep them for a year without revalidating.
 // ONNX Runtime's files and the script-tag build are public code, readable from any
-// origin too (a page that loads /sdk/facegate.js fetches ORT's .wasm from /ort/).
+// origin too (a page that loads /sdk/facegate.js fetches ORT's .wasm from /ort/). ORT's
+// threads are workers started from /ort/: a worker's own response must carry COEP, or it
+// is not cross-origin isolated and ORT's SharedArrayBuffer hand-off never completes.
 const PUBLIC_CODE = ["  Cross-Origin-Resource-Policy: cross-origin", "  Access-Control-Allow-Origin: *"];
+const WORKER_ISOLATION = ["  Cross-Origin-Opener-Policy: same-origin", "  Cross-Origin-Embedder-Policy: require-corp"];
 const ISOLATED = [
   "  Cross-Origin-Opener-Policy: same-origin",
   "  Cross-Origin-Embedder-Policy: require-corp",
@@ -139,6 +142,7 @@ writeFileSync(
     "  X-Frame-Options: DENY",
     `  Content-Security-Policy: ${DEMO_CSP}`,
     "/ort/*",
+    ...WORKER_ISOLATION,
     ...PUBLIC_CODE,
     "  Cache-Control: public, max-age=86400",
     "/sdk/*",

@@ -6,7 +6,6 @@ import { guidanceFor, type Guidance } from "./guidance.js";
 import type { RgbaImage } from "./image/types.js";
 import type { FacePipeline } from "./pipeline/face-pipeline.js";
 import type {
-  BurstOptions as PipelineBurstOptions,
   DetectedFace,
   Frame,
   LoadProgress,
@@ -20,7 +19,15 @@ import type {
 import type { ProviderPreference } from "./runtime/ort.js";
 
 /** How a live video source is sampled: good frames are fused into one embedding (temporal fusion). */
-export type BurstOptions = Pick<PipelineBurstOptions, "maxFrames" | "minFrames" | "windowMs">;
+export interface BurstOptions {
+  /** Good frames to fuse. Default 5. */
+  maxFrames?: number;
+  /** Fewest good, mutually consistent frames for a result. Default 3. */
+  minFrames?: number;
+  /** The good frames must fall within this many ms. Default 1000. */
+  windowMs?: number;
+}
+
 
 /** What enroll() and verify() accept besides the source. */
 export interface CaptureOptions {

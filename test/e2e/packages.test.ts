@@ -1,7 +1,7 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawn, type ChildProcess } from "node:child_process";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
@@ -31,9 +31,16 @@ const CLIENT_ID = "shop-app";
 
 let tarballs: Tarball[];
 const tarball = (name: string) => tarballs.find((t) => t.name === name)!.file;
+// Temporary projects (a few hundred MB with their node_modules), removed at the end.
+const temporary: string[] = [];
+
+afterAll(() => {
+  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(() => {
   tarballs = packAll();
+  temporary.push(dirname(tarballs[0]!.file));
   for (const t of tarballs) {
     console.log(`npm pack ${t.name}: ${(t.bytes / 1e6).toFixed(2)} MB packed, ${(t.unpackedBytes / 1e6).toFixed(2)} MB unpacked, ${t.files.length} files`);
   }
@@ -77,6 +84,7 @@ describe("a Vite app on another origin, with the elements and the relying-party 
   beforeAll(async () => {
     ensureDevKeys();
     app = mkdtempSync(join(tmpdir(), "facegate-vite-app-"));
+    temporary.push(app);
     cpSync(join(REPO, "test/packages/app"), app, { recursive: true });
     writeFileSync(
       join(app, "package.json"),
@@ -173,6 +181,15 @@ describe("a Vite app on another origin, with the elements and the relying-party 
     return nextEvent(page, el === "enroll" ? ["facegate-enrolled", "facegate-error"] : ["facegate-match", "facegate-no-match", "facegate-error"], before);
   }
 
+  it("type-checks with Vite's template compiler options, our declarations included (skipLibCheck off): two files of ours", () => {
+    const r = run(join(app, "node_modules/.bin/tsc"), ["--noEmit", "--skipLibCheck", "false", "--listFiles"], app);
+    expect(r.status, r.output).toBe(0);
+    const ours = r.output.split("\n").filter((l) => l.includes("node_modules/@facegate/"));
+    console.log(`the app's compiler reads ${ours.length} files of @facegate/client: ${ours.map((l) => l.slice(l.indexOf("@facegate/"))).join(", ")}`);
+    expect(ours.every((l) => l.endsWith(".d.ts"))).toBe(true);
+    expect(ours.length).toBeLessThanOrEqual(3);
+  }, 60_000);
+
   it("enrolls alice through <facegate-enroll>, loading the models cross-origin with no configuration", async () => {
     const { page, modelRequests } = await openApp("obama/obama_1.jpg", "enroll", { token: await token("face:enroll") });
     const enrolled = await capture(page, "enroll");
@@ -225,6 +242,7 @@ describe("plain Node 20 in an empty folder, with only the client tarball", () =>
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "facegate-node-"));
+    temporary.push(dir);
     const install = run("npm", ["install", "--no-audit", "--no-fund", tarball("@facegate/client")], dir);
     expect(install.status, install.output).toBe(0);
     cpSync(join(REPO, "test/packages/app/embed.mjs"), join(dir, "embed.mjs"));

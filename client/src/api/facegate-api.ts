@@ -1,9 +1,8 @@
 import { sealForChallenge } from "./envelope.js";
-import { HttpClient, type HttpOptions } from "./http.js";
+import { HttpClient, type FacegateApiOptions } from "./http.js";
 import type { Challenge, ConsentRecord, EnrollResult, EnvelopeKeyInfo, Health, SubjectRecord, TemplateList, VerifyResult } from "./types.js";
 
-/** Where the API is and how to authenticate to it. */
-export type FacegateApiOptions = HttpOptions;
+export type { FacegateApiOptions };
 
 const seg = (subjectId: string) => encodeURIComponent(subjectId);
 
