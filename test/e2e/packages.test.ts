@@ -25,7 +25,7 @@ import { face, REPO } from "../support/paths.js";
  * - An empty folder with only the client tarball embeds a photo in plain
  *   Node 20 (no tsx, no bundler), and its `facegate` command runs from there.
  */
-const VITE = "8.3.8"; // TOOLCHAIN: 8.4 has an optional dependency this registry lacks
+const VITE = "8.3.8"; // as package.json's overrides: vite 8.4 names an optional dependency the registry lacks
 const TYPESCRIPT = "5.9.3";
 const CLIENT_ID = "shop-app";
 
