@@ -8,8 +8,11 @@
  *   capture (capture-*.js, fetched only when a challenge asks for one).
  * - Everything the SDK's own code adds up to on a sign-in with an active challenge: the main
  *   chunk and both later chunks.
+ * - The passkey ceremonies (webauthn-lib-*.js, @simplewebauthn/browser): fetched only when a
+ *   tenant's device policy asks for a passkey, so counted apart.
  */
-const lazy = (config) => ({ ...config, external: [...(config.external ?? []), "./capture-*", "./load-browser-*"] });
+const passkeys = (config) => ({ ...config, external: [...(config.external ?? []), "./webauthn-lib-*"] });
+const lazy = (config) => passkeys({ ...config, external: [...(config.external ?? []), "./capture-*", "./load-browser-*"] });
 
 export default [
   {
@@ -32,7 +35,14 @@ export default [
     name: "@facegate/client all of the SDK's code (main chunk, pipeline, active capture; ONNX Runtime excluded)",
     path: "client/dist/index.js",
     ignore: ["onnxruntime-web"],
+    modifyEsbuildConfig: passkeys,
     gzip: true,
     limit: "45 KB",
+  },
+  {
+    name: "@facegate/client passkey chunk (only under a device policy)",
+    path: "client/dist/webauthn-lib-*.js",
+    gzip: true,
+    limit: "6 KB",
   },
 ];

@@ -20,7 +20,7 @@ const shared: Options = {
   tsconfig: "tsconfig.build.json",
   // zod/mini checks models/manifest.json on load: bundled (tree-shaken) rather than a dependency.
   noExternal: [/^zod/],
-  external: ["onnxruntime-web", /^onnxruntime-web\//, "@hpke/core", "@hpke/chacha20poly1305", "@scure/base", "jpeg-js", "pngjs"],
+  external: ["onnxruntime-web", /^onnxruntime-web\//, "@hpke/core", "@hpke/chacha20poly1305", "@scure/base", "@simplewebauthn/browser", "jpeg-js", "pngjs"],
 };
 
 export default defineConfig([

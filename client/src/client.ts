@@ -1,9 +1,10 @@
 import { FacegateApi } from "./api/facegate-api.js";
 import type { TokenSource } from "./api/http.js";
-import type { ConsentRecord, EnrollResult, SubjectRecord, TemplateList, VerifyResult } from "./api/types.js";
+import type { Challenge, ConsentRecord, EnrollResult, SubjectRecord, TemplateList, VerifyResult } from "./api/types.js";
 import type { LivenessEvidence, LivenessLevel } from "../../src/protocol/liveness.js";
 import { FaceQualityError, FacegateError, LivenessError, ModelLoadError } from "./errors.js";
 import { guidanceFor, type Guidance } from "./guidance.js";
+import { passkeyFor, type PasskeyCeremonies } from "./passkey/ceremonies.js";
 import type { RgbaImage } from "./image/types.js";
 import type { FacePipeline } from "./pipeline/face-pipeline.js";
 import type {
@@ -75,6 +76,12 @@ export interface FaceClientOptions {
   burst?: BurstOptions;
   /** For tests and unusual runtimes; default globalThis.fetch. */
   fetch?: typeof fetch;
+  /**
+   * How passkeys are made and used when a tenant's device policy asks for
+   * them (docs/SECURITY.md "Device binding"). Browser default: WebAuthn
+   * (@simplewebauthn/browser, loaded only then); Node: none.
+   */
+  passkeys?: PasskeyCeremonies;
 }
 
 /** What `embed()` returns: never sent anywhere by itself. */
@@ -158,6 +165,8 @@ export interface ClientPlatform<Source> {
   toFrames(source: Source, burst: BurstOptions): AsyncIterable<Frame> | null;
   /** Frames for an active liveness challenge (about 10 a second, until the caller stops), or null for a still source. */
   toActionFrames(source: Source): AsyncIterable<Frame> | Iterable<Frame> | null;
+  /** The platform's WebAuthn, if it has one. */
+  passkeys?: PasskeyCeremonies;
 }
 
 /**
@@ -227,6 +236,13 @@ export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, o
     });
   }
 
+  const passkeys = opts.passkeys ?? platform.passkeys;
+  async function passkeyStep(challenge: Challenge, purpose: "enroll" | "verify", copts: CaptureOptions) {
+    if (!challenge.webauthn) return undefined;
+    copts.onGuidance?.(guidanceFor(purpose === "enroll" ? "passkey-create" : "passkey-use"));
+    return passkeyFor(challenge, purpose, passkeys, () => copts.onGuidance?.(guidanceFor("passkey-skipped")));
+  }
+
   return {
     api,
     async loadModels(lopts = {}) {
@@ -251,20 +267,26 @@ export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, o
     },
     grantConsent: (subjectId, policyVersion) => api.grantConsent(subjectId, policyVersion),
     async enroll(subjectId, source, copts = {}) {
+      await load();
+      const challenge = await api.challenge(subjectId, "enroll");
       copts.onGuidance?.(guidanceFor("capturing"));
       const e = await embed(source);
+      const webauthn = await passkeyStep(challenge, "enroll", copts);
       copts.onGuidance?.(guidanceFor("sending"));
-      return api.enrollEmbedding(subjectId, e.modelId, e.embedding);
+      return api.enrollEmbedding(subjectId, e.modelId, e.embedding, { challenge, ...(webauthn ? { webauthn } : {}) });
     },
     async verify(subjectId, source, vopts = {}) {
       const { pipeline } = await load();
       const challenge = await api.challenge(subjectId, "verify", vopts.liveness);
       const asked = challenge.liveness;
-      const send = (embedding: Float32Array, evidence?: LivenessEvidence) => {
+      const send = async (embedding: Float32Array, evidence?: LivenessEvidence) => {
+        // The face first, then the device: the passkey prompt is the last thing the user does.
+        const webauthn = await passkeyStep(challenge, "verify", vopts);
         vopts.onGuidance?.(guidanceFor("sending"));
         return api.verifyEmbedding(subjectId, pipeline.modelId, embedding, {
           challenge,
           ...(evidence ? { evidence } : {}),
+          ...(webauthn ? { webauthn } : {}),
           ...(vopts.loginNonce !== undefined ? { loginNonce: vopts.loginNonce } : {}),
         });
       };

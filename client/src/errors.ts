@@ -124,6 +124,25 @@ export class ApiError extends FacegateError {
   }
 }
 
+/**
+ * A passkey the challenge asked for could not be given, so nothing was sent
+ * (no attempt was spent). Only under a tenant's `device: required` policy; an
+ * optional one goes on with the face alone. `unsupported` (no WebAuthn here),
+ * `cancelled` (the prompt was dismissed or timed out: try again), `failed`
+ * (the authenticator refused), `no-passkey` (the subject has none: the relying
+ * party's recovery, docs/SECURITY.md "Device binding").
+ */
+export class PasskeyError extends FacegateError {
+  override name = "PasskeyError";
+  constructor(
+    readonly reason: "unsupported" | "cancelled" | "failed" | "no-passkey",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** The server could not be reached or answered something that is not the API. */
 export class NetworkError extends FacegateError {
   override name = "NetworkError";

@@ -29,9 +29,11 @@ export {
   LivenessError,
   ModelLoadError,
   NetworkError,
+  PasskeyError,
   PresentationAttackError,
   type ModelLoadErrorCode,
 } from "./errors.js";
+export type { PasskeyCeremonies, PasskeyResponseJSON } from "./passkey/ceremonies.js";
 export { guidanceFor, type Guidance, type GuidanceCode } from "./guidance.js";
 export type { RgbaImage } from "./image/types.js";
 export type {

@@ -6,7 +6,9 @@ import type { QualityReason } from "./pipeline/types.js";
  * translate). Quality codes come from the on-device quality gates
  * (pipeline/quality.ts); `capturing` and `sending` from enroll/verify;
  * `action` (its message says which: "blink slowly"...) and `action-seen`
- * from an active liveness challenge.
+ * from an active liveness challenge; `passkey-create` and `passkey-use` when
+ * the tenant's device policy asks for a passkey, `passkey-skipped` when an
+ * optional one could not be given.
  */
 export type GuidanceCode =
   | QualityReason
@@ -16,6 +18,9 @@ export type GuidanceCode =
   | "capturing"
   | "action"
   | "action-seen"
+  | "passkey-create"
+  | "passkey-use"
+  | "passkey-skipped"
   | "sending"
   | "done";
 
@@ -33,6 +38,9 @@ const STEPS: Partial<Record<GuidanceCode, string>> = {
   "starting-camera": "Starting the camera…",
   capturing: "Hold still…",
   "action-seen": "Thank you: hold still…",
+  "passkey-create": "Create a passkey on this device when your browser asks.",
+  "passkey-use": "Confirm with this device's passkey when your browser asks.",
+  "passkey-skipped": "Going on without a passkey: this sign-in uses your face only.",
   sending: "Checking…",
   done: "Done.",
 };

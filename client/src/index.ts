@@ -15,6 +15,7 @@ import { createFaceClientWith, type BurstOptions, type FaceClient as BaseFaceCli
 import { rgbaFromBrowserSource, videoFrames, type BrowserImageSource } from "./image/dom.js";
 import type { RgbaImage } from "./image/types.js";
 import type { Frame } from "./pipeline/types.js";
+import { browserPasskeys } from "./passkey/browser.js";
 import { defaultModelsUrl, MODELS_ID } from "./runtime/models-id.js";
 
 export * from "./exports.js";
@@ -71,6 +72,7 @@ export function createFaceClient(opts: BrowserFaceClientOptions): FaceClient<Fac
       toFrames: (source, burst) => (isVideo(source) ? burstFrames(source, burst) : null),
       // About 10 frames a second for up to 10 s: the capture stops as soon as the action is seen.
       toActionFrames: (source) => (isVideo(source) ? videoFrames(source, { count: 100, intervalMs: 100 }) : null),
+      passkeys: browserPasskeys,
     },
     opts,
   );

@@ -141,7 +141,9 @@ verifyEl.addEventListener("facegate-match", async (e) => {
   try {
     // The relying party's backend checks the assertion; only then is the user signed in.
     const session = await rp.session(e.detail.assertion);
-    setStatus(`Signed in as ${session.signedInAs}`, "ok");
+    // What the assertion proved (RFC 8176 amr): the face, and the device's passkey when the tenant asks for one.
+    const proven = session.amr.includes("hwk") ? "face and this device's passkey" : "face";
+    setStatus(`Signed in as ${session.signedInAs} (${proven})`, "ok");
   } catch (err) {
     setStatus((err as Error).message, "bad");
   }

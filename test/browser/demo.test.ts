@@ -95,7 +95,7 @@ describe("demo: sign in with your face, in Chromium", () => {
     await page.goto(`${server.url}/demo/#/signin`);
     const status = await faceStep(page, "signin", "alice");
     await shot(page, "04-signin-match");
-    expect(status).toBe("Signed in as alice");
+    expect(status).toBe("Signed in as alice (face)");
     // The relying party's session is established (its own cookie, checked server-side).
     await page.goto(`${server.url}/demo/#/`);
     await page.waitForSelector("#signed-in-banner:not([hidden])");
@@ -121,7 +121,7 @@ describe("demo: sign in with your face, in Chromium", () => {
     // stored template (a still image fed twice gives the same embedding; live captures never do).
     const again = await pageWithCamera("obama/obama_1.jpg", { webgpu: true });
     await again.goto(`${server.url}/demo/?ep=webgpu#/signin`);
-    expect(await faceStep(again, "signin", "carol", 280_000)).toBe("Signed in as carol");
+    expect(await faceStep(again, "signin", "carol", 280_000)).toBe("Signed in as carol (face)");
     expect(await again.textContent("#runtime")).toMatch(/WEBGPU/);
     await shot(again, "09-webgpu-signed-in");
     await closeAll();

@@ -131,7 +131,7 @@ describe.skipIf(!existsSync(VIDEO))("active liveness in Chromium", () => {
         new MutationObserver(() => said.push(region.textContent ?? "")).observe(region, { childList: true, characterData: true, subtree: true });
       });
       await page.click("#signin-capture [part=action]");
-      expect(await finalStatus(page)).toBe(`Signed in as ${subject}`);
+      expect(await finalStatus(page)).toBe(`Signed in as ${subject} (face)`);
       const said = await page.evaluate(() => (globalThis as unknown as { said: string[] }).said);
       await shot(page, "liveness-demo-signin");
       expect(said).toContain(ACTION_MESSAGES.blink);

@@ -1,4 +1,5 @@
 import type { LivenessEvidence } from "../../../src/protocol/liveness.js";
+import type { PasskeyResponseJSON } from "../passkey/ceremonies.js";
 import { sealForChallenge } from "./envelope.js";
 import { HttpClient, type FacegateApiOptions } from "./http.js";
 import type { Challenge, ConsentRecord, LivenessLevel, EnrollResult, EnvelopeKeyInfo, Health, SubjectRecord, TemplateList, VerifyResult } from "./types.js";
@@ -40,27 +41,43 @@ export class FacegateApi {
     return this.#http.request("POST", "/v1/challenges", { subjectId, purpose, ...(liveness ? { liveness } : {}) });
   }
 
-  /** Challenge, seal, send: one enrollment of an already computed embedding. */
-  async enrollEmbedding(subjectId: string, modelId: string, embedding: Float32Array): Promise<EnrollResult> {
-    const challenge = await this.challenge(subjectId, "enroll");
+  /**
+   * Challenge, seal, send: one enrollment of an already computed embedding.
+   * With `challenge`, one fetched before, and `webauthn`, the passkey
+   * registered for its `webauthn.registration` options.
+   */
+  async enrollEmbedding(
+    subjectId: string,
+    modelId: string,
+    embedding: Float32Array,
+    { challenge: fetched, webauthn }: { challenge?: Challenge; webauthn?: PasskeyResponseJSON } = {},
+  ): Promise<EnrollResult> {
+    const challenge = fetched ?? (await this.challenge(subjectId, "enroll"));
     const envelope = await sealForChallenge(challenge, "enroll", subjectId, modelId, embedding);
     return this.#http.request("POST", `/v1/subjects/${seg(subjectId)}/templates`, {
       challengeId: challenge.challengeId,
       modelId,
       envelope,
+      ...(webauthn ? { webauthn } : {}),
     });
   }
 
   /**
    * Challenge, seal, send: one verification of an already computed
    * embedding. With `challenge`, one fetched before (a liveness challenge
-   * whose action was captured), and `evidence` sealed with the embedding.
+   * whose action was captured), `evidence` sealed with the embedding, and
+   * `webauthn`, an assertion for its `webauthn.authentication` options.
    */
   async verifyEmbedding(
     subjectId: string,
     modelId: string,
     embedding: Float32Array,
-    { loginNonce, challenge: fetched, evidence }: { loginNonce?: string; challenge?: Challenge; evidence?: LivenessEvidence } = {},
+    {
+      loginNonce,
+      challenge: fetched,
+      evidence,
+      webauthn,
+    }: { loginNonce?: string; challenge?: Challenge; evidence?: LivenessEvidence; webauthn?: PasskeyResponseJSON } = {},
   ): Promise<VerifyResult> {
     const challenge = fetched ?? (await this.challenge(subjectId, "verify"));
     const envelope = await sealForChallenge(challenge, "verify", subjectId, modelId, embedding, evidence);
@@ -68,6 +85,7 @@ export class FacegateApi {
       challengeId: challenge.challengeId,
       modelId,
       envelope,
+      ...(webauthn ? { webauthn } : {}),
       ...(loginNonce === undefined ? {} : { loginNonce }),
     });
   }

@@ -1,18 +1,19 @@
 import type { ProblemCode } from "../../../src/protocol/problems.js";
-import { ApiError, FaceQualityError, LivenessError, ModelLoadError, NetworkError, type ModelLoadErrorCode } from "../errors.js";
+import { ApiError, FaceQualityError, LivenessError, ModelLoadError, NetworkError, PasskeyError, type ModelLoadErrorCode } from "../errors.js";
 import type { QualityReason } from "../pipeline/types.js";
 
 /**
  * The `code` of a `facegate-error` event: the SDK's typed codes (ApiError's
  * problem code, FaceQualityError's reason, LivenessError's reason,
- * ModelLoadError's code) plus what only an element meets: the camera and the
- * consent gate.
+ * ModelLoadError's code, PasskeyError's reason as `passkey-<reason>`)
+ * plus what only an element meets: the camera and the consent gate.
  */
 export type ElementErrorCode =
   | ProblemCode
   | QualityReason
   | LivenessError["reason"]
   | ModelLoadErrorCode
+  | `passkey-${PasskeyError["reason"]}`
   | "camera-denied"
   | "camera-unavailable"
   | "camera-insecure-context"
@@ -73,6 +74,10 @@ export function describeError(e: unknown): ElementErrorDetail {
   if (e instanceof LivenessError) {
     // Nothing was sent and no attempt was spent: the camera stays open for another try.
     return { code: e.reason, message: e.message, error: e };
+  }
+  if (e instanceof PasskeyError) {
+    // Nothing was sent: the user can try again (cancelled) or needs the relying party's recovery (no-passkey).
+    return { code: `passkey-${e.reason}`, message: e.message, error: e };
   }
   if (e instanceof ModelLoadError) return { code: e.code, message: `The face models could not load: ${e.message}`, error: e };
   if (e instanceof NetworkError) return { code: "network", message: "The face service cannot be reached. Check your connection and try again.", error: e };
