@@ -21,6 +21,7 @@
  *   npm run bench:client -- [--images 100] [--rounds 3] [--chunk 10] [--seed 1]
  *     [--contenders facegate-wasm-1t,facegate-native-1t,...] [--warmup 3] [--out artifacts/bench/client.json]
  */
+import { similarity } from "../src/protocol/similarity.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -30,7 +31,7 @@ import { parseArgs } from "node:util";
 import { decodeImage } from "../client/src/image/decode-node.js";
 import type { RgbaImage } from "../client/src/image/types.js";
 import type { ChildIn, ChildOut, ContenderInfo, ContenderSpec } from "./lib/client-child.js";
-import { commonImages, cosineOf, ratio, refusals, outsideModelsCpu, summarise, summariseModels, type ImageSample, type Stage, type StageSummary } from "./lib/client-stats.js";
+import { commonImages, ratio, refusals, outsideModelsCpu, summarise, summariseModels, type ImageSample, type Stage, type StageSummary } from "./lib/client-stats.js";
 import { chunked, listPersonImages, packageVersion, rotation, seededSample } from "./lib/sample.js";
 import { fmt, median, table } from "./lib/stats.js";
 
@@ -264,7 +265,7 @@ for (const c of active) {
   const cos = Object.keys(ref.embeddings)
     .map(Number)
     .filter((i) => c.embeddings[i])
-    .map((i) => cosineOf(ref.embeddings[i]!, c.embeddings[i]!));
+    .map((i) => similarity(ref.embeddings[i]!, c.embeddings[i]!));
   if (cos.length) agreement[`${c.spec.id} vs ${ref.spec.id}`] = { images: cos.length, minCosine: Math.min(...cos), medianCosine: median(cos) };
 }
 

@@ -17,8 +17,8 @@ import { FacegateApi } from "../client/src/api/facegate-api.js";
 import { sealForChallenge } from "../client/src/api/envelope.js";
 import { loadDevIssuer, mintDevToken } from "../client/src/cli/dev-issuer.js";
 import { startDevServer } from "../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "../test/support/ensure-dev-keys.js";
-import { unitVector } from "../test/load/lib/client.js";
+import { ensureDevKeys } from "../scripts/lib/ensure-dev-keys.js";
+import { unitVector } from "../scripts/lib/unit-vector.js";
 import { pool } from "./lib/pool.js";
 import { fmt, median, table } from "./lib/stats.js";
 

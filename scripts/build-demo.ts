@@ -89,7 +89,7 @@ for (const f of readdirSync(ortDist)) {
       parts.push(name);
     }
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    writeFileSync(join(out, "ort", `${f}.parts.json`), JSON.stringify({ parts, bytes: bytes.length, sha256 }) + "\n");
+    writeFileSync(join(out, "ort", `${f}.parts.json`), `${JSON.stringify({ parts, bytes: bytes.length, sha256 })}\n`);
   } else {
     copyFileSync(join(ortDist, f), join(out, "ort", f));
   }

@@ -2,8 +2,9 @@
  * Smoke tests of the client benchmark's measurement helpers (no timing
  * assertions: the machines are shared).
  */
+import { similarity } from "../../src/protocol/similarity.js";
 import { describe, expect, it } from "vitest";
-import { commonImages, cosineOf, outsideModelsCpu, ratio, refusals, summarise, summariseModels, type ImageSample } from "./client-stats.js";
+import { commonImages, outsideModelsCpu, ratio, refusals, summarise, summariseModels, type ImageSample } from "./client-stats.js";
 import { chunked, mulberry32, packageVersion, rotation, seededSample } from "./sample.js";
 import { median, quantile } from "./stats.js";
 
@@ -90,8 +91,8 @@ describe("summaries", () => {
   it("ratios and cosines", () => {
     expect(ratio(10, 4)).toBe(2.5);
     expect(ratio(undefined, 4)).toBeNaN();
-    expect(cosineOf([1, 0], [2, 0])).toBeCloseTo(1, 12);
-    expect(cosineOf([1, 0], [0, 3])).toBeCloseTo(0, 12);
+    expect(similarity([1, 0], [2, 0])).toBeCloseTo(1, 12);
+    expect(similarity([1, 0], [0, 3])).toBeCloseTo(0, 12);
     expect(quantile([1, 2, 3, 4, 5], 0.1)).toBeCloseTo(1.4, 12);
   });
   it("reads installed package versions", () => {

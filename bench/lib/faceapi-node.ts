@@ -20,6 +20,7 @@ import { packageVersion } from "./sample.js";
 
 const require = createRequire(import.meta.url);
 
+// biome-ignore lint/suspicious/noExplicitAny: face-api.js and its tfjs backend are loaded with createRequire, so untyped.
 type Any = any;
 
 let hooked = false;
@@ -84,7 +85,7 @@ export async function loadFaceApi(threads: number): Promise<FaceApiRuntime> {
   const notes: string[] = [];
   if (chained.skipped.length) notes.push(`chained ops not registered: ${chained.skipped.join(", ")}`);
   // Must precede backend initialisation.
-  wasm.setWasmPaths(join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist") + "/");
+  wasm.setWasmPaths(`${join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist")}/`);
   wasm.setThreadsCount(threads);
   if (!(await tf.setBackend("wasm"))) throw new Error("tfjs wasm backend failed to initialise");
   await tf.ready();

@@ -125,15 +125,15 @@ describe("scripts/conformance/run.ts", () => {
           const child = execFile(process.execPath, ["--import", "tsx", "scripts/conformance/reference.ts"], { cwd: REPO_ROOT, maxBuffer: 16 << 20 }, (err, stdout) =>
             err ? reject(err) : resolve(stdout.trim().split("\n")),
           );
-          child.stdin?.end(chosen.map((p) => path.join(DATA, p.image)).join("\n") + "\n");
+          child.stdin?.end(`${chosen.map((p) => path.join(DATA, p.image)).join("\n")}\n`);
         });
         const docs = lines.map((l, i) => JSON.stringify({ ...(JSON.parse(l) as object), image: chosen[i]!.image }));
         const file = path.join(dir, "results.jsonl");
-        await writeFile(file, docs.join("\n") + "\n");
+        await writeFile(file, `${docs.join("\n")}\n`);
         const args = chosen.flatMap((p) => ["--only", p.image]);
         const ok = await runner(["--results", file, ...args]);
         expect(summary(ok.stdout), ok.stdout).toBe(`${chosen.length} passed, 0 failed`);
-        await writeFile(file, docs.slice(1).join("\n") + "\n");
+        await writeFile(file, `${docs.slice(1).join("\n")}\n`);
         const missing = await runner(["--results", file, ...args]);
         expect(summary(missing.stdout)).toBe(`${chosen.length - 1} passed, 1 failed`);
         expect(missing.stdout).toMatch(/no line for this image in the results file/);

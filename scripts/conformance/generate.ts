@@ -136,7 +136,7 @@ const parsedPrevious = previous === null ? null : VectorsSchema.safeParse(JSON.p
 const unchanged = parsedPrevious?.success === true && undated(parsedPrevious.data) === undated(vectors);
 if (!unchanged) {
   await mkdir(path.dirname(values.out), { recursive: true });
-  await writeFile(values.out, formatJson(vectors) + "\n");
+  await writeFile(values.out, `${formatJson(vectors)}\n`);
 }
 const refused = vectors.photos.filter((p) => p.expected.refusal).length;
 process.stderr.write(

@@ -9,7 +9,7 @@ export function formatJson(value: unknown, indent = ""): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
     if (value.every(flat)) return JSON.stringify(value).replace(/,/g, ", ");
-    const inner = indent + "  ";
+    const inner = `${indent}  `;
     return `[\n${value.map((v) => inner + formatJson(v, inner)).join(",\n")}\n${indent}]`;
   }
   if (value !== null && typeof value === "object") {
@@ -18,7 +18,7 @@ export function formatJson(value: unknown, indent = ""): string {
     if (entries.every(([, v]) => v === null || typeof v !== "object") && entries.every(([, v]) => typeof v !== "string" || v.length <= 64)) {
       return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")}}`;
     }
-    const inner = indent + "  ";
+    const inner = `${indent}  `;
     return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`).join(",\n")}\n${indent}}`;
   }
   return JSON.stringify(value);

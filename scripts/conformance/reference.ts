@@ -34,6 +34,6 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
   } catch (e) {
     out = { format: FORMAT, error: (e as Error).message } satisfies ErrorResult;
   }
-  process.stdout.write(JSON.stringify(out) + "\n");
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 await ref.dispose();

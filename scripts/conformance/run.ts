@@ -62,7 +62,7 @@ class Implementation {
 
   async ask(imagePath: string): Promise<unknown> {
     if (this.#exited) return noDocument(`the implementation ${this.#exited}`);
-    this.#child.stdin.write(imagePath + "\n");
+    this.#child.stdin.write(`${imagePath}\n`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<IteratorResult<string>>((resolve) => {
       timer = setTimeout(() => resolve({ done: true, value: undefined }), PER_PHOTO_TIMEOUT_MS);
@@ -166,7 +166,7 @@ async function main(): Promise<number> {
   } finally {
     await finish();
   }
-  if (values.report) await writeFile(values.report, JSON.stringify({ vectors: values.vectors, implementation: values.impl ?? values.results, pixels: values.pixels, verdicts }, null, 2) + "\n");
+  if (values.report) await writeFile(values.report, `${JSON.stringify({ vectors: values.vectors, implementation: values.impl ?? values.results, pixels: values.pixels, verdicts }, null, 2)}\n`);
   const passed = verdicts.filter((v) => v.ok).length;
   console.log(`${passed} passed, ${verdicts.length - passed} failed`);
   return passed === verdicts.length ? 0 : 1;

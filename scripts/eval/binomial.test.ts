@@ -3,7 +3,7 @@ import { binomialCdf, clopperPearsonUpper, incompleteBeta, lnGamma } from "./bin
 
 function directCdf(k: number, n: number, p: number): number {
   let sum = 0;
-  let term = Math.pow(1 - p, n); // P(X = 0)
+  let term = (1 - p) ** n; // P(X = 0)
   for (let i = 0; i <= k; i++) {
     sum += term;
     term *= ((n - i) / (i + 1)) * (p / (1 - p));
@@ -25,7 +25,7 @@ describe("binomial bounds", () => {
   });
 
   it("with zero events the upper bound is 1 - 0.05^(1/n), about 3/n (the rule of three)", () => {
-    expect(clopperPearsonUpper(0, 1000)).toBeCloseTo(1 - Math.pow(0.05, 1 / 1000), 15);
+    expect(clopperPearsonUpper(0, 1000)).toBeCloseTo(1 - 0.05 ** (1 / 1000), 15);
     expect(clopperPearsonUpper(0, 1e6) * 1e6).toBeCloseTo(-Math.log(0.05), 3);
   });
 

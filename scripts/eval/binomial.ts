@@ -77,7 +77,7 @@ export function clopperPearsonUpper(k: number, n: number, confidence = 0.95): nu
   if (n <= 0) return 1;
   if (k >= n) return 1;
   const alpha = 1 - confidence;
-  if (k === 0) return 1 - Math.pow(alpha, 1 / n);
+  if (k === 0) return 1 - alpha ** (1 / n);
   let lo = k / n;
   let hi = 1;
   for (let i = 0; i < 200 && hi - lo > 1e-15 * Math.max(1e-300, hi); i++) {

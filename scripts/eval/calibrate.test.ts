@@ -56,7 +56,7 @@ describe("calibration threshold rule (match iff score >= threshold)", () => {
     // No false match at all: the rule of three.
     const z = thresholdForFmr([0.9], 1000, 1e-4);
     expect(z.falseMatches).toBe(0);
-    expect(z.fmrUpper95).toBeCloseTo(1 - Math.pow(0.05, 1 / 1000), 12);
+    expect(z.fmrUpper95).toBeCloseTo(1 - 0.05 ** (1 / 1000), 12);
   });
 
   it("gridAbove is strictly above and at most one step away", () => {

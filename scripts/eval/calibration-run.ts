@@ -10,7 +10,6 @@ import { clopperPearsonUpper } from "./binomial.js";
 import { sha256Hex, EmbeddingCache } from "./cache.js";
 import {
   chooseOperatingPoint,
-  DEFAULT_FMR_TARGETS,
   THRESHOLD_GRID,
   thresholdForFmr,
   topKFor,
@@ -247,7 +246,7 @@ export async function runCalibration(o: CalibrateOptions): Promise<CalibrationRe
     `<h2>Calibration</h2><p>${escapeHtml(String(result.calibration["convention"]))}. ${escapeHtml(String(result.calibration["supportRule"]))}.</p>` +
     table(["FMR", "threshold", "impostors", "false matches", "FMR upper 95%", "images in FM", "supported", "DevTrain TAR"], rows) +
     `<p>Operating point: FMR ${rate(operating.fmr)}, threshold ${num(operating.threshold, 6)}. ${escapeHtml(operating.reason)}.</p>` +
-    (checkRows.length ? `<h2>Check on DevTest</h2>` + table(["FMR", "threshold", "TAR", "FAR (list)", "false matches (all cross pairs)", "FMR", "FMR upper 95%"], checkRows) : "");
+    (checkRows.length ? `<h2>Check on DevTest</h2>${table(["FMR", "threshold", "TAR", "FAR (list)", "false matches (all cross pairs)", "FMR", "FMR upper 95%"], checkRows)}` : "");
   await writeFile(
     path.join(o.out, "report.html"),
     htmlReport({

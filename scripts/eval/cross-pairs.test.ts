@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { similarity } from "../../src/protocol/similarity.js";
 import { pairCounts, scanCrossPairs } from "./cross-pairs.js";
 import { mulberry32 } from "./prng.js";
 
 describe("scanCrossPairs", () => {
-  it("matches brute force: impostor count, top-K, counts at thresholds and genuine scores", () => {
+  it("matches brute force with the protocol's similarity(): impostor count, top-K, counts at thresholds and genuine scores", () => {
     const rand = mulberry32(3);
     const n = 150; // more than two 64-row tiles
     const dim = 19; // not a multiple of 4
@@ -18,8 +19,7 @@ describe("scanCrossPairs", () => {
     const gen: number[] = [];
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) {
-        let s = 0;
-        for (let k = 0; k < dim; k++) s += emb[i * dim + k]! * emb[j * dim + k]!;
+        const s = similarity(emb.subarray(i * dim, (i + 1) * dim), emb.subarray(j * dim, (j + 1) * dim));
         (ids[i] === ids[j] ? gen : imp).push(s);
       }
     }
@@ -30,7 +30,9 @@ describe("scanCrossPairs", () => {
     expect(scan.impostorPairs).toBe(imp.length);
     expect(pairCounts(ids)).toEqual({ genuine: gen.length, impostor: imp.length });
     expect(scan.topImpostors.scores.length).toBe(37);
-    scan.topImpostors.scores.forEach((s, k) => expect(s).toBeCloseTo(imp[k]!, 6));
+    scan.topImpostors.scores.forEach((s, k) => {
+      expect(s).toBeCloseTo(imp[k]!, 6);
+    });
     expect(scan.impostorsAtLeast).toEqual(thresholds.map((t) => imp.filter((s) => s >= t).length));
     expect(Array.from(scan.genuine.scores).map((s) => Number(s.toFixed(6)))).toEqual(gen.map((s) => Number(s.toFixed(6))));
     // Every reported pair really is cross-identity, listed once (i < j).

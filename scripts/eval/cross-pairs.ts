@@ -1,5 +1,7 @@
+import { similarity } from "../../src/protocol/similarity.js";
+
 /**
- * Scores every pair among a set of embeddings (n^2/2 dot products: about six
+ * Scores every pair among a set of embeddings (n^2/2 similarities: about six
  * million for the 3,400 DevTrain images) without storing them: a count,
  * the top-K impostor scores with their images (enough for thresholds down
  * to FMR K/N), counts at given thresholds, and all same-identity scores.
@@ -85,25 +87,9 @@ class TopK {
   }
 }
 
-function dot(m: Float32Array, ri: number, rj: number, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let k = 0;
-  for (; k + 3 < dim; k += 4) {
-    s0 += m[ri + k]! * m[rj + k]!;
-    s1 += m[ri + k + 1]! * m[rj + k + 1]!;
-    s2 += m[ri + k + 2]! * m[rj + k + 2]!;
-    s3 += m[ri + k + 3]! * m[rj + k + 3]!;
-  }
-  for (; k < dim; k++) s0 += m[ri + k]! * m[rj + k]!;
-  return s0 + s1 + s2 + s3;
-}
-
 /**
- * `embeddings` is an n x dim row-major matrix of L2-normalised rows (so a dot
- * product is the cosine); `identity[r]` labels row r. Tiles of 64 x 64 rows
+ * `embeddings` is an n x dim row-major matrix of L2-normalised rows;
+ * `identity[r]` labels row r. Tiles of 64 x 64 rows
  * keep both blocks in cache.
  */
 export function scanCrossPairs(
@@ -121,16 +107,19 @@ export function scanCrossPairs(
   const gi: number[] = [];
   const gj: number[] = [];
   let impostors = 0;
+  // Row views, made once: the scan scores with the protocol's similarity(), the server's own rule,
+  // so the thresholds calibrated from these scores are the ones the server applies.
+  const rows = Array.from({ length: n }, (_, r) => embeddings.subarray(r * dim, (r + 1) * dim));
   const T = 64;
   for (let bi = 0; bi < n; bi += T) {
     const ei = Math.min(n, bi + T);
     for (let bj = bi; bj < n; bj += T) {
       const ej = Math.min(n, bj + T);
       for (let i = bi; i < ei; i++) {
-        const ri = i * dim;
+        const row = rows[i]!;
         const idi = identity[i]!;
         for (let j = Math.max(bj, i + 1); j < ej; j++) {
-          const s = dot(embeddings, ri, j * dim, dim);
+          const s = similarity(row, rows[j]!);
           if (identity[j] === idi) {
             gs.push(s);
             gi.push(i);

@@ -5,7 +5,7 @@
  * thanks to the cache.
  */
 import { access, readFile } from "node:fs/promises";
-import { EmbeddingCache, sha256Hex } from "./cache.js";
+import { type EmbeddingCache, sha256Hex } from "./cache.js";
 import { qualityReason, type Pipeline } from "./embedder.js";
 import { perturb, type PerturbationName } from "./perturb.js";
 import { seedFrom } from "./prng.js";

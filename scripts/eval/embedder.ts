@@ -148,7 +148,7 @@ export async function pipelineSourceVersion(manifestPath: string, roots: readonl
   if (files.length === 0) throw new Error(`no pipeline sources under ${roots.join(", ")}`);
   files.sort();
   for (const f of files) {
-    h.update(path.relative(REPO_ROOT, f).split(path.sep).join("/") + "\0");
+    h.update(`${path.relative(REPO_ROOT, f).split(path.sep).join("/")}\0`);
     h.update(await readFile(f));
     h.update("\0");
   }

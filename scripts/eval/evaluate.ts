@@ -4,23 +4,11 @@
  * metrics on processed pairs only, numbers at the shipped thresholds,
  * failures by reason, and per-stage timing medians.
  */
+import { similarity } from "../../src/protocol/similarity.js";
 import type { ImageOutcomes, Variant } from "./embed-images.js";
 import type { ShippedThresholds } from "./manifest.js";
 import { atThreshold, quantile, verificationMetrics, type ThresholdOutcome, type VerificationMetrics } from "./metrics.js";
 import type { EmbedOutcome, Pair } from "./types.js";
-
-export function cosine(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new Error(`embedding lengths differ: ${a.length} vs ${b.length}`);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let k = 0; k < a.length; k++) {
-    ab += a[k]! * b[k]!;
-    aa += a[k]! * a[k]!;
-    bb += b[k]! * b[k]!;
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
-}
 
 export interface ScoredPair {
   where: string;
@@ -43,7 +31,7 @@ export function scorePairs(pairs: readonly Pair[], outcomes: ImageOutcomes, prob
     const b = outcomeOf(outcomes, p.b, probe);
     if (!a.ok) return { where: p.where, same: p.same, score: -Infinity, failure: { image: "reference", file: p.a, reason: a.reason } };
     if (!b.ok) return { where: p.where, same: p.same, score: -Infinity, failure: { image: "probe", file: p.b, reason: b.reason } };
-    return { where: p.where, same: p.same, score: cosine(a.embedding, b.embedding) };
+    return { where: p.where, same: p.same, score: similarity(a.embedding, b.embedding) };
   });
 }
 

@@ -18,8 +18,6 @@ const GLYPHS =
   "fc18242418" + "18242418fc" + "7c08040408" + "4854545424" + "04043f4424" + "3c4040207c" + "1c2040201c" + "3c4030403c" +
   "4428102844" + "4c9090907c" + "4464544c44" + "0008364100" + "0000770000" + "0041360800" + "0201020402";
 
-export const GLYPH_WIDTH = 5;
-export const GLYPH_HEIGHT = 8;
 /** Glyph width plus one column of spacing. */
 export const GLYPH_ADVANCE = 6;
 

@@ -14,6 +14,7 @@
  */
 import jpeg from "jpeg-js";
 import { gaussianBlurRgb } from "../../client/src/image/gaussian.js";
+import { luma } from "../../client/src/image/luma.js";
 import { mulberry32 } from "./prng.js";
 import type { RgbaImage } from "./types.js";
 
@@ -207,7 +208,7 @@ export function rotate(image: RgbaImage, degrees: number): RgbaImage {
 }
 
 function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return v < lo ? lo : Math.min(v, hi);
 }
 
 /** Each pixel, with probability `amount`, becomes black or white (even odds); alpha is kept. */
@@ -327,7 +328,7 @@ export function cameraJpeg(image: RgbaImage, quality: number): RgbaImage {
     const r = src[i * 4]!;
     const g = src[i * 4 + 1]!;
     const b = src[i * 4 + 2]!;
-    Y[i] = 0.299 * r + 0.587 * g + 0.114 * b;
+    Y[i] = luma(r, g, b);
     cb[i] = -0.168736 * r - 0.331264 * g + 0.5 * b;
     cr[i] = 0.5 * r - 0.418688 * g - 0.081312 * b;
   }

@@ -145,7 +145,7 @@ export function convertTfjs(model: TfjsGraphModel, weights: Weights, producer: s
   const FLOAT = onnx.TensorProto.DataType["FLOAT"]!;
   const AT = onnx.AttributeProto.AttributeType;
   const { input, output } = endpoints(model);
-  const dims = ((input.attr?.["shape"]?.shape as { dim: { size: string }[] }).dim ?? []).map((d) => Number(d.size));
+  const dims = ((input.attr?.["shape"]?.shape as { dim?: { size: string }[] } | undefined)?.dim ?? []).map((d) => Number(d.size));
   if (dims.length !== 4 || dims.slice(1).some((d) => !(d > 0))) throw new Error(`input shape ${dims} is not [batch, H, W, C]`);
   const [, H, W, C] = dims as [number, number, number, number];
 
@@ -267,7 +267,7 @@ export function convertTfjs(model: TfjsGraphModel, weights: Weights, producer: s
     }
   }
   const last = env.get(output);
-  if (!last || last.layout !== "flat") throw new Error(`output ${output} not computed, or not 2-D`);
+  if (last?.layout !== "flat") throw new Error(`output ${output} not computed, or not 2-D`);
   nodes[nodes.length - 1].output = ["output"];
   nodes[nodes.length - 1].name = "output";
 

@@ -44,7 +44,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const dir = join(REPO_ROOT, "artifacts");
     mkdirSync(dir, { recursive: true });
     const file = join(dir, "openapi.json");
-    writeFileSync(file, JSON.stringify(await fetchOpenApi(server.url), null, 2) + "\n");
+    writeFileSync(file, `${JSON.stringify(await fetchOpenApi(server.url), null, 2)}\n`);
     const lint = lintOpenApi(file);
     process.stdout.write(lint.output);
     const types = typesFromOpenApi(file, join(dir, "openapi.d.ts"));

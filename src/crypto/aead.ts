@@ -8,7 +8,6 @@ import { randomBytes } from "./random.js";
  * vault can seal and open inside a single synchronous decision.
  */
 export const XNONCE_BYTES = 24;
-export const AEAD_KEY_BYTES = 32;
 
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
   const nonce = randomBytes(XNONCE_BYTES);

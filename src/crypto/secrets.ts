@@ -14,7 +14,7 @@ const bytes32 = z
   .string()
   .transform((s, ctx) => {
     const b = b64uTryDecode(s);
-    if (!b || b.length !== 32) {
+    if (b?.length !== 32) {
       ctx.addIssue({ code: "custom", message: "must be 32 bytes, base64url without padding" });
       return z.NEVER;
     }

@@ -8,7 +8,6 @@
  * `/`, `|`, whitespace, control or non-ASCII characters can appear).
  */
 export const SUBJECT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
-export const SUBJECT_ID_MAX = 128;
 
 /** Tenants partition everything; the token's `tenant` claim, `default` when absent. */
 export const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -34,8 +33,4 @@ export const POLICY_VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 
 export function isSubjectId(value: string): boolean {
   return SUBJECT_ID_PATTERN.test(value);
-}
-
-export function isTenant(value: string): boolean {
-  return TENANT_PATTERN.test(value);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "../support/ensure-dev-keys.js";
+import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { face } from "../support/paths.js";
 import { launchChromium } from "./support/chromium.js";
 import { cameraFrom, finalStatus, shot } from "./support/demo.js";

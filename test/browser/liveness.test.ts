@@ -10,7 +10,7 @@ import { loadNodePipeline } from "../../client/src/pipeline/load-node.js";
 import { ACTION_MESSAGES } from "../../client/src/pipeline/active/capture.js";
 import type { LivenessAction } from "../../src/protocol/liveness.js";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "../support/ensure-dev-keys.js";
+import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { REPO } from "../support/paths.js";
 import { launchChromium, tempDir } from "./support/chromium.js";
 import { cameraFromClip, finalStatus, shot } from "./support/demo.js";

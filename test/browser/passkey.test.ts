@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
 import { freePort, startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "../support/ensure-dev-keys.js";
+import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { face, REPO } from "../support/paths.js";
 import { launchChromium } from "./support/chromium.js";
 import { cameraFrom, finalStatus, shot } from "./support/demo.js";

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { readImageFile } from "../../client/src/image/decode-node.js";
 import type { RgbaImage } from "../../client/src/image/types.js";
-import { cosine } from "../../client/src/pipeline/embed.js";
+import { similarity } from "../../src/protocol/similarity.js";
 import type { FacePipeline } from "../../client/src/pipeline/face-pipeline.js";
 import { loadNodePipeline } from "../../client/src/pipeline/load-node.js";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "../support/ensure-dev-keys.js";
+import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { face, REPO } from "../support/paths.js";
 import { launchChromium } from "./support/chromium.js";
 
@@ -69,7 +69,7 @@ describe("SDK in Chromium agrees with Node", () => {
     for (const [i, p] of photos.entries()) {
       const mine = (await node.analyze(images.get(p)!)).embedding;
       expect(browserResults[i]!.provider).toBe("wasm");
-      expect(cosine(mine, Float32Array.from(browserResults[i]!.embedding))).toBeGreaterThan(0.9999);
+      expect(similarity(mine, Float32Array.from(browserResults[i]!.embedding))).toBeGreaterThan(0.9999);
     }
   });
 
@@ -79,7 +79,7 @@ describe("SDK in Chromium agrees with Node", () => {
       const mine = (await node.analyze(images.get(p)!)).embedding;
       expect(gpu[i]!.provider).toBe("webgpu");
       expect(gpu[i]!.reason).toMatch(/requested/);
-      expect(cosine(mine, Float32Array.from(gpu[i]!.embedding))).toBeGreaterThan(0.999);
+      expect(similarity(mine, Float32Array.from(gpu[i]!.embedding))).toBeGreaterThan(0.999);
     }
   });
 });

@@ -4,7 +4,7 @@ import { FacegateApi } from "../../client/src/api/facegate-api.js";
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
 import { useDevServer } from "../support/dev-server.js";
 import { REPO } from "../support/paths.js";
-import { unitVector } from "../load/lib/client.js";
+import { unitVector } from "../../scripts/lib/unit-vector.js";
 
 /**
  * The demo relying party (dev entry only): what it checks before it opens a

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
 import { fetchOpenApi, lintOpenApi, typesFromOpenApi } from "../../scripts/openapi/export.js";
-import { ensureDevKeys } from "../support/ensure-dev-keys.js";
+import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 
 /**
  * The OpenAPI document as the running worker serves it: Redocly's

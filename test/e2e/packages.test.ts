@@ -9,7 +9,7 @@ import { freePort, startDevServer, type DevServer } from "../../scripts/lib/dev-
 import { launchChromium } from "../browser/support/chromium.js";
 import { cameraFrom } from "../browser/support/demo.js";
 import { cleanEnv, packAll, run, type Tarball } from "../packages/pack.js";
-import { ensureDevKeys } from "../support/ensure-dev-keys.js";
+import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { face, REPO } from "../support/paths.js";
 
 /**

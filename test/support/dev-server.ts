@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "./ensure-dev-keys.js";
+import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 
 /**
  * The real worker for a test file, as `npm start` runs it (wrangler dev on

@@ -21,7 +21,7 @@ describe("docs/API.md", () => {
 
   it("lists every problem type of the catalogue with its status", () => {
     for (const [code, { status }] of Object.entries(PROBLEMS)) {
-      expect(apiDoc, code).toMatch(new RegExp("\\| `" + code + "` \\| " + status + " \\|"));
+      expect(apiDoc, code).toMatch(new RegExp(`\\| \`${code}\` \\| ${status} \\|`));
     }
   });
 });

@@ -93,7 +93,7 @@ describe("request bodies", () => {
     expect(new TextEncoder().encode(padded).length).toBe(MAX_BODY_BYTES);
     const res = await consentRequest({ headers: { "Content-Type": "application/json" }, rawBody: padded });
     expect(res.status).toBe(200);
-    const over = await consentRequest({ headers: { "Content-Type": "application/json" }, rawBody: padded + " " });
+    const over = await consentRequest({ headers: { "Content-Type": "application/json" }, rawBody: `${padded} ` });
     await expectProblem(over, "payload-too-large");
   });
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import manifest from "../../models/manifest.json";
 import type { TemplateListT, VerifyResponseT } from "../../src/protocol/schemas.js";
 import { call, expectProblem, Subject } from "./helpers/api.js";
-import { cosine, normalize, randomFace, sameFace } from "./helpers/embeddings.js";
+import { similarity } from "../../src/protocol/similarity.js";
+import { normalize, randomFace, sameFace } from "./helpers/embeddings.js";
 import { stepUpClaims, tokenFor } from "./helpers/tokens.js";
 import { flushAudit, vaultSql } from "./helpers/vault.js";
 
@@ -25,7 +26,7 @@ const blend = (w: number, a: Float32Array, b: Float32Array) => normalize(a.map((
 /** A unit vector at exactly cosine `c` from `v` (in the plane of v and a random direction). */
 function atCosine(v: Float32Array, c: number): Float32Array {
   const r = randomFace();
-  const d = cosine(r, v);
+  const d = similarity(r, v);
   const u = normalize(r.map((x, i) => x - d * v[i]!));
   return normalize(v.map((x, i) => c * x + Math.sqrt(1 - c * c) * u[i]!));
 }
@@ -54,7 +55,7 @@ describe("template bridging: an attacker's face never gets into the victim's acc
     const attacker = randomFace();
     for (const w of [0.8, 0.7, 0.6, 0.5]) {
       // Each blend is compared with the anchor, not with the last blend.
-      const expected = cosine(blend(w, v, attacker), v) >= STRICT ? 201 : 422;
+      const expected = similarity(blend(w, v, attacker), v) >= STRICT ? 201 : 422;
       expect(await enrollStatus(s, blend(w, v, attacker))).toBe(expected);
     }
     expect((await verdict(s, sameFace(attacker))).match).toBe(false);
@@ -87,7 +88,7 @@ describe("template bridging: an attacker's face never gets into the victim's acc
       if (!moved) break;
     }
     // However far the stored set was pushed, every stored template is within the strict threshold of the anchor...
-    expect(cosine(last, v)).toBeGreaterThanOrEqual(STRICT);
+    expect(similarity(last, v)).toBeGreaterThanOrEqual(STRICT);
     // ...and the attacker does not match (the lock may even refuse the attempt outright).
     const res = await (await s.another()).verify(sameFace(attacker));
     if (res.status === 200) expect(((await res.json()) as VerifyResponseT).match).toBe(false);
@@ -98,11 +99,11 @@ describe("template bridging: an attacker's face never gets into the victim's acc
     const { s, face: v } = await victim("both");
     const attacker = randomFace();
     const both = blend(0.5, v, attacker);
-    expect(cosine(both, attacker)).toBeGreaterThan(EMB.threshold);
+    expect(similarity(both, attacker)).toBeGreaterThan(EMB.threshold);
     expect(await enrollStatus(s, both)).toBe(201);
     // A probe that matches the stored `both` template well, but not the anchor.
     const probe = sameFace(attacker);
-    expect(cosine(probe, both)).toBeGreaterThan(EMB.threshold);
+    expect(similarity(probe, both)).toBeGreaterThan(EMB.threshold);
     expect((await verdict(s, probe)).match).toBe(false);
   });
 

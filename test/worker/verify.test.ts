@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import manifest from "../../models/manifest.json";
 import type { VerifyResponseT } from "../../src/protocol/schemas.js";
 import { call, expectProblem, MODEL_ID, sealFor, Subject, uniqueSubject } from "./helpers/api.js";
-import { cosine, randomFace, sameFace } from "./helpers/embeddings.js";
+import { similarity } from "../../src/protocol/similarity.js";
+import { randomFace, sameFace } from "./helpers/embeddings.js";
 import { mintToken, TEST_CLIENT_ID, tokenFor } from "./helpers/tokens.js";
 import { restoreVaultEnv, setVaultEnv, vaultSql } from "./helpers/vault.js";
 
@@ -25,8 +26,8 @@ async function verifyJson(res: Response): Promise<VerifyResponseT> {
 describe("synthetic faces", () => {
   it("a same-person probe is above the manifest threshold and an impostor below it", () => {
     const face = randomFace();
-    expect(cosine(face, sameFace(face))).toBeGreaterThan(THRESHOLD);
-    expect(cosine(face, randomFace())).toBeLessThan(THRESHOLD);
+    expect(similarity(face, sameFace(face))).toBeGreaterThan(THRESHOLD);
+    expect(similarity(face, randomFace())).toBeLessThan(THRESHOLD);
   });
 });
 

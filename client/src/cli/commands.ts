@@ -4,6 +4,9 @@ import type { PadMode } from "../pipeline/types.js";
 import type { FaceClient } from "../node.js";
 import { CLI_CLIENT_ID, findDevVars, loadDevIssuer, mintDevToken } from "./dev-issuer.js";
 
+/** The consent policy version `facegate consent` records when --policy is not given. */
+export const DEFAULT_POLICY_VERSION = "2026-11";
+
 export const USAGE = `Usage: facegate <command> [options]
 
 Commands:
@@ -53,7 +56,7 @@ export async function runCommand(command: string, args: string[], values: Values
   // Measurements are printed to 2 decimals; embeddings (only with --show-embedding) in full.
   const print = (v: unknown) =>
     process.stdout.write(
-      JSON.stringify(v, (k, x) => (typeof x === "number" && k !== "embedding" && !Number.isInteger(x) ? Math.round(x * 100) / 100 : x), 2) + "\n",
+      `${JSON.stringify(v, (k, x) => (typeof x === "number" && k !== "embedding" && !Number.isInteger(x) ? Math.round(x * 100) / 100 : x), 2)}\n`,
     );
 
   if (command === "token") {
@@ -67,13 +70,13 @@ export async function runCommand(command: string, args: string[], values: Values
     if (!sub) throw new Error("--sub is required");
     const ttl = str("ttl");
     process.stdout.write(
-      (await mintDevToken(issuer, {
+      `${await mintDevToken(issuer, {
         sub,
         scope: str("scope") ?? `${SCOPES.enroll} ${SCOPES.verify}`,
         ...(str("tenant") ? { tenant: str("tenant")! } : {}),
         ...(str("client-id") ? { clientId: str("client-id")! } : {}),
         ...(ttl ? { ttlSeconds: Number(ttl) } : {}),
-      })) + "\n",
+      })}\n`,
     );
     return 0;
   }
@@ -111,7 +114,7 @@ export async function runCommand(command: string, args: string[], values: Values
   const client = await makeClient(values, { subject, scope: NEEDS[command] });
   switch (command) {
     case "consent":
-      print(await client.grantConsent(subject, str("policy") ?? "2026-11"));
+      print(await client.grantConsent(subject, str("policy") ?? DEFAULT_POLICY_VERSION));
       return 0;
     case "enroll":
       print(await client.enroll(subject, arg(1, "image")));

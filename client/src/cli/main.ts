@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { ApiError, FaceQualityError, FacegateError } from "../errors.js";
-import { runCommand, USAGE } from "./commands.js";
+import { DEFAULT_POLICY_VERSION, runCommand, USAGE } from "./commands.js";
 
 /**
  * `facegate <command>`: exit 0 on success (and on a match for `verify`),
@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
         tenant: { type: "string" },
         "client-id": { type: "string" },
         ttl: { type: "string" },
-        policy: { type: "string", default: "2026-11" },
+        policy: { type: "string", default: DEFAULT_POLICY_VERSION },
         "login-nonce": { type: "string" },
         models: { type: "string" },
         "dev-vars": { type: "string" },

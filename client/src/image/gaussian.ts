@@ -10,7 +10,7 @@ export function gaussianKernel(sigma: number): Float64Array {
   return k;
 }
 
-const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : Math.min(v, hi));
 
 /**
  * One 1-D pass over R, G, B of `src` (`stride` values per pixel: 4 for RGBA,

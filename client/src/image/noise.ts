@@ -1,3 +1,4 @@
+import { luma as bt601 } from "./luma.js";
 import type { RgbaImage } from "./types.js";
 
 /**
@@ -15,7 +16,7 @@ export function noiseSigma(img: RgbaImage): number {
   const luma = new Float32Array(w);
   const rowPass = (y: number, out: Float32Array) => {
     const o = y * w * 4;
-    for (let x = 0; x < w; x++) luma[x] = 0.299 * d[o + x * 4]! + 0.587 * d[o + x * 4 + 1]! + 0.114 * d[o + x * 4 + 2]!;
+    for (let x = 0; x < w; x++) luma[x] = bt601(d[o + x * 4]!, d[o + x * 4 + 1]!, d[o + x * 4 + 2]!);
     for (let x = 1; x < w - 1; x++) out[x] = luma[x - 1]! - 2 * luma[x]! + luma[x + 1]!;
   };
   rowPass(0, rows[0]!);
@@ -51,8 +52,6 @@ export function median3x3(img: RgbaImage, out: Uint8ClampedArray = new Uint8Clam
         let p3 = d[mid + l + k]!, p4 = d[mid + c + k]!, p5 = d[mid + r + k]!;
         let p6 = d[dn + l + k]!, p7 = d[dn + c + k]!, p8 = d[dn + r + k]!;
         let t: number;
-        // prettier-ignore
-        {
           if (p1 > p2) { t = p1; p1 = p2; p2 = t; } if (p4 > p5) { t = p4; p4 = p5; p5 = t; } if (p7 > p8) { t = p7; p7 = p8; p8 = t; }
           if (p0 > p1) { t = p0; p0 = p1; p1 = t; } if (p3 > p4) { t = p3; p3 = p4; p4 = t; } if (p6 > p7) { t = p6; p6 = p7; p7 = t; }
           if (p1 > p2) { t = p1; p1 = p2; p2 = t; } if (p4 > p5) { t = p4; p4 = p5; p5 = t; } if (p7 > p8) { t = p7; p7 = p8; p8 = t; }
@@ -60,7 +59,6 @@ export function median3x3(img: RgbaImage, out: Uint8ClampedArray = new Uint8Clam
           if (p3 > p6) { t = p3; p3 = p6; p6 = t; } if (p1 > p4) { t = p1; p1 = p4; p4 = t; } if (p2 > p5) { t = p2; p2 = p5; p5 = t; }
           if (p4 > p7) { t = p4; p4 = p7; p7 = t; } if (p4 > p2) { t = p4; p4 = p2; p2 = t; } if (p6 > p4) { t = p6; p6 = p4; p4 = t; }
           if (p4 > p2) { t = p4; p4 = p2; p2 = t; }
-        }
         out[mid + c + k] = p4;
       }
       out[mid + c + 3] = d[mid + c + 3]!;

@@ -20,8 +20,14 @@ function platform(answer: () => Promise<Record<string, unknown>>, available = tr
   return {
     calls,
     available: () => available,
-    register: (o) => (calls.push(`register:${String(o["challenge"])}`), answer()),
-    authenticate: (o) => (calls.push(`authenticate:${String(o["challenge"])}`), answer()),
+    register: (o) => {
+      calls.push(`register:${String(o["challenge"])}`);
+      return answer();
+    },
+    authenticate: (o) => {
+      calls.push(`authenticate:${String(o["challenge"])}`);
+      return answer();
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import { FaceQualityError } from "../errors.js";
 import type { RgbaImage } from "../image/types.js";
 import { detectCoarseToFine, type CoarsePass } from "./coarse-to-fine.js";
 import type { FaceDetector, InputSize } from "./detect.js";
-import { cosine } from "./embed.js";
+import { similarity } from "../../../src/protocol/similarity.js";
 import type { FacePipeline } from "./face-pipeline.js";
 import { DEFAULT_SUBJECT_POLICY } from "./subject.js";
 import { FACES_DIR, readFace, testPipeline } from "./testing.js";
@@ -70,7 +70,7 @@ describe("coarse-to-fine detection", () => {
       expect(b.detectionPass, rel).toBe("full");
       if (a.detectionPass === "full") {
         // The full pass decided alone: exactly the pipeline without a coarse pass.
-        expect(cosine(a.embedding, b.embedding), rel).toBeCloseTo(1, 6);
+        expect(similarity(a.embedding, b.embedding), rel).toBeCloseTo(1, 6);
         continue;
       }
       coarse.push(rel);
@@ -80,7 +80,7 @@ describe("coarse-to-fine detection", () => {
       const iod = Math.hypot(b.landmarks[1].x - b.landmarks[0].x, b.landmarks[1].y - b.landmarks[0].y);
       const shift = Math.max(...a.landmarks.map((p, i) => Math.hypot(p.x - b.landmarks[i]!.x, p.y - b.landmarks[i]!.y)));
       expect(shift / iod, rel).toBeLessThan(0.05);
-      expect(cosine(a.embedding, b.embedding), rel).toBeGreaterThan(0.95);
+      expect(similarity(a.embedding, b.embedding), rel).toBeGreaterThan(0.95);
     }
     // The photos whose face is large and near the centre (the capture UI's framing).
     expect(coarse.length).toBeGreaterThanOrEqual(5);
@@ -108,7 +108,7 @@ describe("coarse-to-fine detection", () => {
     const a = await both.analyze(small, { enforceQuality: false });
     expect(a.detectionPass).toBe("full");
     const b = await fullOnly.analyze(small, { enforceQuality: false });
-    expect(cosine(a.embedding, b.embedding)).toBeCloseTo(1, 6);
+    expect(similarity(a.embedding, b.embedding)).toBeCloseTo(1, 6);
   });
 
   it("runs the full pass when the coarse pass finds nothing, and refuses as before", async () => {

@@ -25,14 +25,6 @@ export function l2normalise(v: Float32Array): Float32Array {
   return v;
 }
 
-/** Cosine similarity of two L2-normalised vectors (their dot product). */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new RangeError("vectors differ in length");
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
 /** Aligned 112x112 crop to an L2-normalised embedding. */
 export class Embedder {
   readonly #input: Float32Array;

@@ -4,7 +4,7 @@ import { FaceQualityError, PresentationAttackError } from "../errors.js";
 import { gaussianBlurRgb } from "../image/gaussian.js";
 import { resize } from "../image/resample.js";
 import type { RgbaImage } from "../image/types.js";
-import { cosine } from "./embed.js";
+import { similarity } from "../../../src/protocol/similarity.js";
 import { padDecision } from "./pad.js";
 import type { FacePipeline } from "./face-pipeline.js";
 import { DEFAULT_QUALITY_POLICY } from "./quality.js";
@@ -113,7 +113,7 @@ describe("FacePipeline on real photos", () => {
       for (let j = i + 1; j < PHOTOS.length; j++) {
         if (PHOTOS[i]!.id !== PHOTOS[j]!.id) continue;
         pairs++;
-        const s = cosine(analysed.get(PHOTOS[i]!.rel)!.embedding, analysed.get(PHOTOS[j]!.rel)!.embedding);
+        const s = similarity(analysed.get(PHOTOS[i]!.rel)!.embedding, analysed.get(PHOTOS[j]!.rel)!.embedding);
         if (s < pipe.threshold) misses.push(`${PHOTOS[i]!.rel} ~ ${PHOTOS[j]!.rel}: ${s.toFixed(3)}`);
       }
     expect(pairs).toBe(GENUINE_PAIRS);
@@ -127,7 +127,7 @@ describe("FacePipeline on real photos", () => {
       for (let j = i + 1; j < PHOTOS.length; j++) {
         if (PHOTOS[i]!.id === PHOTOS[j]!.id) continue;
         pairs++;
-        const s = cosine(analysed.get(PHOTOS[i]!.rel)!.embedding, analysed.get(PHOTOS[j]!.rel)!.embedding);
+        const s = similarity(analysed.get(PHOTOS[i]!.rel)!.embedding, analysed.get(PHOTOS[j]!.rel)!.embedding);
         if (s >= pipe.threshold) falseMatches.push(`${PHOTOS[i]!.rel} ~ ${PHOTOS[j]!.rel}: ${s.toFixed(3)}`);
       }
     expect(pairs).toBe((PHOTOS.length * (PHOTOS.length - 1)) / 2 - GENUINE_PAIRS);
@@ -149,7 +149,7 @@ describe("FacePipeline on real photos", () => {
       // face-too-small refusal here would refuse most ordinary photos.
       const a = await pipe.analyze(await readFace("hard/obama_small.jpg"));
       expect(a.quality.interOcularPx).toBeGreaterThan(DEFAULT_QUALITY_POLICY.minInterOcularPx * 2);
-      for (const rel of ["obama/obama_1.jpg", "obama/obama_2.jpg"]) expect(cosine(a.embedding, analysed.get(rel)!.embedding)).toBeGreaterThan(pipe.threshold);
+      for (const rel of ["obama/obama_1.jpg", "obama/obama_2.jpg"]) expect(similarity(a.embedding, analysed.get(rel)!.embedding)).toBeGreaterThan(pipe.threshold);
     });
 
     it("a genuinely tiny face (eyes ~10 px apart in a 640x480 frame) -> face-too-small", async () => {
@@ -176,7 +176,7 @@ describe("FacePipeline on real photos", () => {
       const a = await pipe.analyze(await readFace("multi/kit_with_rose.jpg"));
       expect(a.otherFaces.length).toBeGreaterThanOrEqual(1);
       const sim = (prefix: string) =>
-        PHOTOS.filter((p) => p.id === prefix).map((p) => cosine(a.embedding, analysed.get(p.rel)!.embedding));
+        PHOTOS.filter((p) => p.id === prefix).map((p) => similarity(a.embedding, analysed.get(p.rel)!.embedding));
       for (const s of sim("kit_harington")) expect(s).toBeGreaterThan(pipe.threshold);
       for (const s of sim("rose_leslie")) expect(s).toBeLessThan(pipe.threshold);
     });
@@ -189,8 +189,8 @@ describe("FacePipeline on real photos", () => {
       paste(frame, biden, 690, 470);
       const a = await pipe.analyze(frame);
       expect(a.otherFaces).toHaveLength(1);
-      expect(cosine(a.embedding, analysed.get("obama/obama_2.jpg")!.embedding)).toBeGreaterThan(pipe.threshold);
-      expect(cosine(a.embedding, analysed.get("biden/biden_1.jpg")!.embedding)).toBeLessThan(pipe.threshold);
+      expect(similarity(a.embedding, analysed.get("obama/obama_2.jpg")!.embedding)).toBeGreaterThan(pipe.threshold);
+      expect(similarity(a.embedding, analysed.get("biden/biden_1.jpg")!.embedding)).toBeLessThan(pipe.threshold);
     });
   });
 
@@ -280,8 +280,8 @@ describe("FacePipeline on real photos", () => {
       const b = await pipe.analyzeBurst(frames);
       expect(b.frames).toHaveLength(5);
       expect(Math.hypot(...b.embedding)).toBeCloseTo(1, 5);
-      for (const f of b.frames) expect(cosine(b.embedding, f.embedding)).toBeGreaterThan(0.9);
-      expect(cosine(b.embedding, analysed.get("obama/obama_2.jpg")!.embedding)).toBeGreaterThan(pipe.threshold);
+      for (const f of b.frames) expect(similarity(b.embedding, f.embedding)).toBeGreaterThan(0.9);
+      expect(similarity(b.embedding, analysed.get("obama/obama_2.jpg")!.embedding)).toBeGreaterThan(pipe.threshold);
       expect(b.timings.embed).toBeGreaterThan(0);
       expect(b.rejected).toEqual({});
     });
@@ -311,7 +311,7 @@ describe("FacePipeline on real photos", () => {
       const b = await pipe.analyzeBurst([obama, blank, obama, biden, obama, obama], { maxFrames: 5 });
       expect(b.rejected).toEqual({ "no-face": 1, inconsistent: 1 });
       expect(b.frames).toHaveLength(4);
-      expect(cosine(b.embedding, analysed.get("obama/obama_2.jpg")!.embedding)).toBeGreaterThan(pipe.threshold);
+      expect(similarity(b.embedding, analysed.get("obama/obama_2.jpg")!.embedding)).toBeGreaterThan(pipe.threshold);
     });
 
     it("refuses with the most frequent reason when too few frames are usable", async () => {

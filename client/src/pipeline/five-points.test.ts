@@ -31,7 +31,9 @@ describe("fivePointsFrom68", () => {
 
 describe("MIRROR_68", () => {
   it("is an involution that swaps left and right features and fixes the midline", () => {
-    MIRROR_68.forEach((j, i) => expect(MIRROR_68[j]).toBe(i));
+    MIRROR_68.forEach((j, i) => {
+      expect(MIRROR_68[j]).toBe(i);
+    });
     expect(MIRROR_68[36]).toBe(45); // outer eye corners
     expect(MIRROR_68[48]).toBe(54); // mouth corners
     expect(MIRROR_68[0]).toBe(16); // jaw ends

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cosine, l2normalise } from "./embed.js";
+import { similarity } from "../../../src/protocol/similarity.js";
+import { l2normalise } from "./embed.js";
 import { consistentFrames, fuseEmbeddings } from "./fusion.js";
 
 const v = (...xs: number[]) => l2normalise(Float32Array.from(xs));
@@ -34,7 +35,7 @@ describe("fuseEmbeddings", () => {
 
   it("of one vector is that vector", () => {
     const a = v(0.3, -0.4, 0.5);
-    expect(cosine(fuseEmbeddings([{ embedding: a, weight: 0.2 }]), a)).toBeCloseTo(1, 6);
+    expect(similarity(fuseEmbeddings([{ embedding: a, weight: 0.2 }]), a)).toBeCloseTo(1, 6);
   });
 
   it("refuses empty input and mixed dimensions", () => {

@@ -1,4 +1,5 @@
-import { cosine, l2normalise } from "./embed.js";
+import { isMatch, similarity } from "../../../src/protocol/similarity.js";
+import { l2normalise } from "./embed.js";
 
 /**
  * Temporal fusion, the practical form of a CNN-RNN for verification: embed
@@ -40,6 +41,6 @@ export function consistentFrames(items: readonly WeightedEmbedding[], minSimilar
   if (items.length < 3) return items.map((_, i) => i);
   return items.flatMap((it, i) => {
     const rest = fuseEmbeddings(items.filter((_, j) => j !== i));
-    return cosine(it.embedding, rest) >= minSimilarity ? [i] : [];
+    return isMatch(similarity(it.embedding, rest), minSimilarity) ? [i] : [];
   });
 }

@@ -1,4 +1,5 @@
 import { resampleRegion, ResampleScratch, type Region } from "../image/resample.js";
+import { luma } from "../image/luma.js";
 import type { RgbaImage } from "../image/types.js";
 import { ModelSession } from "../runtime/session.js";
 import type { Box } from "./types.js";
@@ -111,7 +112,7 @@ export class LandmarkModel {
     const px = crop.data;
     const k = this.config.inputScale;
     for (let i = 0, p = 0; i < n * n; i++, p += 4) {
-      this.#input[i] = (0.299 * px[p]! + 0.587 * px[p + 1]! + 0.114 * px[p + 2]!) * k;
+      this.#input[i] = luma(px[p]!, px[p + 1]!, px[p + 2]!) * k;
     }
     const raw = new Float32Array(await this.#infer());
     if (this.config.flipAverage) {

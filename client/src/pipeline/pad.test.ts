@@ -87,7 +87,13 @@ describe("PAD in the pipeline", () => {
     const manifest = await readManifest(MODELS_DIR);
     const dir = directoryModelSource(MODELS_DIR);
     const read: string[] = [];
-    const recording: ModelSource = { description: dir.description, read: (id, entry, onBytes) => (read.push(id), dir.read(id, entry, onBytes)) };
+    const recording: ModelSource = {
+      description: dir.description,
+      read: (id, entry, onBytes) => {
+        read.push(id);
+        return dir.read(id, entry, onBytes);
+      },
+    };
     const padIds = [...new Set(padPolicy(manifest)!.models.map((v) => parsePadView(v).model))];
     const without = await FacePipeline.load({ platform: nodePlatform({ threads: 1 }), manifest, source: recording, provider: "wasm" });
     expect(read.filter((id) => padIds.includes(id))).toEqual([]);

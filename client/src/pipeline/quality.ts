@@ -1,3 +1,4 @@
+import { luma } from "../image/luma.js";
 import type { RgbaImage } from "../image/types.js";
 import { ARCFACE_112 } from "./five-points.js";
 import { FaceQualityError } from "../errors.js";
@@ -24,7 +25,7 @@ export function brightness(crop: RgbaImage): number {
   for (let y = INNER.y0; y < INNER.y1; y++) {
     for (let x = INNER.x0; x < INNER.x1; x++) {
       const p = (y * crop.width + x) * 4;
-      sum += 0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!;
+      sum += luma(d[p]!, d[p + 1]!, d[p + 2]!);
       n++;
     }
   }
@@ -46,7 +47,7 @@ export function laplacianVariance(crop: RgbaImage, scratch?: Float32Array): numb
   for (let y = INNER.y0 - 1; y <= INNER.y1; y++) {
     for (let x = INNER.x0 - 1; x <= INNER.x1; x++) {
       const p = (y * w + x) * 4;
-      g[y * w + x] = 0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!;
+      g[y * w + x] = luma(d[p]!, d[p + 1]!, d[p + 2]!);
     }
   }
   let sum = 0;

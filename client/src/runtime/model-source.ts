@@ -37,7 +37,7 @@ export function fetchModelSource(baseUrl: string | URL, opts: FetchSourceOptions
 
   return {
     description: base.href,
-    async read(id, entry, onBytes) {
+    async read(_id, entry, onBytes) {
       const url = new URL(entry.file, base);
       const cache = useCache ? await caches.open(cacheName).catch(() => null) : null;
       const hit = cache ? await cache.match(keyOf(entry)) : undefined;

@@ -76,7 +76,7 @@ export class ModelSession {
   /** Float data of a named output, copied out of ORT's buffers when needed. */
   static floats(out: Record<string, Tensor>, name: string): Float32Array {
     const t = out[name];
-    if (!t || t.type !== "float32") throw new Error(`output "${name}" missing or not float32`);
+    if (t?.type !== "float32") throw new Error(`output "${name}" missing or not float32`);
     return t.data as Float32Array;
   }
 

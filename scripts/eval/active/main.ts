@@ -73,10 +73,10 @@ async function main(): Promise<void> {
     videoDir: values.video!,
     fps: values.fps!.split(",").map(Number),
     ...(values.short ? { short: true } : {}),
-    log: (s) => process.stderr.write(s + "\n"),
+    log: (s) => process.stderr.write(`${s}\n`),
   });
   for (const s of summarise(results)) console.log(s.row);
-  if (values.json) await writeFile(values.json, JSON.stringify(results, null, 2) + "\n");
+  if (values.json) await writeFile(values.json, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) runMain(main);

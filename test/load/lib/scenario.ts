@@ -4,7 +4,7 @@ import { fmt, table } from "../../../bench/lib/stats.js";
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../../client/src/cli/dev-issuer.js";
 import { STEP_UP_ACR } from "../../../src/protocol/scopes.js";
 import { REPO_ROOT, startDevServer, type DevServer } from "../../../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "../../support/ensure-dev-keys.js";
+import { ensureDevKeys } from "../../../scripts/lib/ensure-dev-keys.js";
 import { Api } from "./client.js";
 import { runTraffic, summarize, type TrafficResult } from "./traffic.js";
 import { checkConcurrency, checkState, type ConcurrencyCheck, type StateCheck } from "./verify.js";

@@ -1,5 +1,6 @@
 import { quantile } from "../../../bench/lib/stats.js";
-import { Api, unitVector, type Answer } from "./client.js";
+import { unitVector } from "../../../scripts/lib/unit-vector.js";
+import type { Api, Answer } from "./client.js";
 
 /**
  * Mixed traffic (enroll, verify match, verify no-match, delete) from

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { QUIET_WRANGLER_ENV, REPO_ROOT } from "../../../scripts/lib/dev-server.js";
-import { Api, unitVector } from "./client.js";
+import { unitVector } from "../../../scripts/lib/unit-vector.js";
+import type { Api } from "./client.js";
 import type { Ledger } from "./traffic.js";
 
 /**

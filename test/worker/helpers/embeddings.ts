@@ -38,8 +38,3 @@ export function sameFace(template: Float32Array, noise = 0.1, seed = counter++ *
   return normalize(template.map((x) => x + sigma * gaussian(next)));
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
-  return dot;
-}
