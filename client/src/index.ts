@@ -14,7 +14,7 @@
 import { createFaceClientWith, type BurstOptions, type FaceClient as BaseFaceClient, type FaceClientOptions } from "./client.js";
 import { rgbaFromBrowserSource, videoFrames, type BrowserImageSource } from "./image/dom.js";
 import type { RgbaImage } from "./image/types.js";
-import type { Frame } from "./pipeline/types.js";
+import { DEFAULT_BURST, type Frame } from "./pipeline/types.js";
 import { browserPasskeys } from "./passkey/browser.js";
 import { defaultModelsUrl, MODELS_ID } from "./runtime/models-id.js";
 
@@ -43,9 +43,9 @@ function isVideo(source: FaceSource): source is HTMLVideoElement {
 
 /** Frames from a playing video, spaced so that `maxFrames` fall within `windowMs`. */
 function burstFrames(video: HTMLVideoElement, burst: BurstOptions): AsyncIterable<Frame> {
-  const maxFrames = burst.maxFrames ?? 5;
+  const maxFrames = burst.maxFrames ?? DEFAULT_BURST.maxFrames;
   // Up to 3x the frames we need: bad frames (a blink, motion blur) are skipped.
-  return videoFrames(video, { count: maxFrames * 3, intervalMs: (burst.windowMs ?? 1000) / maxFrames });
+  return videoFrames(video, { count: maxFrames * 3, intervalMs: (burst.windowMs ?? DEFAULT_BURST.windowMs) / maxFrames });
 }
 
 export function createFaceClient(opts: BrowserFaceClientOptions): FaceClient<FaceSource> {

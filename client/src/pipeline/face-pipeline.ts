@@ -27,18 +27,19 @@ import {
 } from "./quality.js";
 import { DEFAULT_SHARPEN, unsharpMask, type SharpenPolicy } from "./sharpen.js";
 import { chooseSubject, DEFAULT_SUBJECT_POLICY, type SubjectPolicy } from "./subject.js";
-import type {
-  AnalyzeOptions,
-  BurstAnalysis,
-  BurstOptions,
-  FaceAnalysis,
-  Frame,
-  LoadProgress,
-  PadResult,
-  Provider,
-  QualityReason,
-  QualityReport,
-  StageTimings,
+import {
+  DEFAULT_BURST,
+  type AnalyzeOptions,
+  type BurstAnalysis,
+  type BurstOptions,
+  type FaceAnalysis,
+  type Frame,
+  type LoadProgress,
+  type PadResult,
+  type Provider,
+  type QualityReason,
+  type QualityReport,
+  type StageTimings,
 } from "./types.js";
 
 /** Bumped whenever the pipeline's output for the same image and models could change. */
@@ -400,9 +401,9 @@ export class FacePipeline {
    * PresentationAttackError.
    */
   async analyzeBurst(frames: Iterable<Frame | RgbaImage> | AsyncIterable<Frame | RgbaImage>, opts: BurstOptions = {}): Promise<BurstAnalysis> {
-    const maxFrames = opts.maxFrames ?? 5;
-    const minFrames = Math.min(opts.minFrames ?? 3, maxFrames);
-    const windowMs = opts.windowMs ?? 1000;
+    const maxFrames = opts.maxFrames ?? DEFAULT_BURST.maxFrames;
+    const minFrames = Math.min(opts.minFrames ?? DEFAULT_BURST.minFrames, maxFrames);
+    const windowMs = opts.windowMs ?? DEFAULT_BURST.windowMs;
     const good: { a: FaceAnalysis; t: number; image: RgbaImage }[] = [];
     const frameOpts: AnalyzeOptions = { ...opts, pad: "off" };
     const rejected: BurstAnalysis["rejected"] = {};

@@ -138,6 +138,12 @@ export interface Frame {
   timestamp?: number;
 }
 
+/**
+ * A live capture's burst, by default: 5 good frames fused, at least 3 that agree, within one
+ * second (long enough to skip a blink or a blurred frame, short enough to feel instant).
+ */
+export const DEFAULT_BURST = { maxFrames: 5, minFrames: 3, windowMs: 1000 } as const;
+
 export interface BurstOptions extends AnalyzeOptions {
   /** Good frames to fuse. Default 5. */
   maxFrames?: number;
