@@ -150,36 +150,9 @@ export function qualityScore(q: Omit<QualityReport, "score">, policy: QualityPol
 }
 
 /**
- * The default gates, set from the distributions on the 3,443 LFW DevTrain
- * photos through this pipeline (none of them is refused by these gates;
- * the budget is at most 0.5% of ordinary photos lost) and from degraded
- * copies of 287 of them (the cosine between each copy's embedding and the
- * original's, median):
- * - inter-ocular distance: LFW min 24.1 px, median 41.7. Halved (the
- *   robustness eval's 50% downscale), 1,049 of the 3,443 fall below 20 px
- *   and 35 below 16, yet DevTrain TAR at FMR 1e-3 on downscaled probes was
- *   98.45% with a 12 px limit against 97.64% at 16 and 67.45% at 20
- *   (everything refused counts as a miss): the model still matches faces
- *   at 12-20 px, so the gate only refuses below that, where the aligned
- *   crop (35 px between the eyes) would be enlarged 3x from almost nothing.
- * - sharpness (exposure-normalised Laplacian variance): LFW min 12.8,
- *   0.5th percentile 32.7. Gaussian blur σ = 2 px (at LFW scale) gives a
- *   median of 15 and keeps cosine 0.87; σ = 3 px a median of 5.4 and cosine
- *   0.66 (10th percentile 0.51); σ = 4 px 2.8 and 0.40. With soft crops
- *   sharpened (sharpen.ts), DevTrain TAR at FMR 1e-3 on σ = 2 probes was
- *   96.4% with the limit at 4 and 93.3% at 6 (81 probes refused): the limit
- *   4 refuses what σ = 4 does to a face and keeps what the model can use.
- * - brightness (mean inner-face luma): LFW 42-207. Darkened to 0.25x
- *   (median 33) cosine 0.91; to 0.15x (median 20) the detector missed 21%
- *   of faces and cosine fell to 0.81. Brightened +120 (median 235): cosine
- *   0.86 median but 0.66 at the 10th percentile; 2.5x+30 (median 241): 0.62.
- *   The upper limit 240 (not 225) keeps +40% brightened probes: DevTrain TAR
- *   at FMR 1e-3 98.09% against 95.36% at 225.
- * - pose proxies: LFW yaw -52..51, pitch -41..38, roll -37..28 (degrees):
- *   the limits only refuse faces turned further than anything in LFW,
- *   which the model still matched; 35° on yaw and pitch would refuse 3.8%.
- * - outside: at most 3.9% of the aligned crop lay outside the picture for
- *   any LFW face; a face cut by the frame edge has much more (20-25%).
+ * The default gates: each refuses only what the embedding model cannot use,
+ * and none refuses any of the 3,443 LFW DevTrain photos. How each limit was
+ * set, with its measurements: docs/ACCURACY.md, "Quality gates".
  */
 export const DEFAULT_QUALITY_POLICY: QualityPolicy = {
   minInterOcularPx: 12,
