@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { FaceQualityError } from "../../client/src/errors.js";
 import type { RgbaImage } from "../../client/src/image/types.js";
 import type { FacePipeline } from "../../client/src/pipeline/face-pipeline.js";
-import { loadNodePipeline } from "../../client/src/pipeline/load-node.js";
+import { loadNodePipeline } from "../../client/src/pipeline/load/load-node.js";
 import type { Ort, OrtPlatform } from "../../client/src/runtime/ort.js";
 import { ModelSession } from "../../client/src/runtime/session.js";
 import type { ImageSample } from "./client-stats.js";

@@ -4,7 +4,7 @@ import type { QualityReason } from "./pipeline/types.js";
  * What to tell the user during a capture, one stable `code` per situation
  * and a plain-language `message` (English; map `code` to your own strings to
  * translate). Quality codes come from the on-device quality gates
- * (pipeline/quality.ts); `capturing` and `sending` from enroll/verify;
+ * (pipeline/quality/quality.ts); `capturing` and `sending` from enroll/verify;
  * `action` (its message says which: "blink slowly"...) and `action-seen`
  * from an active liveness challenge; `passkey-create` and `passkey-use` when
  * the tenant's device policy asks for a passkey, `passkey-skipped` when an
@@ -31,7 +31,7 @@ export interface Guidance {
   ready: boolean;
 }
 
-// Quality codes carry the quality gate's own message (FaceQualityError.message, pipeline/quality.ts).
+// Quality codes carry the quality gate's own message (FaceQualityError.message, pipeline/quality/quality.ts).
 const STEPS: Partial<Record<GuidanceCode, string>> = {
   ok: "Face OK: hold still.",
   loading: "Loading face models…",

@@ -55,7 +55,7 @@ export function createFaceClient(opts: BrowserFaceClientOptions): FaceClient<Fac
       async loadPipeline({ provider, pad, onProgress }) {
         // The pipeline's code is a chunk of its own, fetched with the models: a page that only
         // imports the SDK (or shows consent first) downloads the API client and nothing more.
-        const { loadBrowserPipeline } = await import("./pipeline/load-browser.js");
+        const { loadBrowserPipeline } = await import("./pipeline/load/load-browser.js");
         return loadBrowserPipeline({
           modelsBaseUrl,
           // The default path names the manifest by its hash: check it (and cache it) as such.

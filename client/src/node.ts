@@ -12,7 +12,7 @@ import { isRgbaLike } from "./image/dom.js";
 import { decodeImage, readImageFile } from "./image/decode-node.js";
 import type { RgbaImage } from "./image/types.js";
 import type { Frame } from "./pipeline/types.js";
-import { loadNodePipeline } from "./pipeline/load-node.js";
+import { loadNodePipeline } from "./pipeline/load/load-node.js";
 
 export * from "./exports.js";
 export { MODELS_ID } from "./runtime/models-id.js";

@@ -27,7 +27,7 @@ if (!issuer) {
   console.error(`no local dev issuer in ${DEV_VARS_FILE}: run \`npm start\` first (it writes one)`);
   process.exit(2);
 }
-const { loadNodePipeline } = await import("../../client/src/pipeline/load-node.js");
+const { loadNodePipeline } = await import("../../client/src/pipeline/load/load-node.js");
 const { readImageFile } = await import("../../client/src/image/decode-node.js");
 const pipeline = await loadNodePipeline({ modelsDir: path.join(REPO_ROOT, "models"), threads: 1, provider: "wasm" });
 const cache = new Map<string, Float32Array>();

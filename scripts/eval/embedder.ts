@@ -79,7 +79,7 @@ export async function sdkPipeline(manifestPath: string): Promise<Pipeline> {
   if (path.basename(manifestPath) !== "manifest.json") {
     throw new Error(`the SDK pipeline reads <models dir>/manifest.json; got --manifest ${manifestPath}`);
   }
-  const { loadNodePipeline } = await import("../../client/src/pipeline/load-node.js");
+  const { loadNodePipeline } = await import("../../client/src/pipeline/load/load-node.js");
   const version = `${await pipelineSourceVersion(manifestPath)}+ort-web@${await ortWebVersion()}`;
   const pipe = await loadNodePipeline({ modelsDir, threads: 1, provider: "wasm" });
   const embedder: Embedder = {

@@ -76,9 +76,9 @@ interface ClipResult {
 }
 
 async function clips(videoDir: string): Promise<ClipResult[]> {
-  const { loadNodePipeline } = await import("../../client/src/pipeline/load-node.js");
+  const { loadNodePipeline } = await import("../../client/src/pipeline/load/load-node.js");
   const { readImageFile } = await import("../../client/src/image/decode-node.js");
-  const { fuseEmbeddings } = await import("../../client/src/pipeline/fusion.js");
+  const { fuseEmbeddings } = await import("../../client/src/pipeline/embed/fusion.js");
   const pipe = await loadNodePipeline({ modelsDir: path.dirname(path.resolve(DEFAULT_MANIFEST)), threads: 1, provider: "wasm" });
   const out: ClipResult[] = [];
   try {

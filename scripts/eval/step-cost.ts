@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { decodeImage } from "../../client/src/image/decode-node.js";
 import { suppressImpulseNoise } from "../../client/src/image/impulse.js";
 import { median3x3, noiseSigma } from "../../client/src/image/noise.js";
-import { DEFAULT_SHARPEN, unsharpMask } from "../../client/src/pipeline/sharpen.js";
+import { DEFAULT_SHARPEN, unsharpMask } from "../../client/src/pipeline/quality/sharpen.js";
 import { DEFAULT_LFW_DIR } from "./cli.js";
 
 const { values: v, positionals } = parseArgs({

@@ -11,7 +11,7 @@
  * - the outputs are the network's raw `scores` (softmax, unchanged) and raw
  *   box regressions (`regressions`, [1, anchors, 4]): the 23 nodes that
  *   decoded them against the constant priors are removed, and the SDK decodes
- *   with priors generated for the size it ran (client/src/pipeline/priors.ts).
+ *   with priors generated for the size it ran (client/src/pipeline/detect/priors.ts).
  *
  * No weight changes. The script checks, with onnxruntime-node on random
  * inputs, that at 320x240 the derived scores equal the original's and that
@@ -29,7 +29,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
-import { decodeBoxes, detectorPriors } from "../../client/src/pipeline/priors.js";
+import { decodeBoxes, detectorPriors } from "../../client/src/pipeline/detect/priors.js";
 
 /** sha256 of the package's original model (models/manifest.json, source). */
 const ORIGINAL_SHA256 = "6c0256ccd3164f844736a401faf936ec2930764a87ae39442180887d0c5c8854";

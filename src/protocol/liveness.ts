@@ -21,7 +21,7 @@ export type LivenessLevel = (typeof LIVENESS_LEVELS)[number];
 /**
  * Actions a challenge may name. "left" and "right" are the user's own: a turn
  * to the user's left moves the nose towards the right of an unmirrored camera
- * image, which the SDK's yaw proxy reports as positive (client/src/pipeline/quality.ts).
+ * image, which the SDK's yaw proxy reports as positive (client/src/pipeline/quality/quality.ts).
  */
 export const LIVENESS_ACTIONS = ["blink", "turn-left-right", "turn-right-left"] as const;
 export type LivenessAction = (typeof LIVENESS_ACTIONS)[number];

@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 import { FacegateApi } from "../../client/src/api/facegate-api.js";
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
 import { readImageFile } from "../../client/src/image/decode-node.js";
-import { loadNodePipeline } from "../../client/src/pipeline/load-node.js";
+import { loadNodePipeline } from "../../client/src/pipeline/load/load-node.js";
 import { ACTION_MESSAGES } from "../../client/src/pipeline/active/capture.js";
 import type { LivenessAction } from "../../src/protocol/liveness.js";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";

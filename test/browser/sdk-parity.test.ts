@@ -4,7 +4,7 @@ import { readImageFile } from "../../client/src/image/decode-node.js";
 import type { RgbaImage } from "../../client/src/image/types.js";
 import { similarity } from "../../src/protocol/similarity.js";
 import type { FacePipeline } from "../../client/src/pipeline/face-pipeline.js";
-import { loadNodePipeline } from "../../client/src/pipeline/load-node.js";
+import { loadNodePipeline } from "../../client/src/pipeline/load/load-node.js";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { face, REPO } from "../support/paths.js";

@@ -5,9 +5,9 @@ import { gaussianBlurRgb } from "../image/gaussian.js";
 import { resize } from "../image/resample.js";
 import type { RgbaImage } from "../image/types.js";
 import { similarity } from "../../../src/protocol/similarity.js";
-import { padDecision } from "./pad.js";
+import { padDecision } from "./pad/pad.js";
 import type { FacePipeline } from "./face-pipeline.js";
-import { DEFAULT_QUALITY_POLICY } from "./quality.js";
+import { DEFAULT_QUALITY_POLICY } from "./quality/quality.js";
 import { FACES_DIR, readFace, solid, testPipeline } from "./testing.js";
 import type { FaceAnalysis } from "./types.js";
 

@@ -7,15 +7,15 @@ import { loadModelFiles } from "../runtime/load-models.js";
 import type { ModelSource } from "../runtime/model-source.js";
 import type { OrtPlatform, ProviderPreference } from "../runtime/ort.js";
 import { ModelSession, type ToolingOverrides } from "../runtime/session.js";
-import { FaceAligner, type AlignConfig } from "./align.js";
-import { detectCoarseToFine } from "./coarse-to-fine.js";
-import { FaceDetector, type DetectorConfig } from "./detect.js";
-import { Embedder, type EmbedConfig } from "./embed.js";
-import { fivePointsFrom68, type FivePointMode } from "./five-points.js";
-import { consistentFrames, fuseEmbeddings } from "./fusion.js";
-import { LandmarkModel, type LandmarkConfig } from "./landmarks.js";
-import { padDecision, PadModel, parsePadView, type PadModelConfig, type PadPolicy } from "./pad.js";
-import { detectorConfig, embeddingConfig, landmarkConfig, padModelConfig, padPolicy } from "./preprocessing.js";
+import { FaceAligner, type AlignConfig } from "./align/align.js";
+import { detectCoarseToFine } from "./detect/coarse-to-fine.js";
+import { FaceDetector, type DetectorConfig } from "./detect/detect.js";
+import { Embedder, type EmbedConfig } from "./embed/embed.js";
+import { fivePointsFrom68, type FivePointMode } from "./landmarks/five-points.js";
+import { consistentFrames, fuseEmbeddings } from "./embed/fusion.js";
+import { LandmarkModel, type LandmarkConfig } from "./landmarks/landmarks.js";
+import { padDecision, PadModel, parsePadView, type PadModelConfig, type PadPolicy } from "./pad/pad.js";
+import { detectorConfig, embeddingConfig, landmarkConfig, padModelConfig, padPolicy } from "./load/preprocessing.js";
 import {
   brightness,
   checkQuality,
@@ -24,9 +24,9 @@ import {
   qualityScore,
   sharpness,
   type QualityPolicy,
-} from "./quality.js";
-import { DEFAULT_SHARPEN, unsharpMask, type SharpenPolicy } from "./sharpen.js";
-import { chooseSubject, DEFAULT_SUBJECT_POLICY, type SubjectPolicy } from "./subject.js";
+} from "./quality/quality.js";
+import { DEFAULT_SHARPEN, unsharpMask, type SharpenPolicy } from "./quality/sharpen.js";
+import { chooseSubject, DEFAULT_SUBJECT_POLICY, type SubjectPolicy } from "./detect/subject.js";
 import {
   DEFAULT_BURST,
   type AnalyzeOptions,

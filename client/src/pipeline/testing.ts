@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { readImageFile } from "../image/decode-node.js";
 import type { RgbaImage } from "../image/types.js";
 import type { FacePipeline } from "./face-pipeline.js";
-import { loadNodePipeline, type NodePipelineOptions } from "./load-node.js";
+import { loadNodePipeline, type NodePipelineOptions } from "./load/load-node.js";
 
 const REPO = new URL("../../../", import.meta.url);
 export const MODELS_DIR = fileURLToPath(new URL("models/", REPO));

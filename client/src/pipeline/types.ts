@@ -100,8 +100,8 @@ export interface FaceAnalysis {
   /**
    * Other faces the detector found, less prominent than the chosen one
    * (prominence = box area weighted by closeness to the image centre; see
-   * pipeline/subject.ts). When the coarse pass decided, faces too small to
-   * change the choice may be missing (pipeline/coarse-to-fine.ts).
+   * pipeline/detect/subject.ts). When the coarse pass decided, faces too small to
+   * change the choice may be missing (pipeline/detect/coarse-to-fine.ts).
    */
   otherFaces: DetectedFace[];
   /** Which detection pass decided: the coarse, low-resolution one or the full-resolution one. */

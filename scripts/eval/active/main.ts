@@ -22,7 +22,7 @@ export interface AttemptResult extends Attempt {
 }
 
 export async function evaluate(opts: { videoDir: string; fps: number[]; short?: boolean; log?: (s: string) => void }): Promise<AttemptResult[]> {
-  const { loadNodePipeline } = await import("../../../client/src/pipeline/load-node.js");
+  const { loadNodePipeline } = await import("../../../client/src/pipeline/load/load-node.js");
   const { readImageFile } = await import("../../../client/src/image/decode-node.js");
   const { captureAction } = await import("../../../client/src/pipeline/active/capture.js");
   const { LivenessError } = await import("../../../client/src/errors.js");

@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { decodeImage } from "../../../client/src/image/decode-node.js";
 import { resize } from "../../../client/src/image/resample.js";
 import type { RgbaImage } from "../../../client/src/image/types.js";
-import { loadNodePipeline } from "../../../client/src/pipeline/load-node.js";
+import { loadNodePipeline } from "../../../client/src/pipeline/load/load-node.js";
 import { intOption, runMain } from "../cli.js";
 import { quantile } from "../metrics.js";
 import { DEFAULT_PAD_DATA, loadPresentations, select } from "./dataset.js";

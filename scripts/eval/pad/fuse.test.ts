@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fitFusion, fuseBursts, fuseImages } from "./fuse.js";
 import { padMetrics } from "./metrics.js";
 import type { ScoredImage } from "./score.js";
-import { logistic, logit } from "../../../client/src/pipeline/pad.js";
+import { logistic, logit } from "../../../client/src/pipeline/pad/pad.js";
 
 /** Synthetic per-model scores (the fusion's arithmetic; the real run is pad-eval.test.ts). */
 function img(type: string, subject: string, rel: string, scores: Record<string, number> | null): ScoredImage {

@@ -1,11 +1,11 @@
 /**
  * From per-model scores to one bona fide score per presentation, with the
- * SDK's own fusion (client/src/pipeline/pad.ts: a linear combination of the
+ * SDK's own fusion (client/src/pipeline/pad/pad.ts: a linear combination of the
  * models' logits), optionally over bursts of frames; and the fitting of
  * those few fusion weights on development data (logistic regression: a
  * handful of numbers, not a network trained on the data).
  */
-import { fuseModels, logistic, logit, type PadPolicy } from "../../../client/src/pipeline/pad.js";
+import { fuseModels, logistic, logit, type PadPolicy } from "../../../client/src/pipeline/pad/pad.js";
 import { BONA_FIDE, type ScoredPresentation } from "./metrics.js";
 import type { ScoredImage } from "./score.js";
 

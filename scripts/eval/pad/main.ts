@@ -5,7 +5,7 @@
 import path from "node:path";
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { padPolicy } from "../../../client/src/pipeline/preprocessing.js";
+import { padPolicy } from "../../../client/src/pipeline/load/preprocessing.js";
 import { readManifest } from "../../../client/src/runtime/model-dir-node.js";
 import { commandLine, intOption, numberOption, runMain, UsageError } from "../cli.js";
 import { setJsonMember } from "../manifest.js";
@@ -128,7 +128,7 @@ runMain(async () => {
     fusion: { weights, bias: r.policy.bias },
     threshold: r.policy.threshold,
     burstFrames: shipped?.burstFrames ?? 1,
-    convention: "each model's bona fide probability p -> logit (clipped to [1e-4, 1 - 1e-4]); score = logistic(bias + sum of weight x logit); over a burst the frames' fused logits are averaged; bona fide iff score >= threshold (client/src/pipeline/pad.ts)",
+    convention: "each model's bona fide probability p -> logit (clipped to [1e-4, 1 - 1e-4]); score = logistic(bias + sum of weight x logit); over a burst the frames' fused logits are averaged; bona fide iff score >= threshold (client/src/pipeline/pad/pad.ts)",
     evidence: {
       date: r.json["createdAt"],
       command,

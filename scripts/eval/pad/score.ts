@@ -10,7 +10,7 @@ import path from "node:path";
 import { FacePipeline } from "../../../client/src/pipeline/face-pipeline.js";
 import { directoryModelSource, readManifest } from "../../../client/src/runtime/model-dir-node.js";
 import { nodePlatform } from "../../../client/src/runtime/ort-node.js";
-import { parsePadView, type PadView } from "../../../client/src/pipeline/pad.js";
+import { parsePadView, type PadView } from "../../../client/src/pipeline/pad/pad.js";
 import { sdkDecoder, qualityReason } from "../embedder.js";
 import { Progress } from "../progress.js";
 import type { Presentation } from "./dataset.js";
@@ -28,7 +28,7 @@ export interface ScoredImage {
 }
 
 /**
- * A candidate is a PAD view (client/src/pipeline/pad.ts): a manifest PAD
+ * A candidate is a PAD view (client/src/pipeline/pad/pad.ts): a manifest PAD
  * model id, optionally with preprocessing changed, written `id[key=value,...]`
  * (e.g. `fr-liveness[channelOrder=rgb,cropScale=2]`). Views of one model run
  * side by side on one session, exactly as the SDK runs a shipped view.

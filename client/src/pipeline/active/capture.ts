@@ -2,7 +2,7 @@ import { actionShown, ACTION_RULE, type EvidenceFrame, type LivenessAction, type
 import { similarity } from "../../../../src/protocol/similarity.js";
 import { FaceQualityError, LivenessError } from "../../errors.js";
 import type { FacePipeline } from "../face-pipeline.js";
-import { fuseEmbeddings } from "../fusion.js";
+import { fuseEmbeddings } from "../embed/fusion.js";
 import type { FaceAnalysis, Frame } from "../types.js";
 import { boxIou, eyeAspectRatio } from "./measures.js";
 

@@ -3,7 +3,7 @@ import type { Box } from "../types.js";
 /**
  * The per-frame measures an active liveness challenge is decided on
  * (src/protocol/liveness.ts has the rule): eye openness and box continuity.
- * Head pose comes from the quality report (pipeline/quality.ts).
+ * Head pose comes from the quality report (pipeline/quality/quality.ts).
  */
 
 function dist(p: Float32Array, a: number, b: number): number {

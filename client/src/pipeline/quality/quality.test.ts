@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { solid } from "./testing.js";
-import { ARCFACE_112 } from "./five-points.js";
+import { solid } from "../testing.js";
+import { ARCFACE_112 } from "../landmarks/five-points.js";
 import { brightness, checkQuality, DEFAULT_QUALITY_POLICY, laplacianVariance, poseFromPoints, qualityScore, sharpness } from "./quality.js";
-import type { Affine } from "./similarity.js";
-import type { FivePoints, QualityReport } from "./types.js";
+import type { Affine } from "../align/similarity.js";
+import type { FivePoints, QualityReport } from "../types.js";
 
 const identity: Affine = { a: 1, b: 0, c: 0, d: 0, e: 1, f: 0 };
 const good: QualityReport = {

@@ -1,5 +1,5 @@
-import { gaussianBlurRgb } from "../image/gaussian.js";
-import type { RgbaImage } from "../image/types.js";
+import { gaussianBlurRgb } from "../../image/gaussian.js";
+import type { RgbaImage } from "../../image/types.js";
 
 /**
  * Unsharp masking of the aligned crop before embedding, only for crops the

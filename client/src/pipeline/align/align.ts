@@ -1,8 +1,8 @@
-import { resampleRegion, ResampleScratch } from "../image/resample.js";
-import type { RgbaImage } from "../image/types.js";
-import { ARCFACE_112 } from "./five-points.js";
+import { resampleRegion, ResampleScratch } from "../../image/resample.js";
+import type { RgbaImage } from "../../image/types.js";
+import { ARCFACE_112 } from "../landmarks/five-points.js";
 import { estimateSimilarity, invertAffine, similarityScale, type Affine } from "./similarity.js";
-import type { Point } from "./types.js";
+import type { Point } from "../types.js";
 import { warpAffine } from "./warp.js";
 
 export interface AlignConfig {

@@ -1,9 +1,9 @@
-import { ModelLoadError } from "../errors.js";
-import { fetchManifest } from "../runtime/manifest.js";
-import { fetchModelSource, MODEL_CACHE_NAME } from "../runtime/model-source.js";
-import { browserPlatform, type BrowserPlatformOptions } from "../runtime/ort-browser.js";
-import type { OrtPlatform } from "../runtime/ort.js";
-import { FacePipeline, type FacePipelineOptions } from "./face-pipeline.js";
+import { ModelLoadError } from "../../errors.js";
+import { fetchManifest } from "../../runtime/manifest.js";
+import { fetchModelSource, MODEL_CACHE_NAME } from "../../runtime/model-source.js";
+import { browserPlatform, type BrowserPlatformOptions } from "../../runtime/ort-browser.js";
+import type { OrtPlatform } from "../../runtime/ort.js";
+import { FacePipeline, type FacePipelineOptions } from "../face-pipeline.js";
 
 export interface BrowserPipelineOptions extends Partial<Omit<FacePipelineOptions, "manifest" | "source" | "platform">>, BrowserPlatformOptions {
   /** URL of the deployed models folder (manifest.json and the .onnx files). */

@@ -1,13 +1,13 @@
 import * as z from "zod/mini";
-import type { ModelEntryT, ModelManifestT } from "../../../src/protocol/manifest.js";
-import { ModelLoadError } from "../errors.js";
-import { ARCFACE_112 } from "./five-points.js";
-import type { AlignConfig } from "./align.js";
-import type { DetectorConfig } from "./detect.js";
-import type { EmbedConfig } from "./embed.js";
-import type { LandmarkConfig } from "./landmarks.js";
-import { parsePadView, type PadModelConfig, type PadPolicy } from "./pad.js";
-import type { FivePointMode } from "./five-points.js";
+import type { ModelEntryT, ModelManifestT } from "../../../../src/protocol/manifest.js";
+import { ModelLoadError } from "../../errors.js";
+import { ARCFACE_112 } from "../landmarks/five-points.js";
+import type { AlignConfig } from "../align/align.js";
+import type { DetectorConfig } from "../detect/detect.js";
+import type { EmbedConfig } from "../embed/embed.js";
+import type { LandmarkConfig } from "../landmarks/landmarks.js";
+import { parsePadView, type PadModelConfig, type PadPolicy } from "../pad/pad.js";
+import type { FivePointMode } from "../landmarks/five-points.js";
 
 /**
  * The `preprocessing` block of each model in models/manifest.json is the

@@ -1,4 +1,4 @@
-import type { DetectedFace } from "./types.js";
+import type { DetectedFace } from "../types.js";
 
 /**
  * Which face is the subject, and is that ambiguous?

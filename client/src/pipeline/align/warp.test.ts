@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { RgbaImage } from "../image/types.js";
+import type { RgbaImage } from "../../image/types.js";
 import { FaceAligner } from "./align.js";
-import { ARCFACE_112 } from "./five-points.js";
+import { ARCFACE_112 } from "../landmarks/five-points.js";
 import { applyAffine, invertAffine } from "./similarity.js";
 import { warpAffine } from "./warp.js";
 

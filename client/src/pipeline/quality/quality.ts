@@ -1,9 +1,9 @@
-import { luma } from "../image/luma.js";
-import type { RgbaImage } from "../image/types.js";
-import { ARCFACE_112 } from "./five-points.js";
-import { FaceQualityError } from "../errors.js";
-import type { Affine } from "./similarity.js";
-import type { FivePoints, QualityReport } from "./types.js";
+import { luma } from "../../image/luma.js";
+import type { RgbaImage } from "../../image/types.js";
+import { ARCFACE_112 } from "../landmarks/five-points.js";
+import { FaceQualityError } from "../../errors.js";
+import type { Affine } from "../align/similarity.js";
+import type { FivePoints, QualityReport } from "../types.js";
 
 /**
  * Image-quality measurements on one face, all cheap (< 0.2 ms): taken from

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { similarity } from "../../../src/protocol/similarity.js";
+import { similarity } from "../../../../src/protocol/similarity.js";
 import { l2normalise } from "./embed.js";
 import { consistentFrames, fuseEmbeddings } from "./fusion.js";
 

@@ -1,7 +1,7 @@
-import type { RgbaImage } from "../image/types.js";
+import type { RgbaImage } from "../../image/types.js";
 import { contentSize, type FaceDetector } from "./detect.js";
 import { chooseSubject, prominence, type SubjectPolicy } from "./subject.js";
-import type { DetectedFace } from "./types.js";
+import type { DetectedFace } from "../types.js";
 
 /**
  * A first detection pass at a lower resolution, trusted only when it shows a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ARCFACE_112 } from "./five-points.js";
+import { ARCFACE_112 } from "../landmarks/five-points.js";
 import { applyAffine, estimateSimilarity, invertAffine, similarityScale, type Affine } from "./similarity.js";
 
 function similarity(scale: number, angleDeg: number, tx: number, ty: number): Affine {

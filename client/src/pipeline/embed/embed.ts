@@ -1,6 +1,6 @@
-import type { RgbaImage } from "../image/types.js";
-import { ModelSession } from "../runtime/session.js";
-import type { ChannelOrder } from "./detect.js";
+import type { RgbaImage } from "../../image/types.js";
+import { ModelSession } from "../../runtime/session.js";
+import type { ChannelOrder } from "../detect/detect.js";
 
 export interface EmbedConfig {
   /** Input side (fr_feature: 112). */

@@ -1,14 +1,14 @@
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FaceQualityError } from "../errors.js";
-import type { RgbaImage } from "../image/types.js";
+import { FaceQualityError } from "../../errors.js";
+import type { RgbaImage } from "../../image/types.js";
 import { detectCoarseToFine, type CoarsePass } from "./coarse-to-fine.js";
 import type { FaceDetector, InputSize } from "./detect.js";
-import { similarity } from "../../../src/protocol/similarity.js";
-import type { FacePipeline } from "./face-pipeline.js";
+import { similarity } from "../../../../src/protocol/similarity.js";
+import type { FacePipeline } from "../face-pipeline.js";
 import { DEFAULT_SUBJECT_POLICY } from "./subject.js";
-import { FACES_DIR, readFace, testPipeline } from "./testing.js";
-import type { DetectedFace } from "./types.js";
+import { FACES_DIR, readFace, testPipeline } from "../testing.js";
+import type { DetectedFace } from "../types.js";
 
 /**
  * The coarse detection pass against the full-resolution pass alone, on the

@@ -1,10 +1,10 @@
-import { resampleToPlanes, ResampleScratch } from "../image/resample.js";
-import type { RgbaImage } from "../image/types.js";
-import { ModelSession } from "../runtime/session.js";
+import { resampleToPlanes, ResampleScratch } from "../../image/resample.js";
+import type { RgbaImage } from "../../image/types.js";
+import { ModelSession } from "../../runtime/session.js";
 import { nms, type ScoredBox } from "./nms.js";
 import type { CoarsePass } from "./coarse-to-fine.js";
 import { checkAnchors, decodeBox, detectorPriors } from "./priors.js";
-import type { DetectedFace } from "./types.js";
+import type { DetectedFace } from "../types.js";
 
 export type ChannelOrder = "rgb" | "bgr";
 

@@ -1,4 +1,4 @@
-import { isMatch, similarity } from "../../../src/protocol/similarity.js";
+import { isMatch, similarity } from "../../../../src/protocol/similarity.js";
 import { l2normalise } from "./embed.js";
 
 /**

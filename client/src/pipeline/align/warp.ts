@@ -1,4 +1,4 @@
-import type { RgbaImage } from "../image/types.js";
+import type { RgbaImage } from "../../image/types.js";
 import type { Affine } from "./similarity.js";
 
 export interface WarpResult {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { directoryModelSource, readManifest } from "../runtime/model-dir-node.js";
-import { nodePlatform } from "../runtime/ort-node.js";
-import type { ModelSource } from "../runtime/model-source.js";
-import { FacePipeline } from "./face-pipeline.js";
+import { directoryModelSource, readManifest } from "../../runtime/model-dir-node.js";
+import { nodePlatform } from "../../runtime/ort-node.js";
+import type { ModelSource } from "../../runtime/model-source.js";
+import { FacePipeline } from "../face-pipeline.js";
 import { fuseModels, logistic, logit, padDecision, parsePadView, type PadPolicy } from "./pad.js";
-import { padPolicy } from "./preprocessing.js";
-import { MODELS_DIR, readFace } from "./testing.js";
+import { padPolicy } from "../load/preprocessing.js";
+import { MODELS_DIR, readFace } from "../testing.js";
 
 const two: PadPolicy = { models: ["a", "b"], weights: { a: 2, b: 0.5 }, bias: -1, threshold: 0.6, burstFrames: 3 };
 
-describe("PAD fusion (client/src/pipeline/pad.ts)", () => {
+describe("PAD fusion (client/src/pipeline/pad/pad.ts)", () => {
   it("is the model's own probability for one model with weight 1 and bias 0", () => {
     const one: PadPolicy = { models: ["a"], weights: { a: 1 }, bias: 0, threshold: 0.5, burstFrames: 1 };
     for (const p of [0.01, 0.3, 0.5, 0.9, 0.999]) expect(logistic(fuseModels({ a: p }, one))).toBeCloseTo(p, 12);

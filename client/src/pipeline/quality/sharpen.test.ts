@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RgbaImage } from "../image/types.js";
-import { gaussianKernel } from "../image/gaussian.js";
+import type { RgbaImage } from "../../image/types.js";
+import { gaussianKernel } from "../../image/gaussian.js";
 import { unsharpMask } from "./sharpen.js";
 
 function image(w: number, h: number, f: (x: number, y: number) => number): RgbaImage {

@@ -1,4 +1,4 @@
-import type { FivePoints, Point } from "./types.js";
+import type { FivePoints, Point } from "../types.js";
 
 /**
  * From the 68-point iBUG/300-W layout (0-based: 36-41 the image-left eye,

@@ -1,6 +1,6 @@
-import { directoryModelSource, readManifest } from "../runtime/model-dir-node.js";
-import { nodePlatform } from "../runtime/ort-node.js";
-import { FacePipeline, type FacePipelineOptions } from "./face-pipeline.js";
+import { directoryModelSource, readManifest } from "../../runtime/model-dir-node.js";
+import { nodePlatform } from "../../runtime/ort-node.js";
+import { FacePipeline, type FacePipelineOptions } from "../face-pipeline.js";
 
 export interface NodePipelineOptions extends Partial<Omit<FacePipelineOptions, "manifest" | "source">> {
   /** Directory holding manifest.json and the .onnx files (the repository's `models/`). */

@@ -1,4 +1,4 @@
-import type { Point } from "./types.js";
+import type { Point } from "../types.js";
 
 /**
  * A 2-D affine map x' = a x + b y + c, y' = d x + e y + f. Similarity

@@ -1,8 +1,8 @@
-import { resampleRegion, ResampleScratch, type Region } from "../image/resample.js";
-import { luma } from "../image/luma.js";
-import type { RgbaImage } from "../image/types.js";
-import { ModelSession } from "../runtime/session.js";
-import type { Box } from "./types.js";
+import { resampleRegion, ResampleScratch, type Region } from "../../image/resample.js";
+import { luma } from "../../image/luma.js";
+import type { RgbaImage } from "../../image/types.js";
+import { ModelSession } from "../../runtime/session.js";
+import type { Box } from "../types.js";
 
 export interface LandmarkConfig {
   /** Model input side (fr_landmark: 64, grey). */

@@ -1,8 +1,8 @@
-import { resampleRegion, ResampleScratch, type Region } from "../image/resample.js";
-import type { RgbaImage } from "../image/types.js";
-import { ModelSession } from "../runtime/session.js";
-import type { ChannelOrder } from "./detect.js";
-import type { Box, PadDecision, PadResult } from "./types.js";
+import { resampleRegion, ResampleScratch, type Region } from "../../image/resample.js";
+import type { RgbaImage } from "../../image/types.js";
+import { ModelSession } from "../../runtime/session.js";
+import type { ChannelOrder } from "../detect/detect.js";
+import type { Box, PadDecision, PadResult } from "../types.js";
 
 /**
  * Passive presentation-attack detection (PAD): small classifiers that look

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chooseSubject } from "./subject.js";
-import type { DetectedFace } from "./types.js";
+import type { DetectedFace } from "../types.js";
 
 const face = (cx: number, cy: number, size: number, score = 0.99): DetectedFace => ({
   box: { x: cx - size / 2, y: cy - (size * 1.3) / 2, width: size, height: size * 1.3 },
