@@ -1,4 +1,5 @@
 import type { Env } from "../../src/env.js";
+import { purgeChallenges } from "../../src/vault/challenges.js";
 import { SubjectVault } from "../../src/vault/subject-vault.js";
 
 /**
@@ -120,6 +121,34 @@ export class MeteredSubjectVault extends SubjectVault {
     if (meter) meter.watchStorage(ctx.storage);
     super(ctx, meter ? { ...env, DB: meter.watchD1(env.DB) } : env);
     this.meter = meter;
+  }
+
+  /** Added to the vault's clock by `meterLater` (metering only). */
+  private clockOffsetMs = 0;
+
+  protected override now(): number {
+    // ?? 0: the base constructor's housekeeping may read the clock before this class's fields exist.
+    return super.now() + (this.clockOffsetMs ?? 0);
+  }
+
+  /**
+   * Moves the vault's clock `ms` forward and runs what purges spent
+   * challenges by then: its alarm if one is due, else the DELETE the next
+   * challenge would run. How `npm run cost` counts that purge, due minutes
+   * after an attempt. Metering only; not itself counted, the alarm it runs is.
+   */
+  async meterLater(ms: number): Promise<"alarm" | "next-challenge" | null> {
+    if (!this.meter) return null;
+    this.clockOffsetMs += ms;
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm !== null && alarm <= this.now()) {
+      await this.alarm();
+      return "alarm";
+    }
+    // No alarm due: spent challenges wait for the subject's next challenge, whose first statement
+    // deletes them (issueChallenge); the same DELETE is run here so its rows are counted.
+    this.ctx.storage.transactionSync(() => purgeChallenges(this.ctx.storage.sql, this.now()));
+    return "next-challenge";
   }
 
   /** What was counted since the last reading (and resets it); null when metering is off. Not itself counted. */

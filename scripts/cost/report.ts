@@ -1,5 +1,5 @@
 import { fmt, table } from "../../bench/lib/stats.js";
-import type { PhaseUnits } from "./measure.js";
+import type { Measured, PhaseUnits } from "./measure.js";
 import { costLine, priceUnits, total, type Units } from "./price.js";
 import { CLOUD_FACE_APIS, PRICES, PRICES_READ } from "./prices.js";
 
@@ -17,7 +17,7 @@ const UNIT_ROWS: [string, keyof Units, number][] = [
 ];
 
 /** The report of `npm run cost`; its last line is `cost: $N.NN per million verifies`. */
-export function report(m: { enroll: PhaseUnits; verify: PhaseUnits }): string {
+export function report(m: Measured): string {
   const out: string[] = [];
   out.push(`Units per operation (measured; ${m.enroll.samples} enrollments, ${m.verify.samples} verifies):`);
   out.push(
@@ -32,6 +32,10 @@ export function report(m: { enroll: PhaseUnits; verify: PhaseUnits }): string {
       .map(([k, n]) => `${k} ${fmt(n, 2)}`)
       .join(", ");
   out.push(`Durable Object requests: enrollment ${methods(m.enroll)}; verify ${methods(m.verify)}`);
+  out.push(
+    `Included above: the later purge of the attempt's spent challenge (${m.purge.doRequests > 0 ? "by its own alarm" : "by the subject's next challenge"}): ${fmt(m.purge.doRequests, 0)} request, ` +
+      `${fmt(m.purge.doRowsWritten, 2)} rows written (${fmt(m.purge.challengeRowsDeleted, 2)} deleting the challenge), ${fmt(m.purge.doRowsRead, 1)} rows read`,
+  );
   out.push(`Outcomes: enrollment ${JSON.stringify(m.enroll.outcomes)}, verify ${JSON.stringify(m.verify.outcomes)}`);
   out.push("");
   const verify = priceUnits(m.verify, MILLION);
