@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costLine, priceUnits, total, type Units } from "./price.js";
+import { costLine, monthlyBill, priceUnits, total, type Units } from "./price.js";
 import { CLOUD_FACE_APIS, PRICES } from "./prices.js";
 
 const none: Units = {
@@ -41,6 +41,14 @@ describe("npm run cost: pricing", () => {
     expect(total(priceUnits(units, 1_000_000))).toBeCloseTo(one * 1_000_000, 6);
     // 2 x 0.30 + 3 x 0.15 + 10 x 1 + 8 x 1 + 5 x 0.02, per million
     expect(one * 1_000_000).toBeCloseTo(0.6 + 0.45 + 10 + 8 + 0.1, 9);
+  });
+
+  it("a month's bill is the plan's $5 plus only what exceeds each included amount", () => {
+    // 3 million Durable Object requests a month: 1 million included, 2 million at $0.15.
+    expect(monthlyBill(priceUnits({ ...none, doRequests: 3 }, 1_000_000))).toBeCloseTo(5 + 0.3, 9);
+    // 10 million rows written a month: within the 50 million included.
+    expect(monthlyBill(priceUnits({ ...none, doRowsWritten: 10 }, 1_000_000))).toBeCloseTo(5, 9);
+    expect(monthlyBill(priceUnits(none, 1_000_000))).toBe(5);
   });
 
   it("the last line has the form the issue asks for", () => {

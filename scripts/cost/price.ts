@@ -1,4 +1,4 @@
-import { DO_BILLED_GB, PRICES } from "./prices.js";
+import { DO_BILLED_GB, PAID_PLAN_USD_PER_MONTH, PRICES } from "./prices.js";
 
 /** What one operation (an enrollment, a verify) uses, in the units Cloudflare bills. */
 export interface Units {
@@ -19,15 +19,18 @@ export interface CostLine {
   quantity: number;
   unit: string;
   usd: number;
+  /** The monthly amount the Workers Paid plan includes. */
+  included: number;
 }
 
 /** The priced terms of `units`, each multiplied by `times` (e.g. a million verifies). */
 export function priceUnits(units: Units, times: number): CostLine[] {
-  const line = (item: string, quantity: number, price: { usd: number; per: string }): CostLine => ({
+  const line = (item: string, quantity: number, price: { usd: number; per: string; includedPerMonth: number }): CostLine => ({
     item,
     quantity: quantity * times,
     unit: price.per,
     usd: quantity * times * price.usd,
+    included: price.includedPerMonth,
   });
   const gbSeconds = units.doActiveSeconds * DO_BILLED_GB;
   return [
@@ -49,4 +52,13 @@ export function total(lines: CostLine[]): number {
 /** The report's last line. */
 export function costLine(usdPerMillionVerifies: number): string {
   return `cost: $${usdPerMillionVerifies.toFixed(2)} per million verifies`;
+}
+
+/**
+ * A month in which these lines are an account's only use of the Workers Paid
+ * plan: the plan's minimum, plus each term beyond what the plan includes.
+ */
+export function monthlyBill(lines: CostLine[]): number {
+  const over = lines.reduce((sum, l) => sum + Math.max(0, l.quantity - l.included) * (l.usd / (l.quantity || 1)), 0);
+  return PAID_PLAN_USD_PER_MONTH + over;
 }

@@ -1,6 +1,6 @@
 import { fmt, table } from "../../bench/lib/stats.js";
 import type { Measured, PhaseUnits } from "./measure.js";
-import { costLine, priceUnits, total, type Units } from "./price.js";
+import { costLine, monthlyBill, priceUnits, total, type Units } from "./price.js";
 import { CLOUD_FACE_APIS, PRICES, PRICES_READ } from "./prices.js";
 
 const MILLION = 1_000_000;
@@ -48,6 +48,9 @@ export function report(m: Measured): string {
     ]),
   );
   out.push(`One million enrollments: $${fmt(total(priceUnits(m.enroll, MILLION)), 2)}`);
+  out.push(
+    `A month of one million verifies as an account's only use of the Workers Paid plan ($5 minimum, whose included amounts cover most of it): $${fmt(monthlyBill(verify), 2)}`,
+  );
   out.push("");
   out.push("The same million comparisons elsewhere (one probe against one enrolled face):");
   out.push(
