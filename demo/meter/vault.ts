@@ -1,31 +1,9 @@
 import type { Env } from "../../src/env.js";
 import { purgeChallenges } from "../../src/vault/challenges.js";
 import { SubjectVault } from "../../src/vault/subject-vault.js";
+import type { MeterReading } from "./reading.js";
 
-/**
- * The development worker's SubjectVault: the production class unchanged,
- * plus, only when the dev server is started with FACEGATE_METER=1, a count
- * of what Cloudflare bills a SQLite-backed Durable Object for: requests (RPC
- * calls and alarm invocations), SQLite rows read and written (summed from
- * the runtime's own cursor counters, so nothing is estimated), alarm writes,
- * and the rows D1 reports for the vault's audit flushes (`meta`). `npm run
- * cost` reads and resets it through /demo/meter. Never part of the
- * production build: src/index.ts exports SubjectVault itself.
- */
-export interface MeterReading {
-  /** RPC calls by method, and alarm invocations. */
-  requests: Record<string, number>;
-  alarms: number;
-  rowsRead: number;
-  rowsWritten: number;
-  /** setAlarm calls; Cloudflare bills each as one row written. */
-  alarmWrites: number;
-  d1Batches: number;
-  d1RowsRead: number;
-  d1RowsWritten: number;
-  /** Wall time of alarm invocations (the D1 flush is awaited inside). */
-  alarmMs: number;
-}
+export type { MeterReading };
 
 type MeterEnv = Env & { FACEGATE_METER?: string };
 
@@ -112,6 +90,16 @@ class Meter {
   }
 }
 
+/**
+ * The development worker's SubjectVault: the production class unchanged,
+ * plus, only when the dev server is started with FACEGATE_METER=1, a count
+ * of what Cloudflare bills a SQLite-backed Durable Object for: requests (RPC
+ * calls and alarm invocations), SQLite rows read and written (summed from
+ * the runtime's own cursor counters, so nothing is estimated), alarm writes,
+ * and the rows D1 reports for the vault's audit flushes (`meta`). `npm run
+ * cost` reads and resets it through /demo/meter. Never part of the
+ * production build: src/index.ts exports SubjectVault itself.
+ */
 export class MeteredSubjectVault extends SubjectVault {
   private readonly meter: Meter | null;
 

@@ -2,7 +2,7 @@ import { FacegateApi } from "../../client/src/api/facegate-api.js";
 import { mintDevToken, type DevIssuer } from "../../client/src/cli/dev-issuer.js";
 import { groupCpuMs } from "../../bench/lib/proc-cpu.js";
 import { DEFAULT_TENANT } from "../../src/protocol/ids.js";
-import type { MeterReading } from "../../demo/meter/vault.js";
+import type { MeterReading } from "../../demo/meter/reading.js";
 import type { Units } from "./price.js";
 
 /**
