@@ -11,7 +11,6 @@
  *
  *   npx tsx bench/server-cpu.ts --requests 600 --rounds 3
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { FacegateApi } from "../client/src/api/facegate-api.js";
 import { sealForChallenge } from "../client/src/api/envelope.js";
@@ -20,6 +19,7 @@ import { startDevServer } from "../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../scripts/lib/ensure-dev-keys.js";
 import { unitVector } from "../scripts/lib/unit-vector.js";
 import { pool } from "./lib/pool.js";
+import { groupCpuMs } from "./lib/proc-cpu.js";
 import { fmt, median, table } from "./lib/stats.js";
 
 const { values } = parseArgs({
@@ -35,27 +35,8 @@ const CONNECTIONS = Number(values.connections);
 const MODEL = "fr512-v1";
 /** A probe of the same person: per-component noise 0.005. */
 const PROBE_NOISE = 0.005 * Math.sqrt(512);
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const USER_HZ = 100;
 /** Long enough for the vaults' audit flush (1 s after a write) to have run. */
 const SETTLE_MS = 2500;
-
-/** CPU milliseconds used so far by every process of the group. */
-function groupCpuMs(pgid: number): number {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid) continue; // pgrp
-      ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return (ticks / USER_HZ) * 1000;
-}
 
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 

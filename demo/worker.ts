@@ -2,6 +2,7 @@ import { createApp } from "../src/app.js";
 import type { Env } from "../src/env.js";
 import { scheduled } from "../src/scheduled.js";
 import { demoRelyingParty, type DemoRpEnv } from "./rp/routes.js";
+import { meterRoute } from "./meter/route.js";
 
 /**
  * The local development worker (`npm start`: `wrangler dev --env dev`): the
@@ -32,10 +33,11 @@ export default {
         headers: { "Content-Type": "application/problem+json" },
       });
     }
-    return app.fetch(req, env, ctx);
+    return meterRoute(req, env) ?? app.fetch(req, env, ctx);
   },
   scheduled,
 } satisfies ExportedHandler<DevEnv>;
 
-export { SubjectVault } from "../src/vault/subject-vault.js";
+// The production vault, with an opt-in meter of its billable units (demo/meter, `npm run cost`).
+export { MeteredSubjectVault as SubjectVault } from "./meter/vault.js";
 export { DemoRpState } from "./rp/state.js";

@@ -35,8 +35,10 @@ export const STATE_TABLES = [
  * commit.
  *
  * One alarm serves all housekeeping: the outbox flush shortly after a write,
- * expired challenges, lockout counters that stop counting, and the retention
- * deadline. It is set for the earliest of these and never moved later.
+ * expired challenges (in a vault without a consent; one with a consent
+ * deletes them at its next challenge or alarm), lockout counters that stop
+ * counting, and the retention deadline. It is set for the earliest of these
+ * and never moved later.
  */
 export class VaultHousekeeping {
   /** The alarm time as last set (mirrors storage, so the hot path need not read it). */
@@ -154,12 +156,18 @@ export class VaultHousekeeping {
           : policyOf(this.env()).auditFlushDelayMs;
       candidates.push(now + delay);
     }
-    const challenge = this.sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM challenges").one().next;
-    if (challenge !== null) candidates.push(challenge + CHALLENGE_GRACE_MS);
-    const lockout = lockoutNextDue(this.sql);
-    if (lockout !== null) candidates.push(lockout);
     const until = retainUntil(this.sql);
     if (until !== null) candidates.push(until);
+    // Spent and expired challenges are refused by what their row says, not by being deleted, so
+    // deleting them is storage upkeep only. A vault with a consent has an alarm anyway (its
+    // retention deadline) and deletes them at its next challenge (issueChallenge) or alarm: an alarm
+    // of their own would cost every attempt one more alarm invocation and alarm write. A vault
+    // without one (challenges asked for a subject that holds nothing) keeps that alarm, so it gives
+    // its storage back.
+    const challenge = this.sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM challenges").one().next;
+    if (challenge !== null && until === null) candidates.push(challenge + CHALLENGE_GRACE_MS);
+    const lockout = lockoutNextDue(this.sql);
+    if (lockout !== null) candidates.push(lockout);
     return candidates.length > 0 ? Math.min(...candidates) : null;
   }
 

@@ -79,7 +79,7 @@ CREATE TABLE IF NOT EXISTS erase_outbox (
   pseudonym TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS audit_outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   event_id TEXT NOT NULL,
   at INTEGER NOT NULL,
   tenant TEXT NOT NULL,
@@ -130,6 +130,38 @@ export function migrate(sql: SqlStorage): void {
   );
   // The lock of the first release (a single lock row, no escalation) gives way to lock_state.
   sql.exec("DROP TABLE IF EXISTS lockout");
+  dropOutboxAutoincrement(sql);
+}
+
+/**
+ * The audit outbox was created with AUTOINCREMENT, which writes a second row
+ * (in sqlite_sequence) for every audit row appended, a billed row write on
+ * every decision. A plain INTEGER PRIMARY KEY keeps what the flush relies on:
+ * a row appended while a batch is out gets a larger seq than every row of
+ * that batch (they are still in the table until it is acknowledged), so
+ * `ackBatch` deletes exactly what was sent. A seq may be reused only once the
+ * table is empty, when no batch is out (flushes run one at a time). Older
+ * vaults get the new table, with their pending rows and seqs, in one step.
+ */
+function dropOutboxAutoincrement(sql: SqlStorage): void {
+  const ddl = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_outbox'").toArray()[0]?.sql ?? "";
+  if (!/AUTOINCREMENT/i.test(ddl)) return;
+  const columns = "seq, event_id, at, tenant, subject_id, actor, client_id, action, outcome, request_id";
+  sql.exec(`CREATE TABLE audit_outbox_next (
+  seq INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  tenant TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  client_id TEXT,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  request_id TEXT
+)`);
+  sql.exec(`INSERT INTO audit_outbox_next (${columns}) SELECT ${columns} FROM audit_outbox`);
+  sql.exec("DROP TABLE audit_outbox");
+  sql.exec("ALTER TABLE audit_outbox_next RENAME TO audit_outbox");
 }
 
 /** SQLite BLOBs come back as ArrayBuffer; bind a copy of exactly the view's bytes. */
