@@ -11,7 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadDevIssuer } from "../../client/src/cli/dev-issuer.js";
 import { REPO_ROOT, startDevServer } from "../lib/dev-server.js";
-import { ensureDevKeys } from "../../test/support/ensure-dev-keys.js";
+import { ensureDevKeys } from "../lib/ensure-dev-keys.js";
 import { measure } from "./measure.js";
 import { report } from "./report.js";
 
@@ -29,7 +29,7 @@ ensureDevKeys();
 const issuer = loadDevIssuer();
 if (!issuer) throw new Error(".dev.vars.dev has no dev issuer (run npm run dev-keys)");
 
-const { loadNodePipeline } = await import("../../client/src/pipeline/load-node.js");
+const { loadNodePipeline } = await import("../../client/src/pipeline/load/load-node.js");
 const { readImageFile } = await import("../../client/src/image/decode-node.js");
 const pipeline = await loadNodePipeline({ modelsDir: path.join(REPO_ROOT, "models"), threads: 1, provider: "wasm" });
 const embed = async (photo: string) =>

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { loadDevIssuer } from "../../client/src/cli/dev-issuer.js";
 import { measure } from "../../scripts/cost/measure.js";
 import { startDevServer } from "../../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "../support/ensure-dev-keys.js";
-import { MODEL_ID, unitVector } from "../load/lib/client.js";
+import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
+import { unitVector } from "../../scripts/lib/unit-vector.js";
+import { MODEL_ID } from "../load/lib/client.js";
 
 /**
  * `npm run cost`'s counter against the real dev worker with its vault meter
