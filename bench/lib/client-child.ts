@@ -102,7 +102,7 @@ async function facegateAnalyzer(spec: ContenderSpec, modelsDir: string): Promise
       threads: spec.threads,
       selectProvider: async () => ({ provider: "wasm", reason: "benchmark: onnxruntime-node's native CPU provider" }),
     };
-    pipeline = await loadNodePipeline({ modelsDir, platform, tooling: { executionProviders: ["cpu"], intraOpNumThreads: spec.threads } });
+    pipeline = await loadNodePipeline({ modelsDir, platform }, { tooling: { executionProviders: ["cpu"], intraOpNumThreads: spec.threads } });
     runtime = `onnxruntime-node ${version("onnxruntime-node")} CPU EP, intraOpNumThreads ${spec.threads}`;
     versions["onnxruntime-node"] = version("onnxruntime-node");
   } else {

@@ -140,13 +140,10 @@ export class ReferencePipeline {
       platform = nodePlatform({ threads: 1 });
       runtime = `onnxruntime-web ${platform.ort.env.versions.web ?? "?"} WASM, 1 thread`;
     }
-    const pipeline = await loadNodePipeline({
-      modelsDir,
-      platform,
-      provider: "wasm",
-      tooling,
-      ...(opts.fivePoints ? { overrides: { fivePoints: opts.fivePoints } } : {}),
-    });
+    const pipeline = await loadNodePipeline(
+      { modelsDir, platform, provider: "wasm" },
+      { tooling, ...(opts.fivePoints ? { overrides: { fivePoints: opts.fivePoints } } : {}) },
+    );
     const detectorId = Object.keys(manifest.models).find((k) => manifest.models[k]!.role === "detector")!;
     const files = await loadModelFiles(manifest, [detectorId], directoryModelSource(modelsDir));
     const entry = manifest.models[detectorId]!;

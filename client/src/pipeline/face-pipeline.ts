@@ -1,12 +1,12 @@
-import type { ModelEntryT, ModelManifestT } from "../../../src/protocol/manifest.js";
-import { FaceQualityError, ModelLoadError, PresentationAttackError } from "../errors.js";
+import type { ModelManifestT } from "../../../src/protocol/manifest.js";
+import { FaceQualityError, PresentationAttackError } from "../errors.js";
 import { DEFAULT_IMPULSE, suppressImpulseNoise, type ImpulseOptions } from "../image/impulse.js";
 import { DEFAULT_DENOISE, denoise, type DenoiseOptions } from "../image/noise.js";
 import type { RgbaImage } from "../image/types.js";
 import { loadModelFiles } from "../runtime/load-models.js";
 import type { ModelSource } from "../runtime/model-source.js";
 import type { OrtPlatform, ProviderPreference } from "../runtime/ort.js";
-import { ModelSession, type ToolingOverrides } from "../runtime/session.js";
+import type { ModelSession, ToolingOverrides } from "../runtime/session.js";
 import { FaceAligner, type AlignConfig } from "./align/align.js";
 import { detectCoarseToFine } from "./detect/coarse-to-fine.js";
 import { FaceDetector, type DetectorConfig } from "./detect/detect.js";
@@ -14,8 +14,9 @@ import { Embedder, type EmbedConfig } from "./embed/embed.js";
 import { fivePointsFrom68, type FivePointMode } from "./landmarks/five-points.js";
 import { consistentFrames, fuseEmbeddings } from "./embed/fusion.js";
 import { LandmarkModel, type LandmarkConfig } from "./landmarks/landmarks.js";
-import { padDecision, PadModel, parsePadView, type PadModelConfig, type PadPolicy } from "./pad/pad.js";
-import { detectorConfig, embeddingConfig, landmarkConfig, padModelConfig, padPolicy } from "./load/preprocessing.js";
+import { openSessions } from "./load/sessions.js";
+import { pipelineVersion, planPipeline } from "./load/plan.js";
+import { padDecision, PadModel, type PadModelConfig, type PadPolicy } from "./pad/pad.js";
 import {
   brightness,
   checkQuality,
@@ -70,6 +71,14 @@ export interface FacePipelineOptions {
   denoise?: Partial<DenoiseOptions>;
   /** Override the sharpening of soft crops (default DEFAULT_SHARPEN, sharpen.ts). */
   sharpen?: Partial<SharpenPolicy>;
+}
+
+/**
+ * What only evaluation and comparison tools change, apart from the options
+ * an app passes (FacePipeline.load's second argument): the manifest is what
+ * production runs.
+ */
+export interface ToolingOptions {
   /**
    * Override the manifest's preprocessing (evaluation tools only; the
    * manifest is what production runs).
@@ -96,24 +105,19 @@ interface Stages {
   pad: { models: PadModel[]; policy: PadPolicy } | null;
 }
 
-function idByRole(manifest: ModelManifestT, role: ModelEntryT["role"], wanted?: string): string {
-  if (wanted) {
-    if (manifest.models[wanted]?.role !== role) throw new ModelLoadError(wanted, `"${wanted}" is not a ${role} model in the manifest`);
-    return wanted;
-  }
-  const id = Object.keys(manifest.models).find((k) => manifest.models[k]!.role === role);
-  if (!id) throw new ModelLoadError(role, `the manifest has no ${role} model`);
-  return id;
-}
-
-/** FNV-1a, for a short stable fingerprint of the configuration. */
-function fingerprint(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, "0");
+/** Everything a loaded pipeline holds (FacePipeline.load builds it). */
+interface PipelineParts {
+  stages: Stages;
+  sessions: ModelSession[];
+  quality: QualityPolicy;
+  subject: SubjectPolicy;
+  restore: { impulse: ImpulseOptions; denoise: DenoiseOptions; sharpen: SharpenPolicy };
+  modelId: string;
+  provider: Provider;
+  providerReason: string;
+  threshold: number;
+  threads: number;
+  pipelineVersion: string;
 }
 
 /**
@@ -134,100 +138,48 @@ export class FacePipeline {
   readonly #sharpened: Uint8ClampedArray;
   #busy = false;
 
-  private constructor(
-    stages: Stages,
-    sessions: ModelSession[],
-    quality: QualityPolicy,
-    subject: SubjectPolicy,
-    restore: { impulse: ImpulseOptions; denoise: DenoiseOptions; sharpen: SharpenPolicy },
-    /** Manifest id of the embedding model. */
-    readonly modelId: string,
-    /** The provider that runs every model, and why it was chosen. */
-    readonly provider: Provider,
-    readonly providerReason: string,
-    /** The manifest's operating threshold for this embedding model (cosine). */
-    readonly threshold: number,
-    /** WASM threads the platform configured. */
-    readonly threads: number,
-    /** Changes whenever output for the same image could change (code, models, preprocessing). */
-    readonly pipelineVersion: string,
-  ) {
-    this.#stages = stages;
-    this.#sessions = sessions;
-    this.#quality = quality;
-    this.#subject = subject;
-    this.#impulse = restore.impulse;
-    this.#denoise = restore.denoise;
-    this.#sharpen = restore.sharpen;
-    this.#sharpened = new Uint8ClampedArray(stages.aligner.config.size * stages.aligner.config.size * 4);
+  /** Manifest id of the embedding model. */
+  readonly modelId: string;
+  /** The provider that runs every model, and why it was chosen. */
+  readonly provider: Provider;
+  readonly providerReason: string;
+  /** The manifest's operating threshold for this embedding model (cosine). */
+  readonly threshold: number;
+  /** WASM threads the platform configured. */
+  readonly threads: number;
+  /** Changes whenever output for the same image could change (code, models, preprocessing). */
+  readonly pipelineVersion: string;
+
+  private constructor(parts: PipelineParts) {
+    this.#stages = parts.stages;
+    this.#sessions = parts.sessions;
+    this.#quality = parts.quality;
+    this.#subject = parts.subject;
+    this.#impulse = parts.restore.impulse;
+    this.#denoise = parts.restore.denoise;
+    this.#sharpen = parts.restore.sharpen;
+    this.#sharpened = new Uint8ClampedArray(parts.stages.aligner.config.size * parts.stages.aligner.config.size * 4);
+    this.modelId = parts.modelId;
+    this.provider = parts.provider;
+    this.providerReason = parts.providerReason;
+    this.threshold = parts.threshold;
+    this.threads = parts.threads;
+    this.pipelineVersion = parts.pipelineVersion;
   }
 
-  static async load(opts: FacePipelineOptions): Promise<FacePipeline> {
-    const m = opts.manifest;
-    const ids = {
-      detector: idByRole(m, "detector"),
-      landmarks: idByRole(m, "landmarks"),
-      embedding: idByRole(m, "embedding", opts.embeddingModel),
-    };
-    const o = opts.overrides ?? {};
-    const shippedPad = opts.pad ? padPolicy(m) : null;
-    if (opts.pad && !shippedPad && !o.pad?.policy?.models) throw new ModelLoadError("pad", "presentation-attack detection was requested but the manifest has no pad block");
-    const policy: PadPolicy | null = opts.pad
-      ? {
-          models: [],
-          weights: {},
-          bias: 0,
-          threshold: 0.5,
-          burstFrames: 1,
-          ...shippedPad,
-          ...o.pad?.policy,
-        }
-      : null;
-    const views = (policy?.models ?? []).map(parsePadView);
-    for (const v of views) {
-      if (m.models[v.model]?.role !== "liveness") throw new ModelLoadError(v.model, `"${v.model}" is not a PAD (liveness-role) model in the manifest`);
-    }
-    const padIds = [...new Set(views.map((v) => v.model))];
-    const wanted = [ids.detector, ids.landmarks, ids.embedding, ...padIds];
-    const entry = (id: string) => m.models[id]!;
-    // Read the preprocessing first: a manifest without it fails before any download.
-    const det = { ...detectorConfig(ids.detector, entry(ids.detector)), ...o.detector };
-    const lmk = landmarkConfig(ids.landmarks, entry(ids.landmarks));
-    const emb = embeddingConfig(ids.embedding, entry(ids.embedding));
-    // A view's preprocessing is its model's, with the view's changes, read (and checked) as the manifest's is.
-    const padConfigs = views.map((v) => {
-      const e = entry(v.model);
-      const config = padModelConfig(v.name, { ...e, preprocessing: { ...e.preprocessing, ...v.preprocessing } });
-      return { view: v, config: { ...config, ...o.pad?.models?.[v.name] } };
-    });
-    const embedding = entry(ids.embedding).embedding;
-    if (!embedding) throw new ModelLoadError(ids.embedding, `"${ids.embedding}" has no embedding section in the manifest`);
-
-    const files = await loadModelFiles(m, wanted, opts.source, opts.onProgress);
-    let choice = await opts.platform.selectProvider(opts.provider ?? "auto");
-    const create = async (provider: Provider) => {
-      const out: ModelSession[] = [];
-      try {
-        for (const id of wanted) {
-          const f = files.get(id)!;
-          out.push(await ModelSession.create(opts.platform.ort, id, f.entry, f.bytes, provider, opts.tooling));
-        }
-      } catch (e) {
-        await Promise.all(out.map((s) => s.release().catch(() => undefined)));
-        throw e;
-      }
-      return out;
-    };
-    let sessions: ModelSession[];
-    try {
-      sessions = await create(choice.provider);
-    } catch (e) {
-      // WebGPU can still fail at session creation (device lost, missing kernel): fall back unless forced.
-      if (choice.provider !== "webgpu" || opts.provider === "webgpu") throw e;
-      choice = { provider: "wasm", reason: `WebGPU session failed (${(e as Error).message}); using WASM` };
-      sessions = await create("wasm");
-    }
+  /**
+   * Reads the manifest's preprocessing (a manifest without it fails before
+   * any download), fetches and checks the models, opens their sessions
+   * (WebGPU falling back to WASM unless WebGPU was asked for) and builds the
+   * stages. `tools` is for evaluation and comparison tools only.
+   */
+  static async load(opts: FacePipelineOptions, tools: ToolingOptions = {}): Promise<FacePipeline> {
+    const o = tools.overrides ?? {};
+    const plan = planPipeline(opts.manifest, { pad: opts.pad ?? false, ...(opts.embeddingModel ? { embeddingModel: opts.embeddingModel } : {}) }, o);
+    const files = await loadModelFiles(opts.manifest, plan.wanted, opts.source, opts.onProgress);
+    const { sessions, choice } = await openSessions(opts.platform, files, plan.wanted, opts.provider ?? "auto", tools.tooling);
     const byId = new Map(sessions.map((s) => [s.id, s]));
+    const { ids, det, lmk, emb, padConfigs, policy } = plan;
     const stages: Stages = {
       detector: new FaceDetector(byId.get(ids.detector)!, det),
       landmarks: new LandmarkModel(byId.get(ids.landmarks)!, { ...lmk.landmarks, ...o.landmarks }),
@@ -244,14 +196,24 @@ export class FacePipeline {
       sharpen: { ...DEFAULT_SHARPEN, ...opts.sharpen },
     };
     // What the embedding depends on (PAD does not change it).
-    const version = [
+    const version = pipelineVersion(
       PIPELINE_CODE_VERSION,
-      ...[ids.detector, ids.landmarks, ids.embedding].map((id) => entry(id).sha256.slice(0, 12)),
-      fingerprint(
-        JSON.stringify([stages.detector.config, stages.landmarks.config, stages.fivePoints, stages.aligner.config, stages.embedder.config, quality, subject, restore]),
-      ),
-    ].join(":");
-    return new FacePipeline(stages, sessions, quality, subject, restore, ids.embedding, choice.provider, choice.reason, embedding.threshold, opts.platform.threads, version);
+      [ids.detector, ids.landmarks, ids.embedding].map((id) => opts.manifest.models[id]!.sha256),
+      [stages.detector.config, stages.landmarks.config, stages.fivePoints, stages.aligner.config, stages.embedder.config, quality, subject, restore],
+    );
+    return new FacePipeline({
+      stages,
+      sessions,
+      quality,
+      subject,
+      restore,
+      modelId: ids.embedding,
+      provider: choice.provider,
+      providerReason: choice.reason,
+      threshold: plan.threshold,
+      threads: opts.platform.threads,
+      pipelineVersion: version,
+    });
   }
 
   /** The PAD policy in force (models, fusion, operating point), or null when PAD was not loaded. */

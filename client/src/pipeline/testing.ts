@@ -5,7 +5,7 @@
 import { fileURLToPath } from "node:url";
 import { readImageFile } from "../image/decode-node.js";
 import type { RgbaImage } from "../image/types.js";
-import type { FacePipeline } from "./face-pipeline.js";
+import type { FacePipeline, ToolingOptions } from "./face-pipeline.js";
 import { loadNodePipeline, type NodePipelineOptions } from "./load/load-node.js";
 
 const REPO = new URL("../../../", import.meta.url);
@@ -21,8 +21,8 @@ export function readFace(rel: string): Promise<RgbaImage> {
   return readImageFile(facePath(rel));
 }
 
-export function testPipeline(opts: Partial<NodePipelineOptions> = {}): Promise<FacePipeline> {
-  return loadNodePipeline({ modelsDir: MODELS_DIR, ...opts });
+export function testPipeline(opts: Partial<NodePipelineOptions> = {}, tools?: ToolingOptions): Promise<FacePipeline> {
+  return loadNodePipeline({ modelsDir: MODELS_DIR, ...opts }, tools);
 }
 
 /** A flat-colour RGBA image. */

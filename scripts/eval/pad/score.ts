@@ -55,8 +55,7 @@ export async function scorePresentations(items: readonly Presentation[], o: Scor
     source: directoryModelSource(o.modelsDir),
     provider: "wasm",
     pad: true,
-    overrides: { pad: { policy: { models: o.candidates.map((c) => c.name), weights: {}, bias: 0 } } },
-  });
+  }, { overrides: { pad: { policy: { models: o.candidates.map((c) => c.name), weights: {}, bias: 0 } } } });
   const { decode } = await sdkDecoder();
   const progress = new Progress(o.label ?? "images", items.length, o.quiet ? null : process.stderr);
   const out: ScoredImage[] = [];

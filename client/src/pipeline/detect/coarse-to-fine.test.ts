@@ -51,7 +51,7 @@ describe("coarse-to-fine detection", () => {
   let fullOnly: FacePipeline;
   beforeAll(async () => {
     both = await testPipeline();
-    fullOnly = await testPipeline({ overrides: { detector: { coarse: null } } });
+    fullOnly = await testPipeline({}, { overrides: { detector: { coarse: null } } });
   }, 120_000);
   afterAll(async () => {
     await both?.dispose();

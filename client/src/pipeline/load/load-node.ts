@@ -1,6 +1,6 @@
 import { directoryModelSource, readManifest } from "../../runtime/model-dir-node.js";
 import { nodePlatform } from "../../runtime/ort-node.js";
-import { FacePipeline, type FacePipelineOptions } from "../face-pipeline.js";
+import { FacePipeline, type FacePipelineOptions, type ToolingOptions } from "../face-pipeline.js";
 
 export interface NodePipelineOptions extends Partial<Omit<FacePipelineOptions, "manifest" | "source">> {
   /** Directory holding manifest.json and the .onnx files (the repository's `models/`). */
@@ -9,13 +9,16 @@ export interface NodePipelineOptions extends Partial<Omit<FacePipelineOptions, "
   threads?: number;
 }
 
-/** Load the pipeline in Node from a local models directory, on onnxruntime-web's WASM backend. */
-export async function loadNodePipeline(opts: NodePipelineOptions): Promise<FacePipeline> {
+/**
+ * Load the pipeline in Node from a local models directory, on onnxruntime-web's WASM backend.
+ * `tools`: evaluation and comparison tools only (FacePipeline.load).
+ */
+export async function loadNodePipeline(opts: NodePipelineOptions, tools?: ToolingOptions): Promise<FacePipeline> {
   const { modelsDir, threads, ...rest } = opts;
   return FacePipeline.load({
     platform: rest.platform ?? nodePlatform(threads === undefined ? {} : { threads }),
     manifest: await readManifest(modelsDir),
     source: directoryModelSource(modelsDir),
     ...rest,
-  });
+  }, tools);
 }

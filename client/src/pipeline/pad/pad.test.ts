@@ -56,8 +56,7 @@ describe("PAD views", () => {
       source: directoryModelSource(MODELS_DIR),
       provider: "wasm",
       pad: true,
-      overrides: { pad: { policy: { models: views, weights: { [views[0]!]: 1 }, bias: 0 } } },
-    });
+    }, { overrides: { pad: { policy: { models: views, weights: { [views[0]!]: 1 }, bias: 0 } } } });
     try {
       const a = await pipe.analyze(await readFace("obama/obama_2.jpg"), { pad: "report" });
       expect(Object.keys(a.pad!.models)).toEqual(views);
