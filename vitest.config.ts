@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { testBindings } from "./test/fixtures/bindings.js";
@@ -16,6 +17,11 @@ export default defineConfig(async () => {
   // wrangler.toml serves public/ as static assets, and workerd refuses to start
   // when that directory is missing (a fresh clone): build the demo first, once,
   // before any project starts (the browser and e2e tests serve it too).
+  // The demo and the dev entry use the workspace packages as an app would (their dist/): `npm test`
+  // builds them first (pretest); a direct `npx vitest` on a fresh clone builds them here.
+  if (!existsSync("client/dist/index.js") || !existsSync("packages/relying-party/dist/index.js")) {
+    execFileSync("npm", ["run", "build", "--silent"], { stdio: "pipe" });
+  }
   execFileSync(process.execPath, ["--import", "tsx", "scripts/build-demo.ts"], { stdio: "pipe" });
   const migrations = await readD1Migrations("./migrations");
   return {
@@ -47,7 +53,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "node",
-            include: ["client/**/*.test.ts", "src/protocol/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
+            include: ["client/**/*.test.ts", "src/protocol/**/*.test.ts", "packages/*/src/**/*.test.ts", "test/node/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 120_000,

@@ -4,12 +4,17 @@
  *
  *   public/demo/   index.html, styles.css, app.js (the demo + the client SDK, bundled)
  *   public/ort/    ONNX Runtime Web's .wasm/.mjs files (same origin, as COEP requires)
- *   public/models/ the ONNX models and manifest.json (checked by sha256 on load)
- *   public/_headers  cross-origin isolation, so ORT may use WASM threads
+ *   public/models/<id>/ the ONNX models and manifest.json, <id> = the first 16 hex of the
+ *                  manifest's sha256 (client/src/runtime/models-id.ts): immutable, and
+ *                  readable from any origin (public weights; the API keeps its CORS allow-list)
+ *   public/sdk/    the script-tag build (client/src/cdn.ts): <script type="module" src=".../sdk/facegate.js">
+ *   public/_headers  cross-origin isolation for the demo, so ORT may use WASM threads
  *
- * Run by `npm start` and the browser tests; `npm run build:demo` by hand.
+ * Run by `npm start`, `npm test` and `wrangler deploy` (wrangler.toml [build]);
+ * `npm run build:demo` by hand.
  */
 import { build } from "esbuild";
+import { MODELS_ID } from "../client/src/runtime/models-id.js";
 import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,7 +27,12 @@ const ortDist = join(root, "node_modules/onnxruntime-web/dist");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "demo"), { recursive: true });
 mkdirSync(join(out, "ort"), { recursive: true });
-mkdirSync(join(out, "models"), { recursive: true });
+const manifestSha = createHash("sha256").update(readFileSync(join(root, "models/manifest.json"))).digest("hex");
+if (!manifestSha.startsWith(MODELS_ID)) {
+  throw new Error(`models/manifest.json has sha256 ${manifestSha}; client/src/runtime/models-id.ts says ${MODELS_ID}: update MODELS_ID`);
+}
+const modelsOut = join(out, "models", MODELS_ID);
+mkdirSync(modelsOut, { recursive: true });
 
 cpSync(join(root, "demo/static"), join(out, "demo"), { recursive: true });
 
@@ -41,6 +51,25 @@ await build({
   sourcemap: true,
   logLevel: "warning",
   // ORT's own runtime files are fetched from /ort/ at run time, not bundled.
+  external: ["*.wasm"],
+});
+
+// The script-tag build (client/src/cdn.ts): the SDK, the elements and ONNX Runtime's JavaScript in
+// one module (and the chunks it imports on demand), for pages with no bundler. It reads ORT's
+// .wasm from /ort/ and the models from /models/<id>/ on this worker.
+mkdirSync(join(out, "sdk"), { recursive: true });
+await build({
+  entryPoints: [join(root, "client/src/cdn.ts")],
+  outdir: join(out, "sdk"),
+  entryNames: "facegate",
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  logLevel: "warning",
   external: ["*.wasm"],
 });
 
@@ -67,7 +96,7 @@ for (const f of readdirSync(ortDist)) {
 }
 
 for (const f of readdirSync(join(root, "models"))) {
-  if (f.endsWith(".onnx") || f === "manifest.json") copyFileSync(join(root, "models", f), join(out, "models", f));
+  if (f.endsWith(".onnx") || f === "manifest.json") copyFileSync(join(root, "models", f), join(modelsOut, f));
 }
 
 // Cross-origin isolation (COOP + COEP) unlocks SharedArrayBuffer, hence WASM
@@ -88,22 +117,41 @@ const DEMO_CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join("; ");
+// The models are public weights that any app's page loads with no configuration
+// (docs/API.md "Models"): any origin may read them (CORS and CORP), and their path
+// names their content, so browsers keep them for a year without revalidating.
+// ONNX Runtime's files and the script-tag build are public code, readable from any
+// origin too (a page that loads /sdk/facegate.js fetches ORT's .wasm from /ort/). ORT's
+// threads are workers started from /ort/: a worker's own response must carry COEP, or it
+// is not cross-origin isolated and ORT's SharedArrayBuffer hand-off never completes.
+const PUBLIC_CODE = ["  Cross-Origin-Resource-Policy: cross-origin", "  Access-Control-Allow-Origin: *"];
+const WORKER_ISOLATION = ["  Cross-Origin-Opener-Policy: same-origin", "  Cross-Origin-Embedder-Policy: require-corp"];
+const ISOLATED = [
+  "  Cross-Origin-Opener-Policy: same-origin",
+  "  Cross-Origin-Embedder-Policy: require-corp",
+  "  Cross-Origin-Resource-Policy: same-origin",
+];
 writeFileSync(
   join(out, "_headers"),
   [
     "/*",
-    "  Cross-Origin-Opener-Policy: same-origin",
-    "  Cross-Origin-Embedder-Policy: require-corp",
-    "  Cross-Origin-Resource-Policy: same-origin",
     "  X-Content-Type-Options: nosniff",
-    "  X-Frame-Options: DENY",
     "  Referrer-Policy: no-referrer",
     "/demo/*",
+    ...ISOLATED,
+    "  X-Frame-Options: DENY",
     `  Content-Security-Policy: ${DEMO_CSP}`,
-    "/models/*",
-    "  Cache-Control: public, max-age=86400",
     "/ort/*",
+    ...WORKER_ISOLATION,
+    ...PUBLIC_CODE,
     "  Cache-Control: public, max-age=86400",
+    "/sdk/*",
+    ...PUBLIC_CODE,
+    "  Cache-Control: public, max-age=3600",
+    "/models/*",
+    "  Cross-Origin-Resource-Policy: cross-origin",
+    "  Access-Control-Allow-Origin: *",
+    "  Cache-Control: public, max-age=31536000, immutable",
     "",
   ].join("\n"),
 );

@@ -3,10 +3,11 @@
  * http://127.0.0.1:8787 (wrangler dev on workerd, local D1 and Durable
  * Object state under .wrangler/state), quiet and offline.
  *
- * 1. local secrets in .dev.vars, generated once (scripts/dev-keys.ts);
- * 2. the demo's static files in public/ (scripts/build-demo.ts);
- * 3. D1 migrations applied to the local database;
- * 4. wrangler dev of the dev entry (`--env dev`: demo/worker.ts, the API
+ * 1. local secrets in .dev.vars.dev, generated once (scripts/dev-keys.ts);
+ * 2. the workspace packages (@facegate/client, @facegate/relying-party: the demo uses them as an app would);
+ * 3. the demo's static files and the models in public/ (scripts/build-demo.ts);
+ * 4. D1 migrations applied to the local database;
+ * 5. wrangler dev of the dev entry (`--env dev`: demo/worker.ts, the API
  *    plus the demo relying party; loopback only).
  */
 import { spawnSync, spawn } from "node:child_process";
@@ -27,6 +28,7 @@ function step(what: string, cmd: string, args: string[]): void {
 }
 
 step("generating local secrets", process.execPath, ["--import", "tsx", "scripts/dev-keys.ts"]);
+step("building the packages", "npm", ["run", "build", "--silent"]);
 if (existsSync(join(REPO_ROOT, "scripts/build-demo.ts"))) {
   step("building the demo", process.execPath, ["--import", "tsx", "scripts/build-demo.ts"]);
 }

@@ -1,19 +1,13 @@
-import type {
-  ConsentRecordT,
-  EnrollResponseT,
-  SubjectRecordT,
-  TemplateListT,
-  VerifyResponseT,
-} from "../../src/protocol/schemas.js";
 import { FacegateApi } from "./api/facegate-api.js";
 import type { TokenSource } from "./api/http.js";
+import type { Challenge, ConsentRecord, EnrollResult, SubjectRecord, TemplateList, VerifyResult } from "./api/types.js";
 import type { LivenessEvidence, LivenessLevel } from "../../src/protocol/liveness.js";
-import { FaceQualityError, LivenessError } from "./errors.js";
-import { captureAction, type ActionPrompt } from "./pipeline/active/capture.js";
+import { FaceQualityError, FacegateError, LivenessError, ModelLoadError } from "./errors.js";
+import { guidanceFor, type Guidance } from "./guidance.js";
+import { passkeyFor, type PasskeyCeremonies } from "./passkey/ceremonies.js";
 import type { RgbaImage } from "./image/types.js";
 import type { FacePipeline } from "./pipeline/face-pipeline.js";
 import type {
-  BurstOptions,
   DetectedFace,
   Frame,
   LoadProgress,
@@ -26,12 +20,48 @@ import type {
 } from "./pipeline/types.js";
 import type { ProviderPreference } from "./runtime/ort.js";
 
+/** How a live video source is sampled: good frames are fused into one embedding (temporal fusion). */
+export interface BurstOptions {
+  /** Good frames to fuse. Default 5. */
+  maxFrames?: number;
+  /** Fewest good, mutually consistent frames for a result. Default 3. */
+  minFrames?: number;
+  /** The good frames must fall within this many ms. Default 1000. */
+  windowMs?: number;
+}
+
+/** What enroll() and verify() accept besides the source. */
+export interface CaptureOptions {
+  /**
+   * Plain-language guidance while a capture runs (`capturing`, `sending`...),
+   * for a live region (the elements' `[part=guidance]`). Later capture steps
+   * (an active liveness challenge) report through the same callback.
+   */
+  onGuidance?: (guidance: Guidance) => void;
+}
+
+export interface VerifyOptions extends CaptureOptions {
+  /** The relying party's nonce for this sign-in, echoed in the assertion (check it with @facegate/relying-party). */
+  loginNonce?: string;
+  /**
+   * Ask for at least this liveness (docs/PAD.md; the tenant's policy may
+   * require more). `passive` needs the client created with `pad: "report"`;
+   * `active` needs a live camera source, and `onGuidance` tells the user the
+   * challenged action (codes `action` and `action-seen`).
+   */
+  liveness?: LivenessLevel;
+}
+
 export interface FaceClientOptions {
   /** The facegate API, e.g. `https://faces.example.com` or `http://127.0.0.1:8787`. */
   baseUrl: string;
   /** An access token, or a function returning one (called before each request). */
   getToken?: TokenSource;
-  /** Where the models (manifest.json + .onnx) are served; Node: a directory. Default: `<baseUrl>/models/`, Node: ./models. */
+  /**
+   * Where the models (manifest.json + .onnx) are served. Browser default: the worker's
+   * content-hashed copy of this SDK's models, `<baseUrl>/models/<MODELS_ID>/` (any origin,
+   * immutable). Node: a directory; default the models shipped in this package.
+   */
   modelsBaseUrl?: string;
   /** `auto` (default: WebGPU on a hardware GPU, else WASM), `webgpu` or `wasm`. */
   executionProviders?: ProviderPreference;
@@ -44,7 +74,14 @@ export interface FaceClientOptions {
   pad?: PadMode;
   /** Burst capture for video sources (temporal fusion). Default 5 good frames within ~1 s. */
   burst?: BurstOptions;
+  /** For tests and unusual runtimes; default globalThis.fetch. */
   fetch?: typeof fetch;
+  /**
+   * How passkeys are made and used when a tenant's device policy asks for
+   * them (docs/SECURITY.md "Device binding"). Browser default: WebAuthn
+   * (@simplewebauthn/browser, loaded only then); Node: none.
+   */
+  passkeys?: PasskeyCeremonies;
 }
 
 /** What `embed()` returns: never sent anywhere by itself. */
@@ -69,6 +106,8 @@ export interface FaceCheck {
   reason?: QualityReason;
   message: string;
   quality?: QualityReport;
+  /** What to tell the user ("Move closer to the camera."), from the quality gates. */
+  guidance: Guidance;
 }
 
 export interface RuntimeInfo {
@@ -78,7 +117,12 @@ export interface RuntimeInfo {
   modelId: string;
 }
 
-export interface FaceClient {
+/**
+ * The SDK. `Source` is what a face can be taken from: the browser entry's
+ * FaceSource (a <video> is a live camera: a burst is fused), the Node
+ * entry's NodeFaceSource (file path, bytes, RGBA).
+ */
+export interface FaceClient<Source = RgbaImage> {
   /** The typed API without face processing (embeddings in, decisions out). */
   readonly api: FacegateApi;
   /** Load the models once (later calls return the same promise), with download progress. */
@@ -88,57 +132,48 @@ export interface FaceClient {
   /** Per-stage timings of the last embed/enroll/verify. */
   lastTimings(): StageTimings | null;
   /** Run the on-device pipeline; throws FaceQualityError with a stable reason when the image is refused. */
-  embed(source: unknown): Promise<EmbedResult>;
-  /** Cheap preview check of one frame: is there one usable face, and where. */
-  inspect(source: unknown): Promise<FaceCheck>;
-  grantConsent(subjectId: string, policyVersion: string): Promise<ConsentRecordT>;
-  enroll(subjectId: string, source: unknown): Promise<EnrollResponseT>;
+  embed(source: Source): Promise<EmbedResult>;
+  /** Cheap preview check of one frame: is there one usable face, and where (with `guidance` for the user). */
+  inspect(source: Source): Promise<FaceCheck>;
+  grantConsent(subjectId: string, policyVersion: string): Promise<ConsentRecord>;
+  enroll(subjectId: string, source: Source, opts?: CaptureOptions): Promise<EnrollResult>;
   /**
    * Verify against the subject's enrolled face. The challenge says what else
-   * the attempt must show (the tenant's liveness policy, or `liveness` if it
-   * asks for more): `passive` needs the client created with `pad: "report"`;
-   * `active` needs a live camera source and guides the user through the
-   * challenged action with `onPrompt` (throws LivenessError, spending no
-   * attempt, when the action was not seen).
+   * the attempt must show (the tenant's liveness policy, or `opts.liveness`);
+   * throws LivenessError, spending no attempt, when an active challenge's
+   * action was not seen or the client cannot give the evidence asked for.
    */
-  verify(subjectId: string, source: unknown, opts?: VerifyOptions): Promise<VerifyResponseT>;
-  getSubject(subjectId: string): Promise<SubjectRecordT>;
+  verify(subjectId: string, source: Source, opts?: VerifyOptions): Promise<VerifyResult>;
+  getSubject(subjectId: string): Promise<SubjectRecord>;
   deleteSubject(subjectId: string): Promise<void>;
   /** The subject's templates: ids, times, models, which is the anchor (never a vector). */
-  listTemplates(subjectId: string): Promise<TemplateListT>;
+  listTemplates(subjectId: string): Promise<TemplateList>;
   /** Deletes one template other than the anchor (which goes only with the subject). */
   deleteTemplate(subjectId: string, templateId: string): Promise<void>;
 }
 
 /** What differs between the browser and Node: how models load and what a source is. */
-export interface VerifyOptions {
-  /** The relying party's nonce, echoed in the assertion. */
-  loginNonce?: string;
-  /** Ask for at least this liveness (the tenant's policy may require more). */
-  liveness?: LivenessLevel;
-  /** Guidance for an active challenge ("blink slowly"...): show it in a live region. */
-  onPrompt?: (prompt: ActionPrompt) => void;
-}
-
-export interface ClientPlatform {
+export interface ClientPlatform<Source> {
   loadPipeline(opts: {
     provider: ProviderPreference;
     pad: boolean;
     onProgress?: (p: LoadProgress) => void;
   }): Promise<FacePipeline>;
   /** One still image from a source. */
-  toImage(source: unknown): Promise<RgbaImage>;
+  toImage(source: Source): Promise<RgbaImage>;
   /** Frames for temporal fusion when the source is live video, else null. */
-  toFrames(source: unknown, burst: BurstOptions): AsyncIterable<Frame> | null;
+  toFrames(source: Source, burst: BurstOptions): AsyncIterable<Frame> | null;
   /** Frames for an active liveness challenge (about 10 a second, until the caller stops), or null for a still source. */
-  toActionFrames(source: unknown): AsyncIterable<Frame> | Iterable<Frame> | null;
+  toActionFrames(source: Source): AsyncIterable<Frame> | Iterable<Frame> | null;
+  /** The platform's WebAuthn, if it has one. */
+  passkeys?: PasskeyCeremonies;
 }
 
 /**
  * The SDK: on-device pipeline in front of the typed API. Platform entries
  * (index.ts for browsers, node.ts for Node) supply the ClientPlatform.
  */
-export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientOptions): FaceClient {
+export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, opts: FaceClientOptions): FaceClient<Source> {
   const api = new FacegateApi({
     baseUrl: opts.baseUrl,
     ...(opts.getToken !== undefined ? { getToken: opts.getToken } : {}),
@@ -168,12 +203,14 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
       })
       .catch((e: unknown) => {
         loading = null; // allow a retry after a failed download
-        throw e;
+        // Every failure of loadModels() is a ModelLoadError with a code (errors.ts).
+        if (e instanceof FacegateError) throw e;
+        throw new ModelLoadError("runtime", `the face pipeline could not load: ${(e as Error).message ?? String(e)}`, { cause: e, code: "runtime-unavailable" });
       });
     return loading;
   };
 
-  async function embed(source: unknown): Promise<EmbedResult> {
+  async function embed(source: Source): Promise<EmbedResult> {
     const { pipeline } = await load();
     const analyzeOpts = { pad: opts.pad ?? "off" };
     const frames = platform.toFrames(source, opts.burst ?? {});
@@ -199,6 +236,13 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
     });
   }
 
+  const passkeys = opts.passkeys ?? platform.passkeys;
+  async function passkeyStep(challenge: Challenge, purpose: "enroll" | "verify", copts: CaptureOptions) {
+    if (!challenge.webauthn) return undefined;
+    copts.onGuidance?.(guidanceFor(purpose === "enroll" ? "passkey-create" : "passkey-use"));
+    return passkeyFor(challenge, purpose, passkeys, () => copts.onGuidance?.(guidanceFor("passkey-skipped")));
+  }
+
   return {
     api,
     async loadModels(lopts = {}) {
@@ -214,37 +258,54 @@ export function createFaceClientWith(platform: ClientPlatform, opts: FaceClientO
         try {
           const a = await pipeline.analyze(image, {});
           timings = a.timings;
-          return { ok: true, face: a.face, message: "ok", quality: a.quality };
+          return { ok: true, face: a.face, message: "ok", quality: a.quality, guidance: guidanceFor("ok") };
         } catch (e) {
           if (!(e instanceof FaceQualityError)) throw e;
-          return { ok: false, reason: e.reason, message: e.message };
+          return { ok: false, reason: e.reason, message: e.message, guidance: guidanceFor(e.reason, e.message) };
         }
       });
     },
     grantConsent: (subjectId, policyVersion) => api.grantConsent(subjectId, policyVersion),
-    async enroll(subjectId, source) {
+    async enroll(subjectId, source, copts = {}) {
+      await load();
+      const challenge = await api.challenge(subjectId, "enroll");
+      copts.onGuidance?.(guidanceFor("capturing"));
       const e = await embed(source);
-      return api.enrollEmbedding(subjectId, e.modelId, e.embedding);
+      const webauthn = await passkeyStep(challenge, "enroll", copts);
+      copts.onGuidance?.(guidanceFor("sending"));
+      return api.enrollEmbedding(subjectId, e.modelId, e.embedding, { challenge, ...(webauthn ? { webauthn } : {}) });
     },
     async verify(subjectId, source, vopts = {}) {
       const { pipeline } = await load();
       const challenge = await api.challenge(subjectId, "verify", vopts.liveness);
       const asked = challenge.liveness;
-      const send = (embedding: Float32Array, evidence?: LivenessEvidence) =>
-        api.verifyEmbedding(subjectId, pipeline.modelId, embedding, {
+      const send = async (embedding: Float32Array, evidence?: LivenessEvidence) => {
+        // The face first, then the device: the passkey prompt is the last thing the user does.
+        const webauthn = await passkeyStep(challenge, "verify", vopts);
+        vopts.onGuidance?.(guidanceFor("sending"));
+        return api.verifyEmbedding(subjectId, pipeline.modelId, embedding, {
           challenge,
           ...(evidence ? { evidence } : {}),
+          ...(webauthn ? { webauthn } : {}),
           ...(vopts.loginNonce !== undefined ? { loginNonce: vopts.loginNonce } : {}),
         });
+      };
       if (asked?.level === "active") {
         const frames = platform.toActionFrames(source);
         if (!frames) throw new LivenessError("needs-video", "This sign-in asks for an action in front of the camera: pass a live video source.");
-        const capture = await serial(() => captureAction(pipeline, frames, asked.action!, vopts.onPrompt ? { onPrompt: vopts.onPrompt } : {}));
+        // Loaded on first use: most sign-ins never need it, and the browser entry has a size budget.
+        const { captureAction } = await import("./pipeline/active/capture.js");
+        const onPrompt = vopts.onGuidance
+          ? (p: { action: string; message: string; stage: "start" | "seen" }) =>
+              vopts.onGuidance!(p.stage === "start" ? guidanceFor("action", p.message) : guidanceFor("action-seen"))
+          : undefined;
+        const capture = await serial(() => captureAction(pipeline, frames, asked.action!, onPrompt ? { onPrompt } : {}));
         return send(capture.embedding, capture.evidence);
       }
       if (asked?.level === "passive" && (opts.pad ?? "off") === "off") {
         throw new LivenessError("pad-not-loaded", 'This tenant requires presentation-attack detection: create the client with pad: "report".');
       }
+      vopts.onGuidance?.(guidanceFor("capturing"));
       const e = await embed(source);
       return send(e.embedding, asked?.level === "passive" ? passiveEvidence(e) : undefined);
     },

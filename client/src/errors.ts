@@ -60,15 +60,44 @@ export class LivenessError extends FacegateError {
   }
 }
 
-/** A model file failed to load or did not match its manifest sha256. */
+/**
+ * Why `loadModels()` failed; every failure of it is a ModelLoadError with one of these.
+ * - `manifest-unreachable`: manifest.json could not be fetched at all (offline, DNS, CORS:
+ *   a models host on another origin must send `Access-Control-Allow-Origin`, docs/API.md "Models");
+ * - `manifest-not-found`: the host answered with an HTTP error (a 404 usually means the SDK
+ *   and the worker ship different models: pass `modelsBaseUrl`, or update one of them);
+ * - `manifest-invalid`: not JSON, or not the schema, or a model it needs is missing from it;
+ * - `manifest-mismatch`: its sha256 is not the one the SDK expects for this path;
+ * - `model-unreachable`: a model file could not be fetched or read;
+ * - `model-integrity`: a model file does not match its manifest sha256;
+ * - `runtime-unavailable`: ONNX Runtime itself could not load (its .wasm: set `wasmPaths`,
+ *   and with Vite's dev server exclude onnxruntime-web from optimizeDeps, README "Bundlers");
+ * - `webgpu-unavailable`: WebGPU was required (`executionProviders: "webgpu"`) and is not there;
+ * - `session-failed`: ONNX Runtime refused a model (unsupported operator, out of memory).
+ */
+export type ModelLoadErrorCode =
+  | "manifest-unreachable"
+  | "manifest-not-found"
+  | "manifest-invalid"
+  | "manifest-mismatch"
+  | "model-unreachable"
+  | "model-integrity"
+  | "runtime-unavailable"
+  | "webgpu-unavailable"
+  | "session-failed";
+
+/** The models or ONNX Runtime failed to load; `code` says which step (ModelLoadErrorCode). */
 export class ModelLoadError extends FacegateError {
   override name = "ModelLoadError";
+  readonly code: ModelLoadErrorCode;
   constructor(
+    /** The model id, or `manifest` / `runtime` when no one model is at fault. */
     readonly model: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: ModelLoadErrorCode },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options?.code ?? "manifest-invalid";
   }
 }
 
@@ -92,6 +121,25 @@ export class ApiError extends FacegateError {
   get retryAfter(): number | undefined {
     const v = this.problem?.["retryAfter"];
     return typeof v === "number" ? v : undefined;
+  }
+}
+
+/**
+ * A passkey the challenge asked for could not be given, so nothing was sent
+ * (no attempt was spent). Only under a tenant's `device: required` policy; an
+ * optional one goes on with the face alone. `unsupported` (no WebAuthn here),
+ * `cancelled` (the prompt was dismissed or timed out: try again), `failed`
+ * (the authenticator refused), `no-passkey` (the subject has none: the relying
+ * party's recovery, docs/SECURITY.md "Device binding").
+ */
+export class PasskeyError extends FacegateError {
+  override name = "PasskeyError";
+  constructor(
+    readonly reason: "unsupported" | "cancelled" | "failed" | "no-passkey",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
   }
 }
 

@@ -1,19 +1,55 @@
-/** Exports shared by the browser (index.ts) and Node (node.ts) entries. */
-export type { EmbedResult, FaceCheck, FaceClient, FaceClientOptions, RuntimeInfo } from "./client.js";
-export { FacegateApi } from "./api/facegate-api.js";
-export { ApiError, FaceQualityError, FacegateError, LivenessError, ModelLoadError, NetworkError, PresentationAttackError } from "./errors.js";
+/** Exports shared by the browser (index.ts) and Node (node.ts) entries: the public surface, nothing internal. */
+export type {
+  BurstOptions,
+  CaptureOptions,
+  EmbedResult,
+  FaceCheck,
+  RuntimeInfo,
+  VerifyOptions,
+} from "./client.js";
+export { FacegateApi, type FacegateApiOptions } from "./api/facegate-api.js";
+export type { TokenSource } from "./api/http.js";
+export type {
+  Challenge,
+  ConsentRecord,
+  EnrollResult,
+  EnvelopeKeyInfo,
+  Health,
+  LivenessAction,
+  LivenessLevel,
+  SubjectRecord,
+  TemplateInfo,
+  TemplateList,
+  VerifyResult,
+} from "./api/types.js";
+export {
+  ApiError,
+  FaceQualityError,
+  FacegateError,
+  LivenessError,
+  ModelLoadError,
+  NetworkError,
+  PasskeyError,
+  PresentationAttackError,
+  type ModelLoadErrorCode,
+} from "./errors.js";
+export type { PasskeyCeremonies, PasskeyResponseJSON } from "./passkey/ceremonies.js";
+export { guidanceFor, type Guidance, type GuidanceCode } from "./guidance.js";
 export type { RgbaImage } from "./image/types.js";
 export type {
+  Box,
   DetectedFace,
   FaceAnalysis,
+  FivePoints,
   LoadProgress,
   PadDecision,
   PadMode,
   PadResult,
+  Point,
   Provider,
   QualityReason,
   QualityReport,
   StageTimings,
 } from "./pipeline/types.js";
 export type { ProviderPreference } from "./runtime/ort.js";
-export { PROBLEMS, type ProblemCode } from "../../src/protocol/problems.js";
+export { PROBLEMS, type ProblemCode, type ProblemDetails } from "../../src/protocol/problems.js";

@@ -6,27 +6,38 @@
  *   await client.loadModels({ onProgress });
  *   const { match, assertion } = await client.verify("alice", videoElement, { loginNonce });
  *
- * Sources: ImageData-like `{data, width, height}` (RGBA), ImageBitmap,
- * HTMLImageElement, HTMLCanvasElement, OffscreenCanvas, or HTMLVideoElement
- * (a live camera: a short burst of frames is analysed and fused).
+ * Sources (FaceSource): ImageData-like `{data, width, height}` (RGBA),
+ * ImageBitmap, HTMLImageElement, HTMLCanvasElement, OffscreenCanvas, or
+ * HTMLVideoElement (a live camera: a short burst of frames is analysed and fused).
+ * The drop-in elements are in `@facegate/client/elements`.
  */
-import { createFaceClientWith, type FaceClient, type FaceClientOptions } from "./client.js";
+import { createFaceClientWith, type BurstOptions, type FaceClient as BaseFaceClient, type FaceClientOptions } from "./client.js";
 import { rgbaFromBrowserSource, videoFrames, type BrowserImageSource } from "./image/dom.js";
-import { loadBrowserPipeline } from "./pipeline/load-browser.js";
-import type { BurstOptions, Frame } from "./pipeline/types.js";
+import type { RgbaImage } from "./image/types.js";
+import type { Frame } from "./pipeline/types.js";
+import { browserPasskeys } from "./passkey/browser.js";
+import { defaultModelsUrl, MODELS_ID } from "./runtime/models-id.js";
 
 export * from "./exports.js";
+export { MODELS_ID } from "./runtime/models-id.js";
+
+/** What a face can be taken from in a browser. */
+export type FaceSource = BrowserImageSource | RgbaImage;
 
 export interface BrowserFaceClientOptions extends FaceClientOptions {
-  /** Where ONNX Runtime's .wasm/.mjs files are served (same origin for cross-origin isolation). */
+  /**
+   * Where ONNX Runtime's .wasm/.mjs files are served (a directory URL ending in `/`).
+   * Default: where your bundler put them (onnxruntime-web resolves them next to its module).
+   * Same origin when the page is cross-origin isolated (COEP) and you want WASM threads.
+   */
   wasmPaths?: string;
   /** WASM threads (used only when the page is cross-origin isolated). */
   threads?: number;
-  /** Keep downloaded models in the Cache API. Default true. */
+  /** Keep downloaded models in Cache Storage (checked by sha256 on every load). Default true. */
   cacheModels?: boolean;
 }
 
-function isVideo(source: unknown): source is HTMLVideoElement {
+function isVideo(source: FaceSource): source is HTMLVideoElement {
   return typeof HTMLVideoElement !== "undefined" && source instanceof HTMLVideoElement;
 }
 
@@ -37,13 +48,18 @@ function burstFrames(video: HTMLVideoElement, burst: BurstOptions): AsyncIterabl
   return videoFrames(video, { count: maxFrames * 3, intervalMs: (burst.windowMs ?? 1000) / maxFrames });
 }
 
-export function createFaceClient(opts: BrowserFaceClientOptions): FaceClient {
-  const modelsBaseUrl = opts.modelsBaseUrl ?? new URL("/models/", opts.baseUrl).toString();
-  return createFaceClientWith(
+export function createFaceClient(opts: BrowserFaceClientOptions): FaceClient<FaceSource> {
+  const modelsBaseUrl = opts.modelsBaseUrl ?? defaultModelsUrl(opts.baseUrl);
+  return createFaceClientWith<FaceSource>(
     {
-      loadPipeline({ provider, pad, onProgress }) {
+      async loadPipeline({ provider, pad, onProgress }) {
+        // The pipeline's code is a chunk of its own, fetched with the models: a page that only
+        // imports the SDK (or shows consent first) downloads the API client and nothing more.
+        const { loadBrowserPipeline } = await import("./pipeline/load-browser.js");
         return loadBrowserPipeline({
           modelsBaseUrl,
+          // The default path names the manifest by its hash: check it (and cache it) as such.
+          ...(opts.modelsBaseUrl === undefined ? { manifestSha256Prefix: MODELS_ID } : {}),
           provider,
           pad,
           ...(opts.wasmPaths ? { wasmPaths: opts.wasmPaths } : {}),
@@ -52,13 +68,17 @@ export function createFaceClient(opts: BrowserFaceClientOptions): FaceClient {
           ...(onProgress ? { onProgress } : {}),
         });
       },
-      toImage: (source) => rgbaFromBrowserSource(source as BrowserImageSource),
+      toImage: (source) => rgbaFromBrowserSource(source),
       toFrames: (source, burst) => (isVideo(source) ? burstFrames(source, burst) : null),
       // About 10 frames a second for up to 10 s: the capture stops as soon as the action is seen.
       toActionFrames: (source) => (isVideo(source) ? videoFrames(source, { count: 100, intervalMs: 100 }) : null),
+      passkeys: browserPasskeys,
     },
     opts,
   );
 }
 
-export type { FaceClient, BrowserFaceClientOptions as FaceClientOptions };
+export type { BrowserImageSource } from "./image/dom.js";
+/** The SDK in a browser: faces from images, canvases, bitmaps or a live <video>. */
+export type FaceClient<Source = FaceSource> = BaseFaceClient<Source>;
+export type { BrowserFaceClientOptions as FaceClientOptions };

@@ -1,11 +1,13 @@
 /**
  * The facegate client SDK for Node (CLI, tests, servers that verify on
  * behalf of a device they trust). Same pipeline and wire protocol as the
- * browser entry, on onnxruntime-web's WASM backend. Sources: a file path,
- * encoded JPEG/PNG bytes, or an RGBA image `{data, width, height}`.
+ * browser entry, on onnxruntime-web's WASM backend. Sources (NodeFaceSource):
+ * a file path or file: URL, encoded JPEG/PNG bytes, or an RGBA image `{data, width, height}`.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createFaceClientWith, type FaceClient, type FaceClientOptions } from "./client.js";
+import { createFaceClientWith, type FaceClient as BaseFaceClient, type FaceClientOptions } from "./client.js";
 import { isRgbaLike } from "./image/dom.js";
 import { decodeImage, readImageFile } from "./image/decode-node.js";
 import type { RgbaImage } from "./image/types.js";
@@ -13,16 +15,27 @@ import type { Frame } from "./pipeline/types.js";
 import { loadNodePipeline } from "./pipeline/load-node.js";
 
 export * from "./exports.js";
+export { MODELS_ID } from "./runtime/models-id.js";
 
-/** The repository's models/ directory (the SDK ships its models). */
-export const DEFAULT_MODELS_DIR = fileURLToPath(new URL("../../models/", import.meta.url));
+/** What a face can be taken from in Node. */
+export type NodeFaceSource = string | URL | Uint8Array | ArrayBuffer | RgbaImage;
+
+/**
+ * The models shipped with this package: `models/` beside `dist/` once built
+ * and packed (client/scripts copy the repository's models there), the
+ * repository's top-level `models/` when run from source.
+ */
+export const DEFAULT_MODELS_DIR: string = (() => {
+  const candidates = ["../models/", "../../models/"].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((dir) => existsSync(join(dir, "manifest.json"))) ?? candidates[0]!;
+})();
 
 export interface NodeFaceClientOptions extends FaceClientOptions {
   /** WASM threads (default 1; measure before raising it). */
   threads?: number;
 }
 
-async function toImage(source: unknown): Promise<RgbaImage> {
+async function toImage(source: NodeFaceSource): Promise<RgbaImage> {
   if (typeof source === "string") return readImageFile(source);
   if (source instanceof URL) return readImageFile(fileURLToPath(source));
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) return decodeImage(source);
@@ -30,8 +43,8 @@ async function toImage(source: unknown): Promise<RgbaImage> {
   throw new TypeError("a face source in Node is a file path, JPEG/PNG bytes, or {data, width, height} RGBA");
 }
 
-export function createFaceClient(opts: NodeFaceClientOptions): FaceClient {
-  return createFaceClientWith(
+export function createFaceClient(opts: NodeFaceClientOptions): FaceClient<NodeFaceSource> {
+  return createFaceClientWith<NodeFaceSource>(
     {
       loadPipeline({ provider, pad, onProgress }) {
         return loadNodePipeline({
@@ -51,4 +64,6 @@ export function createFaceClient(opts: NodeFaceClientOptions): FaceClient {
   );
 }
 
-export type { FaceClient, NodeFaceClientOptions as FaceClientOptions };
+/** The SDK in Node: faces from files, bytes or RGBA images. */
+export type FaceClient<Source = NodeFaceSource> = BaseFaceClient<Source>;
+export type { NodeFaceClientOptions as FaceClientOptions };

@@ -1,21 +1,26 @@
-import { ApiError, createFaceClient, FaceQualityError, type FaceClient, type ProviderPreference } from "../../client/src/index.js";
-import { Capture, hintFor } from "./capture.js";
+import { ApiError, createFaceClient, type FaceClient, type ProviderPreference } from "@facegate/client";
+import type { ElementErrorDetail, FacegateEnrollElement, FacegateVerifyElement } from "@facegate/client/elements";
+import "@facegate/client/elements";
 import { $, setStatus, show } from "./dom.js";
 import { POLICY } from "./policy.js";
-import { rp, type RpToken } from "./rp-client.js";
+import { rp } from "./rp-client.js";
 
 /**
- * The demo relying party's page: sign up (consent + enroll), sign in
- * (verify + assertion checked by the RP backend), privacy (what the server
- * holds, delete). `?ep=webgpu|wasm` forces an execution provider.
+ * The demo relying party's page, built on the SDK's drop-in elements:
+ * sign up (<facegate-enroll>: consent in its slot, then the camera), sign in
+ * (<facegate-verify>; the assertion is checked by the RP backend with
+ * @facegate/relying-party), privacy (what the server holds, delete).
+ * `?ep=webgpu|wasm` forces an execution provider.
  */
 const params = new URLSearchParams(location.search);
 let accessToken = "";
 
+// One client for both elements, so the models load once per page. The models come from the
+// worker's content-hashed default path; ORT's runtime files from /ort/ on this origin, as the
+// page is cross-origin isolated for WASM threads (docs/ARCHITECTURE.md).
 const client: FaceClient = createFaceClient({
   baseUrl: location.origin,
   getToken: () => accessToken,
-  modelsBaseUrl: new URL("/models/", location.origin).toString(),
   wasmPaths: new URL("/ort/", location.origin).toString(),
   executionProviders: (params.get("ep") as ProviderPreference | null) ?? "auto",
 });
@@ -27,35 +32,10 @@ const client: FaceClient = createFaceClient({
   useToken: (t: string) => void (accessToken = t),
 };
 
-let capture: Capture | null = null;
-
-function stopCapture(): void {
-  capture?.stop();
-  capture = null;
-}
-
-function describeError(err: unknown): string {
-  if (err instanceof FaceQualityError) return hintFor(err.reason, err.message);
-  if (err instanceof ApiError) {
-    switch (err.code) {
-      case "not-enrolled":
-        return "There is no face enrolled for this username. Sign up first.";
-      case "subject-locked": {
-        const at = new Date(Date.now() + (err.retryAfter ?? 0) * 1000);
-        return `Too many failed attempts. Face sign-in is paused until ${at.toLocaleTimeString()}.`;
-      }
-      case "consent-required":
-        return "Consent is required before enrolling.";
-      case "enrollment-mismatch":
-        return "This face does not match the face already enrolled for this username.";
-      case "template-limit":
-        return "This username already has the maximum number of enrolled faces.";
-      default:
-        return err.problem?.detail ?? err.message;
-    }
-  }
-  return (err as Error).message ?? String(err);
-}
+const enrollEl = $<FacegateEnrollElement>("#signup-capture");
+const verifyEl = $<FacegateVerifyElement>("#signin-capture");
+enrollEl.client = client;
+verifyEl.client = client;
 
 function showRuntime(): void {
   const info = client.runtime();
@@ -75,7 +55,8 @@ function showRuntime(): void {
 const views = ["home", "signup", "signin", "privacy"] as const;
 
 async function route(): Promise<void> {
-  stopCapture();
+  enrollEl.stop();
+  verifyEl.stop();
   setStatus("");
   const name = (location.hash.replace(/^#\//, "") || "home") as (typeof views)[number];
   for (const v of views) show($(`[data-view=${v}]`), v === name);
@@ -87,11 +68,11 @@ async function route(): Promise<void> {
   }
   if (name === "signup") {
     show($("#signup-form"));
-    show($("#signup-camera"), false);
+    show(enrollEl, false);
   }
   if (name === "signin") {
     show($("#signin-form"));
-    show($("#signin-camera"), false);
+    show(verifyEl, false);
   }
   if (name === "privacy") show($("#privacy-record"), false);
 }
@@ -109,76 +90,84 @@ function renderPolicy(): void {
   );
 }
 
-/**
- * The shared shape of sign-up and sign-in: get a scoped token from the
- * relying party, open the camera, and run `act` (which returns the success
- * message) when the user presses the button.
- */
-function faceStep(
-  view: "signup" | "signin",
-  label: string,
-  before: () => string | null,
-  act: (username: string, token: RpToken, video: HTMLVideoElement) => Promise<string | null>,
-): void {
-  $(`#${view}-form`).addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const username = $<HTMLInputElement>(`#${view}-username`).value.trim();
-    const refusal = before();
-    if (refusal) return setStatus(refusal, "bad");
-    try {
-      const token = await rp.token(username, view);
-      accessToken = token.accessToken;
-      show($(`#${view}-form`), false);
-      const current = new Capture($(`#${view}-camera`), client, label);
-      capture = current;
-      current.onAction(async () => {
-        setStatus(view === "signup" ? "Enrolling…" : "Verifying…");
-        try {
-          const done = await act(username, token, current.video);
-          showRuntime();
-          if (done) {
-            stopCapture();
-            setStatus(done, "ok");
-          }
-        } catch (err) {
-          showRuntime();
-          setStatus(describeError(err), "bad");
-        }
-      });
-      await current.start();
-      showRuntime();
-    } catch (err) {
-      setStatus(describeError(err), "bad");
-    }
+// --- sign up ---------------------------------------------------------------
+
+$("#signup-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const username = $<HTMLInputElement>("#signup-username").value.trim();
+  try {
+    const token = await rp.token(username, "signup");
+    accessToken = token.accessToken;
+    enrollEl.subject = username;
+    // The element records this consent version before the first template.
+    enrollEl.setAttribute("policy-version", token.policyVersion);
+    show($("#signup-form"), false);
+    show(enrollEl);
+  } catch (err) {
+    setStatus((err as Error).message, "bad");
+  }
+});
+
+enrollEl.addEventListener("facegate-enrolled", (e) => {
+  showRuntime();
+  const { subjectId, templateCount } = e.detail;
+  setStatus(`Enrolled ${subjectId} (${templateCount} template${templateCount === 1 ? "" : "s"}). You can now sign in.`, "ok");
+});
+
+// --- sign in ---------------------------------------------------------------
+
+$("#signin-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const username = $<HTMLInputElement>("#signin-username").value.trim();
+  try {
+    const token = await rp.token(username, "signin");
+    accessToken = token.accessToken;
+    verifyEl.subject = username;
+    verifyEl.loginNonce = token.loginNonce ?? null;
+    // An active challenge: the server names the action, the element's live region says it.
+    verifyEl.liveness = $<HTMLInputElement>("#signin-active").checked ? "active" : null;
+    show($("#signin-form"), false);
+    show(verifyEl);
+    await verifyEl.start();
+    showRuntime();
+  } catch (err) {
+    setStatus((err as Error).message, "bad");
+  }
+});
+
+verifyEl.addEventListener("facegate-match", async (e) => {
+  showRuntime();
+  setStatus("Checking the assertion…");
+  try {
+    // The relying party's backend checks the assertion; only then is the user signed in.
+    const session = await rp.session(e.detail.assertion);
+    // What the assertion proved (RFC 8176 amr): the face, and the device's passkey when the tenant asks for one.
+    const proven = session.amr.includes("hwk") ? "face and this device's passkey" : "face";
+    setStatus(`Signed in as ${session.signedInAs} (${proven})`, "ok");
+  } catch (err) {
+    setStatus((err as Error).message, "bad");
+  }
+});
+
+verifyEl.addEventListener("facegate-no-match", (e) => {
+  showRuntime();
+  setStatus(`Face did not match. Attempts remaining: ${e.detail.attemptsRemaining}.`, "bad");
+});
+
+for (const el of [enrollEl, verifyEl]) {
+  el.addEventListener("facegate-ready", () => showRuntime());
+  el.addEventListener("facegate-error", (e: CustomEvent<ElementErrorDetail>) => {
+    showRuntime();
+    setStatus(e.detail.message, "bad");
   });
 }
 
-faceStep(
-  "signup",
-  "Enroll my face",
-  () => ($<HTMLInputElement>("#consent-check").checked ? null : "Please read and accept the policy."),
-  async (username, token, video) => {
-    await client.grantConsent(username, token.policyVersion);
-    const { templateCount } = await client.enroll(username, video);
-    return `Enrolled ${username} (${templateCount} template${templateCount === 1 ? "" : "s"}). You can now sign in.`;
-  },
-);
+// --- privacy ---------------------------------------------------------------
 
-faceStep(
-  "signin",
-  "Sign in with my face",
-  () => null,
-  async (username, token, video) => {
-    const result = await client.verify(username, video, { loginNonce: token.loginNonce! });
-    if (!result.match || !result.assertion) {
-      setStatus(`Face did not match. Attempts remaining: ${result.attemptsRemaining}.`, "bad");
-      return null;
-    }
-    // The relying party's backend checks the assertion; only then is the user signed in.
-    const session = await rp.session(result.assertion);
-    return `Signed in as ${session.signedInAs}`;
-  },
-);
+function describeError(err: unknown): string {
+  if (err instanceof ApiError) return err.problem?.detail ?? err.message;
+  return (err as Error).message ?? String(err);
+}
 
 $("#privacy-form").addEventListener("submit", async (e) => {
   e.preventDefault();
@@ -206,7 +195,8 @@ $("#privacy-form").addEventListener("submit", async (e) => {
     setStatus("");
   } catch (err) {
     show($("#privacy-record"), false);
-    setStatus(err instanceof ApiError && err.code === "subject-not-found" ? `The server holds nothing for ${username}.` : describeError(err), err instanceof ApiError && err.code === "subject-not-found" ? "ok" : "bad");
+    const none = err instanceof ApiError && err.code === "subject-not-found";
+    setStatus(none ? `The server holds nothing for ${username}.` : describeError(err), none ? "ok" : "bad");
   }
 });
 

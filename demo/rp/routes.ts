@@ -12,7 +12,7 @@ import {
   STEP_SCOPES,
 } from "./config.js";
 import type { DemoRpState } from "./state.js";
-import { verifyFaceAssertion } from "./verify-assertion.js";
+import { FaceAssertionError, verifyFaceAssertion } from "@facegate/relying-party";
 
 /** What the demo relying party needs from the worker's environment (the dev entry, demo/worker.ts). */
 export interface DemoRpEnv {
@@ -57,6 +57,16 @@ export function demoRelyingParty(selfFetch: (req: Request, env: DemoRpEnv) => Pr
   const secretOf = (env: DemoRpEnv) => (JSON.parse(env.DEV_ISSUER_KEY!) as JWK).d!;
 
   const state = (env: DemoRpEnv) => env.DEMO_RP.get(env.DEMO_RP.idFromName("demo"));
+  // One fetch function per environment object, so the package's JWKS cache (keyed by fetch) is reused.
+  const selfFetches = new WeakMap<DemoRpEnv, typeof fetch>();
+  const selfFetchFor = (env: DemoRpEnv): typeof fetch => {
+    let f = selfFetches.get(env);
+    if (!f) {
+      f = (input, init) => selfFetch(new Request(input, init), env);
+      selfFetches.set(env, f);
+    }
+    return f;
+  };
 
   rp.use("*", async (c, next) => {
     if (!c.env.DEV_ISSUER_KEY) return problem(c, 404, "demo-disabled", "The demo runs only with the local dev issuer (npm start)");
@@ -102,23 +112,23 @@ export function demoRelyingParty(selfFetch: (req: Request, env: DemoRpEnv) => Pr
     if (!login) return problem(c, 401, "no-login", "No sign-in is in progress in this browser (or it was used or expired)");
     const jwksUrl = new URL("/.well-known/jwks.json", c.req.url).toString();
     try {
-      const claims = await verifyFaceAssertion(
-        parsed.data.assertion,
+      // What any relying party runs (@facegate/relying-party); the Durable Object is its replay store.
+      const claims = await verifyFaceAssertion(parsed.data.assertion, {
+        issuer: c.env.ASSERTION_ISSUER,
         jwksUrl,
-        {
-          issuer: c.env.ASSERTION_ISSUER,
-          audience: DEMO_CLIENT_ID,
-          subject: login.username,
-          tenant: DEMO_TENANT,
-          nonce: login.nonce,
-          firstUse: (jti, expiresAt) => state(c.env).firstUse(jti, expiresAt),
-        },
-        (input, init) => selfFetch(new Request(input, init), c.env),
-      );
+        audience: DEMO_CLIENT_ID,
+        subject: login.username,
+        tenant: DEMO_TENANT,
+        nonce: login.nonce,
+        replayStore: state(c.env),
+        // The demo runs inside the facegate worker itself: its JWKS is served without a network loop.
+        fetch: selfFetchFor(c.env),
+      });
       await setSignedCookie(c, SESSION_COOKIE, claims.sub, secretOf(c.env), { ...cookieOpts, maxAge: 3600 });
       return c.json({ signedInAs: claims.sub, authTime: claims.auth_time, amr: claims.amr, model: claims.model });
     } catch (err) {
-      return problem(c, 401, "assertion-rejected", `The face assertion was not accepted: ${(err as Error).message}`);
+      if (!(err instanceof FaceAssertionError)) throw err;
+      return problem(c, 401, "assertion-rejected", `The face assertion was not accepted (${err.code}): ${err.message}`);
     }
   });
 

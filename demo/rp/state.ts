@@ -1,13 +1,16 @@
+import type { ReplayStore } from "@facegate/relying-party";
 import { DurableObject } from "cloudflare:workers";
 
 /**
  * The demo relying party's server-side state, in one Durable Object: login
  * attempts in progress (which user, which nonce; single use) and the `jti`
  * of every face assertion it accepted, remembered until the assertion
- * expires, so the same assertion never opens a second session. Your own
- * backend keeps the same two things in its session store.
+ * expires, so the same assertion never opens a second session: the
+ * ReplayStore of @facegate/relying-party, strictly single use because one
+ * Durable Object serialises its calls. Your own backend keeps the same two
+ * things in its session store.
  */
-export class DemoRpState extends DurableObject {
+export class DemoRpState extends DurableObject implements ReplayStore {
   private readonly sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: unknown) {

@@ -1,7 +1,7 @@
 /** Small helpers shared by the command-line entries. */
 import path from "node:path";
 
-/** Where the LFW development views live (issue 4's `../shared/data/lfw-dev`). */
+/** Where the LFW development views live (outside the repository: docs/MODELS.md, "Calibration data"). */
 export const DEFAULT_LFW_DIR = process.env["FACEGATE_LFW_DIR"] ?? "../shared/data/lfw-dev";
 export const DEFAULT_MANIFEST = "models/manifest.json";
 
@@ -28,7 +28,7 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** Refuses to calibrate on data reserved for checking or testing (issue 4: never tune on DevTest or on shared/data/faces). */
+/** Refuses to calibrate on data reserved for checking or testing (thresholds are tuned on DevTrain only, never on DevTest or the test photos in shared/data/faces). */
 export function refuseHeldOut(file: string, role: string): void {
   const p = path.resolve(file).split(path.sep).join("/");
   if (/devtest/i.test(path.basename(p)) || /\/shared\/data\/faces(\/|$)/.test(p)) {

@@ -1,12 +1,17 @@
 import { Chacha20Poly1305 } from "@hpke/chacha20poly1305";
 import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from "@hpke/core";
+import type { EnvelopeHpke } from "./hpke/types.js";
 import { LivenessEvidenceSchema, MAX_EVIDENCE_BYTES, type LivenessEvidence } from "./liveness.js";
 import { PROTOCOL } from "./version.js";
 
 /**
  * The embedding envelope: HPKE (RFC 9180) base mode with
  * DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and ChaCha20Poly1305
- * (suite ids 0x0020 / 0x0001 / 0x0003), from hpke-js rather than by hand.
+ * (suite ids 0x0020 / 0x0001 / 0x0003). Two implementations seal and open
+ * it: hpke-js on WebCrypto (createEnvelopeSuite, the default for browsers,
+ * Node and the worker) and the noble one in ./hpke (createNobleHpke), for
+ * runtimes without WebCrypto such as React Native's Hermes
+ * (docs/MOBILE.md). Either may seal what the other opens.
  */
 export const ENVELOPE_SUITE = {
   kem: "DHKEM(X25519, HKDF-SHA256)",
@@ -117,6 +122,31 @@ export function bytesToProbe(bytes: Uint8Array, dim: number): { embedding: Float
   return parsed.success ? { embedding, evidence: parsed.data } : null;
 }
 
+/**
+ * An HPKE implementation of the envelope suite: hpke-js's CipherSuite
+ * (createEnvelopeSuite; recipient key a WebCrypto key or pair) or any
+ * EnvelopeHpke (createNobleHpke; recipient key the raw private key).
+ */
+export type EnvelopeSuite<K = unknown> = CipherSuite | EnvelopeHpke<K>;
+
+/** hpke-js's CipherSuite seen through the EnvelopeHpke interface. */
+export function hpkeCoreAdapter(suite: CipherSuite): EnvelopeHpke<CryptoKey | CryptoKeyPair> {
+  return {
+    implementation: "@hpke/core (WebCrypto)",
+    async seal({ recipientPublicKey, info, aad }, plaintext) {
+      const { enc, ct } = await suite.seal({ recipientPublicKey: await suite.kem.deserializePublicKey(recipientPublicKey), info }, plaintext, aad);
+      return { enc: new Uint8Array(enc), ciphertext: new Uint8Array(ct) };
+    },
+    async open({ recipientKey, enc, info, aad }, ciphertext) {
+      return new Uint8Array(await suite.open({ recipientKey, enc, info }, ciphertext, aad));
+    },
+  };
+}
+
+function asEnvelopeHpke<K>(suite: EnvelopeSuite<K>): EnvelopeHpke<K> {
+  return suite instanceof CipherSuite ? (hpkeCoreAdapter(suite) as EnvelopeHpke<unknown> as EnvelopeHpke<K>) : suite;
+}
+
 /** The envelope as it travels (binary fields base64url-encoded by the caller). */
 export interface SealedEnvelope {
   kid: string;
@@ -126,19 +156,17 @@ export interface SealedEnvelope {
 
 /** Client side: seal an embedding (and, when asked for, its liveness evidence) to the server's envelope key for one challenge. */
 export async function sealEmbedding(
-  suite: CipherSuite,
+  suite: EnvelopeSuite,
   key: { kid: string; publicKey: Uint8Array },
   binding: EnvelopeBinding,
   embedding: ArrayLike<number>,
   evidence?: LivenessEvidence,
 ): Promise<SealedEnvelope> {
-  const recipientPublicKey = await suite.kem.deserializePublicKey(key.publicKey);
-  const { enc, ct } = await suite.seal(
-    { recipientPublicKey, info: envelopeInfo() },
+  const { enc, ciphertext } = await asEnvelopeHpke(suite).seal(
+    { recipientPublicKey: key.publicKey, info: envelopeInfo(), aad: envelopeAad(binding) },
     probeToBytes(embedding, evidence),
-    envelopeAad(binding),
   );
-  return { kid: key.kid, enc: new Uint8Array(enc), ciphertext: new Uint8Array(ct) };
+  return { kid: key.kid, enc, ciphertext };
 }
 
 /**
@@ -152,10 +180,23 @@ export async function openEnvelope(
   binding: EnvelopeBinding,
   enc: Uint8Array,
   ciphertext: Uint8Array,
+): Promise<Uint8Array | null>;
+export async function openEnvelope<K>(
+  suite: EnvelopeHpke<K>,
+  recipientKey: K,
+  binding: EnvelopeBinding,
+  enc: Uint8Array,
+  ciphertext: Uint8Array,
+): Promise<Uint8Array | null>;
+export async function openEnvelope<K>(
+  suite: EnvelopeSuite<K>,
+  recipientKey: K,
+  binding: EnvelopeBinding,
+  enc: Uint8Array,
+  ciphertext: Uint8Array,
 ): Promise<Uint8Array | null> {
   try {
-    const pt = await suite.open({ recipientKey, enc, info: envelopeInfo() }, ciphertext, envelopeAad(binding));
-    return new Uint8Array(pt);
+    return await asEnvelopeHpke(suite).open({ recipientKey, enc, info: envelopeInfo(), aad: envelopeAad(binding) }, ciphertext);
   } catch {
     return null;
   }

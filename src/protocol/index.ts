@@ -4,6 +4,7 @@
  */
 export * from "./base64url.js";
 export * from "./envelope.js";
+export * from "./hpke/index.js";
 export * from "./ids.js";
 export * from "./problems.js";
 export * from "./schemas.js";

@@ -85,13 +85,18 @@ const b64uText = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_
 /** What a browser's WebAuthn ceremony returns, as @simplewebauthn/browser encodes it: closed, bounded (no room for an image). */
 const ClientExtensionResults = z.strictObject({ credProps: z.strictObject({ rk: z.boolean().optional() }).optional() });
 
+/** The members every PublicKeyCredential JSON has (WebAuthn Level 3 §5.1, toJSON()). */
+const credentialMembers = {
+  id: b64uText(1366),
+  rawId: b64uText(1366),
+  type: z.literal("public-key"),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults: ClientExtensionResults,
+};
+
 export const WebAuthnRegistration = z
   .strictObject({
-    id: b64uText(1366),
-    rawId: b64uText(1366),
-    type: z.literal("public-key"),
-    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-    clientExtensionResults: ClientExtensionResults,
+    ...credentialMembers,
     response: z.strictObject({
       clientDataJSON: b64uText(4096),
       attestationObject: b64uText(6144),
@@ -105,11 +110,7 @@ export const WebAuthnRegistration = z
 
 export const WebAuthnAuthentication = z
   .strictObject({
-    id: b64uText(1366),
-    rawId: b64uText(1366),
-    type: z.literal("public-key"),
-    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-    clientExtensionResults: ClientExtensionResults,
+    ...credentialMembers,
     response: z.strictObject({
       clientDataJSON: b64uText(4096),
       authenticatorData: b64uText(4096),

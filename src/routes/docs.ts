@@ -21,9 +21,12 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
   const getDocument = () =>
     (document ??= app.getOpenAPI31Document({
       openapi: "3.1.0",
+      // Relative: the worker that serves this document is the server (OpenAPI 3.1, 4.8.5).
+      servers: [{ url: "/", description: "The facegate worker serving this document" }],
       info: {
         title: "facegate API",
         version: SERVICE_VERSION,
+        license: { name: "MIT", url: "https://opensource.org/license/mit" },
         description:
           "Privacy-preserving face verification. Clients send HPKE-sealed embeddings, never images. " +
           `Errors are application/problem+json (RFC 9457) with a stable \`type\` (${PROBLEM_TYPE_PREFIX}<code>) and \`code\`.`,

@@ -9,11 +9,14 @@ import { jsonContent, problemResponses } from "./openapi-helpers.js";
 const route = createRoute({
   method: "get",
   path: "/v1/keys/envelope",
+  operationId: "getEnvelopeKey",
+  // Public: no token (an empty requirement list overrides none; OpenAPI 3.1, 4.8.10).
+  security: [],
   tags: ["keys"],
   summary: "The current HPKE key that embedding envelopes are sealed to",
   responses: {
     200: { description: "Raw X25519 public key and the HPKE suite", content: jsonContent(EnvelopeKey) },
-    ...problemResponses("internal", "server-misconfigured"),
+    ...problemResponses("rate-limited", "internal", "server-misconfigured"),
   },
 });
 

@@ -8,11 +8,14 @@ import { jsonContent, problemResponses } from "./openapi-helpers.js";
 const route = createRoute({
   method: "get",
   path: "/v1/health",
+  operationId: "getHealth",
+  // Public: no token (an empty requirement list overrides none; OpenAPI 3.1, 4.8.10).
+  security: [],
   tags: ["service"],
   summary: "Liveness, service version and the embedding models accepted",
   responses: {
     200: { description: "The service is up", content: jsonContent(Health) },
-    ...problemResponses("internal", "server-misconfigured"),
+    ...problemResponses("rate-limited", "internal", "server-misconfigured"),
   },
 });
 

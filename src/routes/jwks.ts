@@ -7,6 +7,9 @@ import { jsonContent, problemResponses } from "./openapi-helpers.js";
 const route = createRoute({
   method: "get",
   path: "/.well-known/jwks.json",
+  operationId: "getJwks",
+  // Public: no token (an empty requirement list overrides none; OpenAPI 3.1, 4.8.10).
+  security: [],
   tags: ["keys"],
   summary: "Public keys that verify face assertions (EdDSA, by kid)",
   responses: {

@@ -25,16 +25,21 @@ describe("demo: sign in with your face, in Chromium", () => {
   }
 
   /**
-   * Runs one face step of the demo: username (and consent for sign-up),
-   * camera until the preview says the face is usable, then the action button.
-   * Returns the page's final status line.
+   * Runs one face step of the demo: username, then the SDK's element
+   * (<facegate-enroll>: consent in its slot and the start button; <facegate-verify>
+   * starts by itself) until its guidance says the face is usable, then its
+   * action button. Returns the page's final status line. Playwright's CSS
+   * selectors reach into the elements' open shadow roots.
    */
   async function faceStep(page: Page, view: "signup" | "signin", username: string, timeout = 180_000): Promise<string> {
     await page.fill(`#${view}-username`, username);
-    if (view === "signup") await page.check("#consent-check");
     await page.click(`#${view}-continue`);
-    await page.waitForSelector(`#${view}-camera [data-role=action]:not([disabled])`, { timeout });
-    await page.click(`#${view}-camera [data-role=action]`);
+    if (view === "signup") {
+      await page.check("#consent-check");
+      await page.click("#signup-capture [part=start]");
+    }
+    await page.waitForSelector(`#${view}-capture [part=action]:not([disabled])`, { timeout });
+    await page.click(`#${view}-capture [part=action]`);
     return finalStatus(page, timeout);
   }
 
@@ -63,16 +68,20 @@ describe("demo: sign in with your face, in Chromium", () => {
     expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
     expect(res!.headers()["x-frame-options"]).toBe("DENY");
     await page.fill("#signup-username", "alice");
+    await page.click("#signup-continue");
+    await page.waitForSelector("#signup-capture #consent-check");
     await shot(page, "01-signup-consent");
-    // The policy must be accepted explicitly.
-    await page.click("#signup-continue");
-    expect(await page.isVisible("#signup-camera")).toBe(false);
+    // The policy must be accepted explicitly: the camera does not open before.
+    expect(await page.isDisabled("#signup-capture [part=start]")).toBe(true);
+    expect(await page.isVisible("#signup-capture [part=camera]")).toBe(false);
     await page.check("#consent-check");
-    await page.click("#signup-continue");
-    await page.waitForSelector("#signup-camera [data-role=action]:not([disabled])", { timeout: 180_000 });
-    expect(await page.textContent("#signup-camera [data-role=hint]")).toMatch(/Face OK/);
+    await page.click("#signup-capture [part=start]");
+    await page.waitForSelector("#signup-capture [part=action]:not([disabled])", { timeout: 180_000 });
+    expect(await page.textContent("#signup-capture [part=guidance]")).toMatch(/Face OK/);
+    // The guidance is a polite live region, so a screen reader announces it.
+    expect(await page.getAttribute("#signup-capture [part=guidance]", "aria-live")).toBe("polite");
     await shot(page, "02-signup-camera");
-    await page.click("#signup-camera [data-role=action]");
+    await page.click("#signup-capture [part=action]");
     const status = await finalStatus(page);
     await shot(page, "03-signup-enrolled");
     expect(status).toMatch(/^Enrolled alice \(1 template\)/);
@@ -86,7 +95,7 @@ describe("demo: sign in with your face, in Chromium", () => {
     await page.goto(`${server.url}/demo/#/signin`);
     const status = await faceStep(page, "signin", "alice");
     await shot(page, "04-signin-match");
-    expect(status).toBe("Signed in as alice");
+    expect(status).toBe("Signed in as alice (face)");
     // The relying party's session is established (its own cookie, checked server-side).
     await page.goto(`${server.url}/demo/#/`);
     await page.waitForSelector("#signed-in-banner:not([hidden])");
@@ -112,7 +121,7 @@ describe("demo: sign in with your face, in Chromium", () => {
     // stored template (a still image fed twice gives the same embedding; live captures never do).
     const again = await pageWithCamera("obama/obama_1.jpg", { webgpu: true });
     await again.goto(`${server.url}/demo/?ep=webgpu#/signin`);
-    expect(await faceStep(again, "signin", "carol", 280_000)).toBe("Signed in as carol");
+    expect(await faceStep(again, "signin", "carol", 280_000)).toBe("Signed in as carol (face)");
     expect(await again.textContent("#runtime")).toMatch(/WEBGPU/);
     await shot(again, "09-webgpu-signed-in");
     await closeAll();

@@ -7,12 +7,13 @@ import { FacegateApi } from "../../client/src/api/facegate-api.js";
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
 import { readImageFile } from "../../client/src/image/decode-node.js";
 import { loadNodePipeline } from "../../client/src/pipeline/load-node.js";
+import { ACTION_MESSAGES } from "../../client/src/pipeline/active/capture.js";
 import type { LivenessAction } from "../../src/protocol/liveness.js";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../support/ensure-dev-keys.js";
 import { REPO } from "../support/paths.js";
 import { launchChromium, tempDir } from "./support/chromium.js";
-import { cameraFromClip, shot } from "./support/demo.js";
+import { cameraFromClip, finalStatus, shot } from "./support/demo.js";
 
 /**
  * The active liveness challenge end to end in Chromium with the fake
@@ -23,6 +24,8 @@ import { cameraFromClip, shot } from "./support/demo.js";
  */
 const VIDEO = join(REPO, "../shared/data/video");
 const POLICIES = JSON.stringify({
+  // The demo's tenant: its sign-in page may ask for an active challenge (a checkbox); blink only here.
+  default: { liveness: { level: "off", actions: ["blink"] } },
   blinkers: { liveness: { level: "off", actions: ["blink"] } },
   turners: { liveness: { level: "off", actions: ["turn-right-left"] } },
 });
@@ -71,7 +74,7 @@ describe.skipIf(!existsSync(VIDEO))("active liveness in Chromium", () => {
         await video.play();
         const prompts: string[] = [];
         try {
-          const r = await client.verify(subject, video, { liveness: "active", onPrompt: (p) => prompts.push(`${p.stage}:${p.action}`) });
+          const r = await client.verify(subject, video, { liveness: "active", onGuidance: (g) => prompts.push(g.code === "action" ? `action:${g.message}` : g.code) });
           return { match: r.match, acr: JSON.parse(atob(r.assertion!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")))["acr"] as string, prompts };
         } catch (e) {
           return { error: (e as { name: string }).name, reason: (e as { reason?: string }).reason, prompts };
@@ -104,9 +107,39 @@ describe.skipIf(!existsSync(VIDEO))("active liveness in Chromium", () => {
       await enrollFrom(subject, tenant, clip, enrolAt);
       const out = await run(cameraFromClip(join(VIDEO, clip), from, seconds), subject, tenant);
       expect(out).toMatchObject({ match: true, acr: "urn:facegate:liveness:active" });
-      expect(out.prompts).toEqual([`start:${action}`, `seen:${action}`]);
+      // The user was told the action, then that it was seen, through the same guidance channel as the quality hints.
+      expect(out.prompts).toEqual([`action:${ACTION_MESSAGES[action]}`, "action-seen", "sending"]);
     }, 240_000);
   }
+
+  it("the demo page: its checkbox asks for an active challenge, <facegate-verify> says the action in its live region, and the user is signed in", async () => {
+    const subject = "demo-blinker";
+    await enrollFrom(subject, "default", "liveportrait_d9.mp4", 8);
+    const { browser, context } = await launchChromium({ camera: cameraFromClip(join(VIDEO, "liveportrait_d9.mp4"), 0, 4) });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/demo/?ep=wasm#/signin`);
+      await page.fill("#signin-username", subject);
+      await page.check("#signin-active");
+      await page.click("#signin-continue");
+      await page.waitForSelector("#signin-capture [part=action]:not([disabled])", { timeout: 180_000 });
+      // Everything the live region (role=status, aria-live=polite) said from here on.
+      await page.evaluate(() => {
+        const region = document.querySelector("#signin-capture")!.shadowRoot!.querySelector("[part=guidance]")!;
+        const said: string[] = [];
+        (globalThis as unknown as { said: string[] }).said = said;
+        new MutationObserver(() => said.push(region.textContent ?? "")).observe(region, { childList: true, characterData: true, subtree: true });
+      });
+      await page.click("#signin-capture [part=action]");
+      expect(await finalStatus(page)).toBe(`Signed in as ${subject} (face)`);
+      const said = await page.evaluate(() => (globalThis as unknown as { said: string[] }).said);
+      await shot(page, "liveness-demo-signin");
+      expect(said).toContain(ACTION_MESSAGES.blink);
+      expect(said.indexOf(ACTION_MESSAGES.blink)).toBeLessThan(said.lastIndexOf("Thank you: hold still…"));
+    } finally {
+      await browser.close();
+    }
+  }, 300_000);
 
   for (const [name, still] of [
     ["a printed photo", "silent-face_image_F1_print.jpg"],

@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "../support/ensure-dev-keys.js";
+import { describe, expect, it } from "vitest";
+import { useDevServer } from "../support/dev-server.js";
 import { REPO } from "../support/paths.js";
 
 /**
@@ -11,22 +10,13 @@ import { REPO } from "../support/paths.js";
  * lockout's first two locks (about 30 s of waiting for the first to end).
  */
 describe("npm run attack against the local worker", () => {
-  let server: DevServer;
-
-  beforeAll(async () => {
-    ensureDevKeys();
-    server = await startDevServer();
-  }, 120_000);
-
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = useDevServer();
 
   it("every scenario of the outside review is refused: the attacker never matches, replays never match, locks escalate", async () => {
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        ["--import", "tsx", "scripts/attack/main.ts", "--url", server.url],
+        ["--import", "tsx", "scripts/attack/main.ts", "--url", server().url],
         { cwd: REPO, timeout: 240_000 },
         (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
       );

@@ -1,9 +1,8 @@
 import { request as httpRequest } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FacegateApi } from "../../client/src/api/facegate-api.js";
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
-import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "../support/ensure-dev-keys.js";
+import { useDevServer } from "../support/dev-server.js";
 import { REPO } from "../support/paths.js";
 import { unitVector } from "../load/lib/client.js";
 
@@ -16,19 +15,10 @@ import { unitVector } from "../load/lib/client.js";
 const MODEL = "fr512-v1";
 
 describe("demo relying party against the local worker", () => {
-  let server: DevServer;
-
-  beforeAll(async () => {
-    ensureDevKeys();
-    server = await startDevServer();
-  }, 120_000);
-
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const dev = useDevServer();
 
   async function rpToken(username: string, step: "signup" | "signin") {
-    const res = await fetch(`${server.url}/demo/rp/token`, {
+    const res = await fetch(`${dev().url}/demo/rp/token`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ username, step }),
@@ -39,7 +29,7 @@ describe("demo relying party against the local worker", () => {
   }
 
   function session(assertion: string, cookie: string) {
-    return fetch(`${server.url}/demo/rp/session`, {
+    return fetch(`${dev().url}/demo/rp/session`, {
       method: "POST",
       headers: { "content-type": "application/json", cookie },
       body: JSON.stringify({ assertion }),
@@ -48,7 +38,7 @@ describe("demo relying party against the local worker", () => {
 
   async function signedUp(username: string): Promise<Float32Array> {
     const { accessToken } = await rpToken(username, "signup");
-    const api = new FacegateApi({ baseUrl: server.url, getToken: accessToken });
+    const api = new FacegateApi({ baseUrl: dev().url, getToken: accessToken });
     const face = unitVector();
     await api.grantConsent(username, "2026-11");
     await api.enrollEmbedding(username, MODEL, face);
@@ -57,7 +47,7 @@ describe("demo relying party against the local worker", () => {
 
   async function signIn(username: string, face: Float32Array) {
     const login = await rpToken(username, "signin");
-    const api = new FacegateApi({ baseUrl: server.url, getToken: login.accessToken });
+    const api = new FacegateApi({ baseUrl: dev().url, getToken: login.accessToken });
     const r = await api.verifyEmbedding(username, MODEL, unitVector(face), { loginNonce: login.loginNonce! });
     expect(r.match).toBe(true);
     return { ...login, assertion: r.assertion! };
@@ -84,7 +74,7 @@ describe("demo relying party against the local worker", () => {
     // The same username enrolled in another tenant, verified with the demo's client id and this login's nonce.
     const issuer = loadDevIssuer(`${REPO}/${DEV_VARS_FILE}`)!;
     const acme = await mintDevToken(issuer, { sub: "erin", scope: "face:enroll face:verify", tenant: "acme", clientId: "facegate-demo" });
-    const api = new FacegateApi({ baseUrl: server.url, getToken: acme });
+    const api = new FacegateApi({ baseUrl: dev().url, getToken: acme });
     await api.grantConsent("erin", "2026-11");
     await api.enrollEmbedding("erin", MODEL, face);
     const r = await api.verifyEmbedding("erin", MODEL, unitVector(face), { loginNonce: login.loginNonce! });
@@ -97,7 +87,7 @@ describe("demo relying party against the local worker", () => {
   it("answers only requests addressed to loopback", async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
-        { host: "127.0.0.1", port: server.port, path: "/demo/rp/token", method: "POST", headers: { host: "facegate.example.com", "content-type": "application/json" } },
+        { host: "127.0.0.1", port: dev().port, path: "/demo/rp/token", method: "POST", headers: { host: "facegate.example.com", "content-type": "application/json" } },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);

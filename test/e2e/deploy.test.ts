@@ -15,7 +15,9 @@ function bundle(envName: string): string {
   const out = mkdtempSync(join(tmpdir(), "facegate-deploy-"));
   const r = spawnSync(join(REPO_ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--env", envName, "--outdir", out], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...QUIET_WRANGLER_ENV },
+    // npm test built the packages and public/ before any test (pretest, vitest.config.ts): the
+    // [build] step (scripts/build-assets.mjs) would only rebuild them under the other tests.
+    env: { ...process.env, ...QUIET_WRANGLER_ENV, FACEGATE_ASSETS_FRESH: "1" },
     encoding: "utf8",
   });
   expect(r.status, r.stdout + r.stderr).toBe(0);

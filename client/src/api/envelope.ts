@@ -1,7 +1,8 @@
 import { b64uDecode, b64uEncode } from "../../../src/protocol/base64url.js";
 import { createEnvelopeSuite, sealEmbedding, type EnvelopePurpose } from "../../../src/protocol/envelope.js";
 import type { LivenessEvidence } from "../../../src/protocol/liveness.js";
-import type { ChallengeResponseT, EnvelopeT } from "../../../src/protocol/schemas.js";
+import type { EnvelopeT } from "../../../src/protocol/schemas.js";
+import type { Challenge } from "./types.js";
 
 let suite: ReturnType<typeof createEnvelopeSuite> | undefined;
 
@@ -12,7 +13,7 @@ let suite: ReturnType<typeof createEnvelopeSuite> | undefined;
  * in any other form.
  */
 export async function sealForChallenge(
-  challenge: ChallengeResponseT,
+  challenge: Challenge,
   purpose: EnvelopePurpose,
   subjectId: string,
   modelId: string,

@@ -1,16 +1,10 @@
-import type {
-  ChallengeResponseT,
-  ConsentRecordT,
-  EnrollResponseT,
-  EnvelopeKeyT,
-  HealthT,
-  SubjectRecordT,
-  TemplateListT,
-  VerifyResponseT,
-} from "../../../src/protocol/schemas.js";
-import type { LivenessEvidence, LivenessLevel } from "../../../src/protocol/liveness.js";
+import type { LivenessEvidence } from "../../../src/protocol/liveness.js";
+import type { PasskeyResponseJSON } from "../passkey/ceremonies.js";
 import { sealForChallenge } from "./envelope.js";
-import { HttpClient, type HttpOptions } from "./http.js";
+import { HttpClient, type FacegateApiOptions } from "./http.js";
+import type { Challenge, ConsentRecord, LivenessLevel, EnrollResult, EnvelopeKeyInfo, Health, SubjectRecord, TemplateList, VerifyResult } from "./types.js";
+
+export type { FacegateApiOptions };
 
 const seg = (subjectId: string) => encodeURIComponent(subjectId);
 
@@ -20,79 +14,97 @@ const seg = (subjectId: string) => encodeURIComponent(subjectId);
  * pipeline in front of it; native apps can follow the same calls.
  */
 export class FacegateApi {
-  readonly http: HttpClient;
+  // Private: the transport is not part of the API (docs/API.md is).
+  readonly #http: HttpClient;
 
-  constructor(opts: HttpOptions) {
-    this.http = new HttpClient(opts);
+  constructor(opts: FacegateApiOptions) {
+    this.#http = new HttpClient(opts);
   }
 
-  health(): Promise<HealthT> {
-    return this.http.request("GET", "/v1/health", undefined, { auth: false });
+  health(): Promise<Health> {
+    return this.#http.request("GET", "/v1/health", undefined, { auth: false });
   }
 
-  envelopeKey(): Promise<EnvelopeKeyT> {
-    return this.http.request("GET", "/v1/keys/envelope", undefined, { auth: false });
+  envelopeKey(): Promise<EnvelopeKeyInfo> {
+    return this.#http.request("GET", "/v1/keys/envelope", undefined, { auth: false });
   }
 
-  grantConsent(subjectId: string, policyVersion: string): Promise<ConsentRecordT> {
-    return this.http.request("PUT", `/v1/subjects/${seg(subjectId)}/consent`, {
+  grantConsent(subjectId: string, policyVersion: string): Promise<ConsentRecord> {
+    return this.#http.request("PUT", `/v1/subjects/${seg(subjectId)}/consent`, {
       policyVersion,
       purposes: ["verification"],
     });
   }
 
   /** A single-use challenge; a verify may ask for at least `liveness` (the tenant's policy may ask for more). */
-  challenge(subjectId: string, purpose: "enroll" | "verify", liveness?: LivenessLevel): Promise<ChallengeResponseT> {
-    return this.http.request("POST", "/v1/challenges", { subjectId, purpose, ...(liveness ? { liveness } : {}) });
+  challenge(subjectId: string, purpose: "enroll" | "verify", liveness?: LivenessLevel): Promise<Challenge> {
+    return this.#http.request("POST", "/v1/challenges", { subjectId, purpose, ...(liveness ? { liveness } : {}) });
   }
 
-  /** Challenge, seal, send: one enrollment of an already computed embedding. */
-  async enrollEmbedding(subjectId: string, modelId: string, embedding: Float32Array): Promise<EnrollResponseT> {
-    const challenge = await this.challenge(subjectId, "enroll");
+  /**
+   * Challenge, seal, send: one enrollment of an already computed embedding.
+   * With `challenge`, one fetched before, and `webauthn`, the passkey
+   * registered for its `webauthn.registration` options.
+   */
+  async enrollEmbedding(
+    subjectId: string,
+    modelId: string,
+    embedding: Float32Array,
+    { challenge: fetched, webauthn }: { challenge?: Challenge; webauthn?: PasskeyResponseJSON } = {},
+  ): Promise<EnrollResult> {
+    const challenge = fetched ?? (await this.challenge(subjectId, "enroll"));
     const envelope = await sealForChallenge(challenge, "enroll", subjectId, modelId, embedding);
-    return this.http.request("POST", `/v1/subjects/${seg(subjectId)}/templates`, {
+    return this.#http.request("POST", `/v1/subjects/${seg(subjectId)}/templates`, {
       challengeId: challenge.challengeId,
       modelId,
       envelope,
+      ...(webauthn ? { webauthn } : {}),
     });
   }
 
   /**
    * Challenge, seal, send: one verification of an already computed
    * embedding. With `challenge`, one fetched before (a liveness challenge
-   * whose action was captured), and `evidence` sealed with the embedding.
+   * whose action was captured), `evidence` sealed with the embedding, and
+   * `webauthn`, an assertion for its `webauthn.authentication` options.
    */
   async verifyEmbedding(
     subjectId: string,
     modelId: string,
     embedding: Float32Array,
-    { loginNonce, challenge: fetched, evidence }: { loginNonce?: string; challenge?: ChallengeResponseT; evidence?: LivenessEvidence } = {},
-  ): Promise<VerifyResponseT> {
+    {
+      loginNonce,
+      challenge: fetched,
+      evidence,
+      webauthn,
+    }: { loginNonce?: string; challenge?: Challenge; evidence?: LivenessEvidence; webauthn?: PasskeyResponseJSON } = {},
+  ): Promise<VerifyResult> {
     const challenge = fetched ?? (await this.challenge(subjectId, "verify"));
     const envelope = await sealForChallenge(challenge, "verify", subjectId, modelId, embedding, evidence);
-    return this.http.request("POST", `/v1/subjects/${seg(subjectId)}/verify`, {
+    return this.#http.request("POST", `/v1/subjects/${seg(subjectId)}/verify`, {
       challengeId: challenge.challengeId,
       modelId,
       envelope,
+      ...(webauthn ? { webauthn } : {}),
       ...(loginNonce === undefined ? {} : { loginNonce }),
     });
   }
 
-  getSubject(subjectId: string): Promise<SubjectRecordT> {
-    return this.http.request("GET", `/v1/subjects/${seg(subjectId)}`);
+  getSubject(subjectId: string): Promise<SubjectRecord> {
+    return this.#http.request("GET", `/v1/subjects/${seg(subjectId)}`);
   }
 
   deleteSubject(subjectId: string): Promise<void> {
-    return this.http.request("DELETE", `/v1/subjects/${seg(subjectId)}`);
+    return this.#http.request("DELETE", `/v1/subjects/${seg(subjectId)}`);
   }
 
   /** The subject's templates (ids, times, models, which is the anchor); never a vector. */
-  listTemplates(subjectId: string): Promise<TemplateListT> {
-    return this.http.request("GET", `/v1/subjects/${seg(subjectId)}/templates`);
+  listTemplates(subjectId: string): Promise<TemplateList> {
+    return this.#http.request("GET", `/v1/subjects/${seg(subjectId)}/templates`);
   }
 
   /** Deletes one template; the anchor is refused (ApiError `anchor-template`): it goes only with the subject. */
   deleteTemplate(subjectId: string, templateId: string): Promise<void> {
-    return this.http.request("DELETE", `/v1/subjects/${seg(subjectId)}/templates/${seg(templateId)}`);
+    return this.#http.request("DELETE", `/v1/subjects/${seg(subjectId)}/templates/${seg(templateId)}`);
   }
 }

@@ -7,7 +7,9 @@ import { ApiError, NetworkError } from "../errors.js";
 
 export type TokenSource = string | (() => string | Promise<string>);
 
-export interface HttpOptions {
+/** Where the API is and how to authenticate to it. */
+export interface FacegateApiOptions {
+  /** The facegate worker, e.g. `https://faces.example.com`. */
   baseUrl: string;
   getToken?: TokenSource;
   /** Injected for tests and non-standard runtimes; defaults to globalThis.fetch. */
@@ -23,7 +25,7 @@ export class HttpClient {
   readonly #getToken: TokenSource | undefined;
   readonly #fetch: typeof fetch;
 
-  constructor(opts: HttpOptions) {
+  constructor(opts: FacegateApiOptions) {
     this.#base = opts.baseUrl.replace(/\/+$/, "");
     this.#getToken = opts.getToken;
     this.#fetch = opts.fetch ?? ((...args) => globalThis.fetch(...args));

@@ -2,12 +2,12 @@ import { SCOPES, STEP_UP_ACR } from "../../../src/protocol/scopes.js";
 import { FaceQualityError } from "../errors.js";
 import type { PadMode } from "../pipeline/types.js";
 import type { FaceClient } from "../node.js";
-import { CLI_CLIENT_ID, loadDevIssuer, mintDevToken } from "./dev-issuer.js";
+import { CLI_CLIENT_ID, findDevVars, loadDevIssuer, mintDevToken } from "./dev-issuer.js";
 
 export const USAGE = `Usage: facegate <command> [options]
 
 Commands:
-  token --sub <id> --scope "<scopes>"   print a JWT from the local dev issuer (.dev.vars)
+  token --sub <id> --scope "<scopes>"   print a JWT from the local dev issuer (.dev.vars.dev)
   consent <subject> [--policy <ver>]    record the subject's consent
   enroll <subject> <image>              enroll a face from a JPEG/PNG file
   verify <subject> <image>              verify; exit 0 on match, 1 on no match, 2 on error
@@ -23,7 +23,10 @@ Options:
   --client-id <id>     token azp claim: the audience of assertions (token command)
   --ttl <seconds>      token lifetime (token command, default 3600)
   --login-nonce <n>    relying party nonce, echoed in the assertion (verify)
-  --models <dir>       directory with the ONNX models and manifest.json (default ./models)
+  --models <dir>       directory with the ONNX models and manifest.json
+                       (default: the models shipped with @facegate/client)
+  --dev-vars <file>    local secrets of \`npm start\` (default FACEGATE_DEV_VARS, else .dev.vars.dev
+                       in this folder or a parent, else in the facegate clone the CLI runs from)
   --pad                also run presentation-attack detection (embed): decision and score
                        per image at the shipped operating point (docs/PAD.md)
   --show-embedding     print embeddings (embed); they are biometric data: handle with care
@@ -54,8 +57,12 @@ export async function runCommand(command: string, args: string[], values: Values
     );
 
   if (command === "token") {
-    const issuer = loadDevIssuer();
-    if (!issuer) throw new Error("no local dev issuer: run `npm start` (or `npm run dev-keys`) first; production tokens come from your identity provider");
+    const issuer = loadDevIssuer(findDevVars(str("dev-vars")));
+    if (!issuer) {
+      throw new Error(
+        "no local dev issuer: run `npm start` in a facegate clone first, then pass --dev-vars <clone>/.dev.vars.dev (or set FACEGATE_DEV_VARS) when not inside it; production tokens come from your identity provider",
+      );
+    }
     const sub = str("sub");
     if (!sub) throw new Error("--sub is required");
     const ttl = str("ttl");
@@ -142,8 +149,8 @@ async function makeClient(values: Values, auth: { subject: string; scope: string
       // The local issuer stands in for the relying party: it names the CLI as
       // the client (the assertion's audience) and vouches for the step-up
       // that adding a second template needs.
-      const issuer = loadDevIssuer();
-      if (!issuer || !auth?.scope) throw new Error("no token: pass --token or set FACEGATE_TOKEN");
+      const issuer = loadDevIssuer(findDevVars(typeof values["dev-vars"] === "string" ? values["dev-vars"] : undefined));
+      if (!issuer || !auth?.scope) throw new Error("no token: pass --token or set FACEGATE_TOKEN (locally: --dev-vars <clone>/.dev.vars.dev)");
       return mintDevToken(issuer, { sub: auth.subject, scope: auth.scope, ttlSeconds: 300, clientId: CLI_CLIENT_ID, acr: STEP_UP_ACR });
     },
   });

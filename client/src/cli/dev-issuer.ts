@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { importJWK, SignJWT, type JWK } from "jose";
 
 /**
@@ -38,8 +40,28 @@ export function parseDevVars(text: string): Record<string, string> {
   return out;
 }
 
-export function loadDevIssuer(devVarsPath = DEV_VARS_FILE): DevIssuer | null {
-  if (!existsSync(devVarsPath)) return null;
+/**
+ * Where the CLI looks for the local secrets, first found wins: `--dev-vars`, then
+ * `FACEGATE_DEV_VARS`, then `.dev.vars.dev` in the working directory or any parent
+ * (anywhere inside a facegate clone), then beside the CLI's own install (the clone's
+ * workspace link: `npx facegate` from any folder on the machine that runs `npm start`).
+ */
+export function findDevVars(explicit?: string): string | null {
+  if (explicit) return resolve(explicit);
+  if (process.env.FACEGATE_DEV_VARS) return resolve(process.env.FACEGATE_DEV_VARS);
+  const starts = [process.cwd(), dirname(fileURLToPath(import.meta.url))];
+  for (const start of starts) {
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      const candidate = join(dir, DEV_VARS_FILE);
+      if (existsSync(candidate)) return candidate;
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return null;
+}
+
+export function loadDevIssuer(devVarsPath: string | null = findDevVars()): DevIssuer | null {
+  if (!devVarsPath || !existsSync(devVarsPath)) return null;
   const vars = parseDevVars(readFileSync(devVarsPath, "utf8"));
   if (!vars.DEV_ISSUER_KEY || !vars.AUTH_ISSUER || !vars.AUTH_AUDIENCE) return null;
   return { issuer: vars.AUTH_ISSUER, audience: vars.AUTH_AUDIENCE, key: JSON.parse(vars.DEV_ISSUER_KEY) as JWK };

@@ -25,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
         policy: { type: "string", default: "2026-11" },
         "login-nonce": { type: "string" },
         models: { type: "string" },
+        "dev-vars": { type: "string" },
         pad: { type: "boolean", default: false },
         "show-embedding": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },

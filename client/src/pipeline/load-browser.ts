@@ -1,26 +1,43 @@
+import { ModelLoadError } from "../errors.js";
 import { fetchManifest } from "../runtime/manifest.js";
-import { fetchModelSource } from "../runtime/model-source.js";
+import { fetchModelSource, MODEL_CACHE_NAME } from "../runtime/model-source.js";
 import { browserPlatform, type BrowserPlatformOptions } from "../runtime/ort-browser.js";
+import type { OrtPlatform } from "../runtime/ort.js";
 import { FacePipeline, type FacePipelineOptions } from "./face-pipeline.js";
 
 export interface BrowserPipelineOptions extends Partial<Omit<FacePipelineOptions, "manifest" | "source" | "platform">>, BrowserPlatformOptions {
-  /** URL of the deployed `models/` folder (manifest.json and the .onnx files). */
+  /** URL of the deployed models folder (manifest.json and the .onnx files). */
   modelsBaseUrl: string | URL;
-  /** Keep models in the Cache API (default true). */
+  /** The sha256 prefix the manifest must have (the content-hashed default path, runtime/models-id.ts). */
+  manifestSha256Prefix?: string;
+  /** Keep models in Cache Storage (default true). */
   cache?: boolean;
 }
 
 /** Load the pipeline in a browser: models fetched (and cached) from `modelsBaseUrl`, WebGPU or WASM. */
 export async function loadBrowserPipeline(opts: BrowserPipelineOptions): Promise<FacePipeline> {
-  const { modelsBaseUrl, cache, wasmPaths, threads, ...rest } = opts;
-  const platform = await browserPlatform(rest.provider ?? "auto", {
-    ...(wasmPaths ? { wasmPaths } : {}),
-    ...(threads ? { threads } : {}),
-  });
+  const { modelsBaseUrl, manifestSha256Prefix, cache, wasmPaths, threads, ...rest } = opts;
+  const useCache = cache ?? true;
+  let platform: OrtPlatform;
+  try {
+    platform = await browserPlatform(rest.provider ?? "auto", {
+      ...(wasmPaths ? { wasmPaths } : {}),
+      ...(threads ? { threads } : {}),
+    });
+  } catch (e) {
+    const webgpu = rest.provider === "webgpu";
+    throw new ModelLoadError("runtime", `ONNX Runtime could not load${webgpu ? " for WebGPU" : ""}: ${(e as Error).message}`, {
+      cause: e,
+      code: webgpu ? "webgpu-unavailable" : "runtime-unavailable",
+    });
+  }
   return FacePipeline.load({
     platform,
-    manifest: await fetchManifest(modelsBaseUrl),
-    source: fetchModelSource(modelsBaseUrl, { cache: cache ?? true }),
+    manifest: await fetchManifest(modelsBaseUrl, {
+      ...(manifestSha256Prefix ? { sha256Prefix: manifestSha256Prefix } : {}),
+      cacheName: useCache ? MODEL_CACHE_NAME : null,
+    }),
+    source: fetchModelSource(modelsBaseUrl, { cache: useCache }),
     ...rest,
   });
 }

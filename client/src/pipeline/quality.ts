@@ -151,7 +151,7 @@ export function qualityScore(q: Omit<QualityReport, "score">, policy: QualityPol
 /**
  * The default gates, set from the distributions on the 3,443 LFW DevTrain
  * photos through this pipeline (none of them is refused by these gates;
- * the brief allows at most 0.5% of ordinary photos lost) and from degraded
+ * the budget is at most 0.5% of ordinary photos lost) and from degraded
  * copies of 287 of them (the cosine between each copy's embedding and the
  * original's, median):
  * - inter-ocular distance: LFW min 24.1 px, median 41.7. Halved (the

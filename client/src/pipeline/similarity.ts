@@ -41,7 +41,7 @@ export function similarityScale(m: Affine): number {
  * p = Σ(x·u + y·v) / Σ(x² + y²), q = Σ(x·v − y·u) / Σ(x² + y²); a reflection
  * cannot arise, so this equals Umeyama's SVD solution. This is the 5-point
  * alignment that measured 98.1% on LFW against 88.5% for the package's exact
- * 3-point affine (MODELS.md), because it averages landmark noise instead of
+ * 3-point affine (docs/MODELS.md), because it averages landmark noise instead of
  * turning it into shear.
  */
 export function estimateSimilarity(src: readonly Point[], dst: readonly Point[]): Affine {

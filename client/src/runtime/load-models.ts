@@ -51,6 +51,7 @@ export async function loadModelFiles(
       throw new ModelLoadError(
         id,
         `model "${id}" (${entry.file}) failed its integrity check: sha256 ${digest}, manifest says ${entry.sha256}`,
+        { code: "model-integrity" },
       );
     }
     out.set(id, { id, entry, bytes });
@@ -62,6 +63,6 @@ async function read(source: ModelSource, id: string, entry: ModelEntryT, onBytes
   try {
     return await source.read(id, entry, onBytes);
   } catch (e) {
-    throw new ModelLoadError(id, `could not load model "${id}" from ${source.description}: ${(e as Error).message}`, { cause: e });
+    throw new ModelLoadError(id, `could not load model "${id}" from ${source.description}: ${(e as Error).message}`, { cause: e, code: "model-unreachable" });
   }
 }

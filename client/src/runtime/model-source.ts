@@ -11,6 +11,9 @@ export interface ModelSource {
   evict?(id: string, entry: ModelEntryT): Promise<void>;
 }
 
+/** The Cache Storage name of models and content-hashed manifests; bump it to drop every cached copy. */
+export const MODEL_CACHE_NAME = "facegate-models-v1";
+
 export interface FetchSourceOptions {
   /** Use the Cache API when the runtime has one (browsers). Default true. */
   cache?: boolean;
@@ -29,7 +32,7 @@ export function fetchModelSource(baseUrl: string | URL, opts: FetchSourceOptions
   const base = new URL(String(baseUrl).endsWith("/") ? String(baseUrl) : `${String(baseUrl)}/`, globalThis.location?.href);
   const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const useCache = (opts.cache ?? true) && typeof caches !== "undefined";
-  const cacheName = opts.cacheName ?? "facegate-models-v1";
+  const cacheName = opts.cacheName ?? MODEL_CACHE_NAME;
   const keyOf = (entry: ModelEntryT): string => `${new URL(entry.file, base).href}?sha256=${entry.sha256}`;
 
   return {

@@ -5,13 +5,13 @@ import type { OrtPlatform, ProviderChoice, ProviderPreference } from "./ort.js";
  * Node platform entry. `onnxruntime-web` resolves to its WASM build for Node
  * here (package exports, `node` condition), so Node runs the same WASM kernels
  * as a browser without WebGPU: browser WASM and Node onnxruntime-web gave
- * bit-identical embeddings (TOOLCHAIN.md), which is why the Node tests stand
+ * the same embeddings (docs/MODELS.md; test/browser/sdk-parity.test.ts), which is why the Node tests stand
  * for the browser's WASM path.
  */
 export interface NodePlatformOptions {
   /**
    * WASM threads. Default 1: two threads were not faster than one for these
-   * small models on the shared 2-core machine they were measured on (MODELS.md).
+   * small models on a shared 2-core machine (docs/MODELS.md, docs/BENCHMARKS.md).
    */
   threads?: number;
 }

@@ -14,7 +14,7 @@ export interface GpuLike {
 
 /**
  * A software WebGPU adapter (Chromium's SwiftShader without a GPU) is
- * correct but was measured 15-40x slower than WASM here (TOOLCHAIN.md), so
+ * correct but was measured 15-40x slower than WASM (docs/MODELS.md), so
  * `auto` treats it as no adapter at all.
  */
 export function isSoftwareAdapter(adapter: GpuAdapterLike): boolean {

@@ -43,7 +43,14 @@ export class ModelSession {
         ...(tooling.intraOpNumThreads ? { intraOpNumThreads: tooling.intraOpNumThreads } : {}),
       });
     } catch (e) {
-      throw new ModelLoadError(id, `could not create a ${provider} session for "${id}": ${(e as Error).message}`, { cause: e });
+      // ORT loads its WebAssembly on the first session: a failure there is the runtime's, not the model's
+      // (a bundler that rewrote ORT's .wasm URL gives "expected magic word 00 61 73 6d", README "Bundlers").
+      const message = (e as Error).message ?? String(e);
+      const runtime = /magic word|\.wasm|WebAssembly|backend|initiali[sz]/i.test(message);
+      throw new ModelLoadError(id, `could not create a ${provider} session for "${id}": ${message}`, {
+        cause: e,
+        code: runtime ? "runtime-unavailable" : "session-failed",
+      });
     }
     const want = { inputs: entry.inputs.map((t) => t.name), outputs: entry.outputs.map((t) => t.name) };
     const missing = [

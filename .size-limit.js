@@ -1,0 +1,48 @@
+/**
+ * Size budgets (test/node/size.test.ts): minified, gzip, ONNX Runtime excluded (it loads as
+ * its own chunk, and the models are their own download).
+ *
+ * - The main chunk: what a web app downloads when it imports the SDK, before loadModels().
+ *   The chunks the SDK imports later are not in it: the face pipeline (load-browser-*.js,
+ *   fetched by loadModels() together with the models) and an active liveness challenge's
+ *   capture (capture-*.js, fetched only when a challenge asks for one).
+ * - Everything the SDK's own code adds up to on a sign-in with an active challenge: the main
+ *   chunk and both later chunks.
+ * - The passkey ceremonies (webauthn-lib-*.js, @simplewebauthn/browser): fetched only when a
+ *   tenant's device policy asks for a passkey, so counted apart.
+ */
+const passkeys = (config) => ({ ...config, external: [...(config.external ?? []), "./webauthn-lib-*"] });
+const lazy = (config) => passkeys({ ...config, external: [...(config.external ?? []), "./capture-*", "./load-browser-*"] });
+
+export default [
+  {
+    name: "@facegate/client main chunk (browser entry before loadModels(), ONNX Runtime excluded)",
+    path: "client/dist/index.js",
+    ignore: ["onnxruntime-web"],
+    modifyEsbuildConfig: lazy,
+    gzip: true,
+    limit: "25 KB",
+  },
+  {
+    name: "@facegate/client/elements main chunk (the same plus the elements)",
+    path: "client/dist/elements.js",
+    ignore: ["onnxruntime-web"],
+    modifyEsbuildConfig: lazy,
+    gzip: true,
+    limit: "30 KB",
+  },
+  {
+    name: "@facegate/client all of the SDK's code (main chunk, pipeline, active capture; ONNX Runtime excluded)",
+    path: "client/dist/index.js",
+    ignore: ["onnxruntime-web"],
+    modifyEsbuildConfig: passkeys,
+    gzip: true,
+    limit: "45 KB",
+  },
+  {
+    name: "@facegate/client passkey chunk (only under a device policy)",
+    path: "client/dist/webauthn-lib-*.js",
+    gzip: true,
+    limit: "6 KB",
+  },
+];
