@@ -64,6 +64,9 @@ export function matrixWeights(model: any): { tensor: any; axis: number }[] {
   return [...out.values()];
 }
 
+/** The smallest normal float32, 2^-126. */
+const MIN_NORMAL = 2 ** -126;
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -133,7 +136,7 @@ export function storeFloat16(model: any, select: (name: string) => boolean = () 
 }
 
 /** Stores the matrix weights as int8 with per-output-channel scales (max |w| / 127) behind Cast + Mul, in place. */
-export function storeInt8(model: any, select: (name: string) => boolean = () => true, clip: "max" | "mse" = "max"): number {
+export function storeInt8(model: any, select: (name: string) => boolean = () => true): number {
   const onnx = codec();
   const weights = matrixWeights(model).filter((w) => select(w.tensor.name));
   const nodes: any[] = [];
@@ -145,31 +148,16 @@ export function storeInt8(model: any, select: (name: string) => boolean = () => 
     const channelOf = (i: number) => Math.floor(i / inner) % channels;
     const max = new Float32Array(channels);
     for (let i = 0; i < v.length; i++) max[channelOf(i)] = Math.max(max[channelOf(i)]!, Math.abs(v[i]!));
-    // A channel of zeros keeps scale 1 (its codes are all 0); a scale is never a denormal (flushed first).
-    const scale = max.map((m) => (m > 0 ? m / 127 : 1));
-    if (clip === "mse") {
-      // Per channel, the clipping range (50-100% of max |w|) with the least squared rounding error.
-      const byChannel: number[][] = Array.from({ length: channels }, () => []);
-      for (let i = 0; i < v.length; i++) byChannel[channelOf(i)]!.push(v[i]!);
-      for (let c = 0; c < channels; c++) {
-        if (!(max[c]! > 0)) continue;
-        let best = Number.POSITIVE_INFINITY;
-        for (let k = 0; k <= 50; k++) {
-          const s = Math.fround((max[c]! * (1 - k / 100)) / 127);
-          let err = 0;
-          for (const w of byChannel[c]!) {
-            const d = w - Math.max(-127, Math.min(127, Math.round(w / s))) * s;
-            err += d * d;
-          }
-          if (err < best) {
-            best = err;
-            scale[c] = s;
-          }
-        }
-      }
-    }
+    // A channel whose largest weight is under 127 x 2^-126 would need a denormal scale, and its
+    // weights (at most 1.5e-36) would fold back into denormals: it is stored as zeros (codes 0,
+    // scale 1), as are channels of zeros. fr_feature has 34 such channels (the flushed model's
+    // largest weights there are between 1.5e-38 and 1.45e-36).
+    const scale = max.map((m) => (Math.fround(m / 127) >= MIN_NORMAL ? Math.fround(m / 127) : 1));
     const q = new Int8Array(v.length);
-    for (let i = 0; i < v.length; i++) q[i] = Math.max(-127, Math.min(127, Math.round(v[i]! / scale[channelOf(i)]!)));
+    for (let i = 0; i < v.length; i++) {
+      const c = channelOf(i);
+      q[i] = Math.fround(max[c]! / 127) >= MIN_NORMAL ? Math.max(-127, Math.min(127, Math.round(v[i]! / scale[c]!))) : 0;
+    }
     const name = t.name;
     t.name = `${name}.int8`;
     t.dataType = INT8;
