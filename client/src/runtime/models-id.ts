@@ -7,7 +7,7 @@
  * scripts/build-demo.ts derives the same id from the file; a test
  * (client/src/runtime/models-id.test.ts) fails when this constant is stale.
  */
-export const MODELS_ID = "a2c7b231bbabba17";
+export const MODELS_ID = "6a4860ce279d0a14";
 
 /** The default models URL of a facegate worker at `baseUrl`. */
 export function defaultModelsUrl(baseUrl: string): string {
