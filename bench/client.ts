@@ -32,6 +32,7 @@ import { decodeImage } from "../client/src/image/decode-node.js";
 import type { RgbaImage } from "../client/src/image/types.js";
 import type { ChildIn, ChildOut, ContenderInfo, ContenderSpec } from "./lib/client-child.js";
 import { commonImages, ratio, refusals, outsideModelsCpu, summarise, summariseModels, type ImageSample, type Stage, type StageSummary } from "./lib/client-stats.js";
+import { cpuInfo, describeCpu } from "./lib/cpu.js";
 import { chunked, listPersonImages, packageVersion, rotation, seededSample } from "./lib/sample.js";
 import { fmt, median, table } from "./lib/stats.js";
 
@@ -241,7 +242,8 @@ for (const t of [1, 2]) {
   const fa = has(`faceapi-${t}t`) ? `faceapi-${t}t` : active.find((c) => c.spec.kind === "faceapi" && c.info!.actualThreads === 1 && t > 1)?.spec.id;
   if (fa && has(fg)) {
     const wall = ratio(med(fa, "total"), med(fg, "total"));
-    ratios.push({ name: `${fa} / ${fg} total`, threads: t, wall, cpu: ratio(med(fa, "cpu"), med(fg, "cpu")), target: ">= 8x", met: wall >= 8 });
+    // The bar: facegate at least 10x faster than face-api.js, on each CPU kind measured (docs/BENCHMARKS.md).
+    ratios.push({ name: `${fa} / ${fg} total`, threads: t, wall, cpu: ratio(med(fa, "cpu"), med(fg, "cpu")), target: ">= 10x", met: wall >= 10 });
   }
   if (has(fg) && has(nat)) {
     const wall = ratio(med(fg, "total"), med(nat, "total"));
@@ -269,7 +271,9 @@ for (const c of active) {
   if (cos.length) agreement[`${c.spec.id} vs ${ref.spec.id}`] = { images: cos.length, minCosine: Math.min(...cos), medianCosine: median(cos) };
 }
 
-console.log(`\nbench:client — ${images.length} LFW images (${sizes.join(", ")}), seed ${SEED}, ${ROUNDS} rounds, chunks of ${CHUNK}, interleaved`);
+const cpu = cpuInfo();
+console.log(`\ncpu: ${describeCpu(cpu)}`);
+console.log(`bench:client — ${images.length} LFW images (${sizes.join(", ")}), seed ${SEED}, ${ROUNDS} rounds, chunks of ${CHUNK}, interleaved`);
 const versions = [...new Set(active.map((c) => c.info!.pipelineVersion).filter(Boolean))];
 if (versions.length) console.log(`facegate pipeline ${versions.join(", ")}`);
 console.log(`per-stage median ms over the ${common.length} images every contender found a face in (x ${ROUNDS} rounds)\n`);
@@ -299,7 +303,9 @@ const report = {
   date: new Date().toISOString(),
   config: { images: images.length, rounds: ROUNDS, chunk: CHUNK, seed: SEED, warmup: WARMUP, data: values.data, sizes },
   machine: {
-    cpu: os.cpus()[0]?.model,
+    cpu: cpu.model,
+    cpuVendor: cpu.vendor,
+    cpuFlags: cpu.flags,
     cpus: os.cpus().length,
     node: process.version,
     loadavg,

@@ -5,6 +5,7 @@
 import { similarity } from "../../src/protocol/similarity.js";
 import { describe, expect, it } from "vitest";
 import { commonImages, outsideModelsCpu, ratio, refusals, summarise, summariseModels, type ImageSample } from "./client-stats.js";
+import { cpuInfo, describeCpu } from "./cpu.js";
 import { chunked, mulberry32, packageVersion, rotation, seededSample } from "./sample.js";
 import { median, quantile } from "./stats.js";
 
@@ -98,5 +99,21 @@ describe("summaries", () => {
   it("reads installed package versions", () => {
     expect(packageVersion("onnxruntime-web")).toMatch(/^\d+\.\d+\.\d+/);
     expect(packageVersion("no-such-package-here")).toBe("unknown");
+  });
+});
+
+describe("cpu description", () => {
+  it("names this machine's processor from /proc/cpuinfo, as every report prints it", () => {
+    const c = cpuInfo();
+    expect(c.model).not.toBe("");
+    expect(c.cpus).toBeGreaterThan(0);
+    expect(describeCpu(c)).toContain(c.model);
+  });
+  it("reads the model name, vendor and vector flags of a cpuinfo text", () => {
+    const text = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz\nflags\t\t: fpu sse avx2 fma avx512f avx512_vnni\n";
+    const c = cpuInfo(text);
+    expect(c.model).toBe("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz");
+    expect(c.vendor).toBe("GenuineIntel");
+    expect(c.flags).toEqual(["avx2", "fma", "avx512f", "avx512_vnni"]);
   });
 });

@@ -35,7 +35,7 @@ export const LFW_STRIDE = 200;
  * the same, so two photos that take them are in the set.
  */
 export const RESTORATION_PHOTOS: readonly { image: string; why: string }[] = [
-  { image: lfwImage("Gary_Winnick", "2"), why: "LFW DevTest: a soft crop (sharpness about 19, under the 30 of client/src/pipeline/sharpen.ts), so the unsharp mask runs before the embedding" },
+  { image: lfwImage("Gary_Winnick", "2"), why: "LFW DevTest: a soft crop (sharpness about 19, under the 30 of client/src/pipeline/quality/sharpen.ts), so the unsharp mask runs before the embedding" },
   { image: lfwImage("Luis_Ernesto_Derbez_Bautista", "3"), why: "LFW DevTest: enough isolated extreme pixels that the impulse filter runs (client/src/image/impulse.ts)" },
 ];
 

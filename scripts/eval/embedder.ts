@@ -123,6 +123,13 @@ export const PIPELINE_SOURCES = ["client/src/pipeline", "client/src/image", "cli
 const BROWSER_ONLY = /(^|-)browser\.ts$|^dom\.ts$/;
 
 /**
+ * models-id.ts names the manifest's content (the URL path models are served
+ * under): it changes with every threshold written, and what it says cannot
+ * change an embedding, which the manifest's model entries already cover.
+ */
+const NOT_PIPELINE = /^models-id\.ts$/;
+
+/**
  * A version string for the embedding cache: sha256 over the pipeline's
  * source files (tests and browser-only modules excluded) and the
  * manifest's model entries without their calibration and decision policy (so writing thresholds or the
@@ -141,7 +148,7 @@ export async function pipelineSourceVersion(manifestPath: string, roots: readonl
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (/\.(ts|js|mjs|json)$/.test(e.name) && !/\.test\.ts$/.test(e.name) && !BROWSER_ONLY.test(e.name)) files.push(p);
+      else if (/\.(ts|js|mjs|json)$/.test(e.name) && !/\.test\.ts$/.test(e.name) && !BROWSER_ONLY.test(e.name) && !NOT_PIPELINE.test(e.name)) files.push(p);
     }
   }
   for (const r of roots) await walk(path.resolve(REPO_ROOT, r));

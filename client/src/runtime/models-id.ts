@@ -7,7 +7,7 @@
  * scripts/build-demo.ts derives the same id from the file; a test
  * (client/src/runtime/models-id.test.ts) fails when this constant is stale.
  */
-export const MODELS_ID = "389240f63c1adf73";
+export const MODELS_ID = "ab0e8a6d703f2998";
 
 /** The default models URL of a facegate worker at `baseUrl`. */
 export function defaultModelsUrl(baseUrl: string): string {
