@@ -116,6 +116,7 @@ function summarise(load: Load): Omit<Row, "run" | "page" | "visit" | "throttle">
     result: load.result,
     ...(load.error ? { error: load.error } : {}),
     wire: Object.fromEntries([...load.wire].sort((a, b) => b[1] - a[1])),
+    timing: Object.fromEntries([...load.timing].map(([p, [a, b]]) => [p, [Math.round(a * 1000) / 1000, Math.round(b * 1000) / 1000]])),
     served: Object.fromEntries([...load.served].sort((a, b) => b[1] - a[1])),
   };
 }

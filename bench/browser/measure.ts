@@ -22,6 +22,8 @@ export interface Load {
   error?: string;
   /** Bytes over the wire per resource path, as the page's network saw them (CDP encodedDataLength, headers included). */
   wire: Map<string, number>;
+  /** Seconds from the page's own request to each resource's first request and last byte (CDP timestamps). */
+  timing: Map<string, [number, number]>;
   /** Body bytes the worker sent per path (everything, worker threads included). */
   served: Map<string, number>;
 }
@@ -46,10 +48,20 @@ export async function measureLoad(context: BrowserContext, server: BenchServer, 
   await throttle(cdp, t);
   const urls = new Map<string, string>();
   const wire = new Map<string, number>();
-  cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, new URL(e.request.url).pathname));
+  const timing = new Map<string, [number, number]>();
+  let t0: number | undefined;
+  cdp.on("Network.requestWillBeSent", (e) => {
+    const path = new URL(e.request.url).pathname;
+    urls.set(e.requestId, path);
+    t0 ??= e.timestamp;
+    if (!timing.has(path)) timing.set(path, [e.timestamp - t0, e.timestamp - t0]);
+  });
   cdp.on("Network.loadingFinished", (e) => {
     const path = urls.get(e.requestId);
-    if (path && e.encodedDataLength > 0) wire.set(path, (wire.get(path) ?? 0) + e.encodedDataLength);
+    if (!path) return;
+    if (e.encodedDataLength > 0) wire.set(path, (wire.get(path) ?? 0) + e.encodedDataLength);
+    const t = timing.get(path);
+    if (t && t0 !== undefined) t[1] = Math.max(t[1], e.timestamp - t0);
   });
   page.on("pageerror", (e) => console.error("  page error:", e.message));
   server.reset();
@@ -72,5 +84,5 @@ export async function measureLoad(context: BrowserContext, server: BenchServer, 
   await cdp.detach().catch(() => undefined);
   await page.close();
   const err = state.error ?? error;
-  return { marks: state.marks, result: state.result, ...(err ? { error: err } : {}), wire, served: new Map(server.bytes) };
+  return { marks: state.marks, result: state.result, ...(err ? { error: err } : {}), wire, timing, served: new Map(server.bytes) };
 }

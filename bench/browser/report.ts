@@ -9,6 +9,8 @@ export interface Row {
   result: unknown;
   error?: string;
   wire: Record<string, number>;
+  /** Seconds after the page's request: [first request, last byte] per path. */
+  timing: Record<string, [number, number]>;
   served: Record<string, number>;
 }
 
@@ -71,9 +73,13 @@ export function formatReport(meta: Record<string, unknown>, rows: Row[]): string
     for (const v of ["cold", "warm"]) {
       const r = pick(ref, v, p)[0];
       if (!r) continue;
-      lines.push("", `${p}, ${v} (${ref}): bytes over the wire per resource (CDP encodedDataLength, headers included)`, "", "| resource | bytes |", "|---|---:|");
-      for (const [name, b] of grouped(r.wire)) lines.push(`| ${name} | ${b.toLocaleString("en")} |`);
-      lines.push(`| **total** | **${sum(r.wire).toLocaleString("en")}** |`);
+      lines.push("", `${p}, ${v} (${ref}): bytes over the wire per resource (CDP encodedDataLength, headers included), requested / last byte at (s)`, "", "| resource | bytes | requested – done s |", "|---|---:|---|");
+      const span = (name: string) => {
+        const ts = Object.entries(r.timing).filter(([path]) => resourceName(path) === name).map(([, t]) => t);
+        return ts.length ? `${Math.min(...ts.map((t) => t[0])).toFixed(2)} – ${Math.max(...ts.map((t) => t[1])).toFixed(2)}` : "";
+      };
+      for (const [name, b] of grouped(r.wire)) lines.push(`| ${name} | ${b.toLocaleString("en")} | ${span(name)} |`);
+      lines.push(`| **total** | **${sum(r.wire).toLocaleString("en")}** | |`);
       const threadOnly = Object.keys(r.served).filter((path) => !(path in r.wire));
       if (threadOnly.length) lines.push(`(also served, to worker threads the page's CDP session does not see: ${threadOnly.map((path) => `${path} ${r.served[path]!.toLocaleString("en")} B`).join(", ")})`);
     }

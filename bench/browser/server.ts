@@ -59,7 +59,10 @@ export async function startBenchServer(worker: string, port: number, reference: 
       r.on("data", (chunk: Buffer) => bytes.set(path, (bytes.get(path) ?? 0) + chunk.length));
       r.pipe(res);
     });
-    up.on("error", (e) => res.writeHead(502).end(String(e)));
+    up.on("error", (e) => {
+      console.error(`  proxy: ${req.method} ${path}: ${e.message}`);
+      res.writeHead(502).end(String(e));
+    });
     req.pipe(up);
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
