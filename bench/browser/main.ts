@@ -14,18 +14,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { chromium } from "playwright-core";
-import { CLI_CLIENT_ID, DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
 import { readImageFile } from "../../client/src/image/decode-node.js";
-import { createFaceClient, MODELS_ID } from "../../client/src/node.js";
-import { SCOPES } from "../../src/protocol/scopes.js";
+import { MODELS_ID } from "../../client/src/node.js";
 import { freePort, REPO_ROOT, startDevServer } from "../../scripts/lib/dev-server.js";
-import { CHROMIUM } from "../../test/browser/support/chromium.js";
+import { CHROMIUM, launchChromium } from "../../test/browser/support/chromium.js";
 import { cameraFrom } from "../../test/browser/support/demo.js";
 import { face } from "../../test/support/paths.js";
 import { analyzeFaceApi, loadFaceApi } from "../lib/faceapi-node.js";
 import { measureLoad, THROTTLES, type Load, type Throttle } from "./measure.js";
 import { startBenchServer, stageFaceApiAssets } from "./server.js";
+import { subjectFactory } from "./subjects.js";
 import { formatReport, type Row } from "./report.js";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "1" }, json: { type: "string", default: "artifacts/bench-browser.json" } } });
@@ -43,7 +41,6 @@ stageFaceApiAssets();
 const loadBefore = loadavg();
 const benchPort = await freePort();
 const worker = await startDevServer({ vars: { CORS_ORIGINS: `http://127.0.0.1:${benchPort}` } });
-const issuer = loadDevIssuer(join(REPO_ROOT, DEV_VARS_FILE))!;
 
 // face-api.js's "enrolled" descriptor: the enrolment photo through the same nets, in Node.
 const faceapi = await loadFaceApi(1);
@@ -51,39 +48,8 @@ const ref = await analyzeFaceApi(faceapi, await readImageFile(face(ENROLL_PHOTO)
 if (!ref.descriptor) throw new Error("face-api.js found no face in the enrolment photo");
 const server = await startBenchServer(worker.url, benchPort, Array.from(ref.descriptor));
 
-// One subject per facegate load: a second verify of the same fake-camera frames would be refused as a replay.
-let subjectToken = "";
-const enroller = createFaceClient({ baseUrl: worker.url, getToken: () => subjectToken });
-let enrolled = 0;
-async function enrollSubject(): Promise<string> {
-  const subject = `bench-${++enrolled}`;
-  subjectToken = await mintDevToken(issuer, { sub: subject, scope: SCOPES.enroll, clientId: CLI_CLIENT_ID, ttlSeconds: 600 });
-  await enroller.grantConsent(subject, "2026-11");
-  await enroller.enroll(subject, face(ENROLL_PHOTO));
-  return subject;
-}
-async function facegateUrl(): Promise<string> {
-  const subject = await enrollSubject();
-  const token = await mintDevToken(issuer, { sub: subject, scope: SCOPES.verify, clientId: CLI_CLIENT_ID, ttlSeconds: 600 });
-  return `${server.url}/bench/facegate.html?${new URLSearchParams({ subject, token, nonce: `n${Date.now()}${enrolled}` })}`;
-}
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    `--use-file-for-fake-video-capture=${await cameraFrom(face(CAMERA_PHOTO))}`,
-  ],
-});
+const subjects = subjectFactory(worker.url, face(ENROLL_PHOTO));
+const { browser } = await launchChromium({ camera: await cameraFrom(face(CAMERA_PHOTO)) });
 
 const rows: Row[] = [];
 try {
@@ -93,7 +59,7 @@ try {
         const context = await browser.newContext({ permissions: ["camera"] });
         try {
           for (const visit of ["cold", "warm"] as const) {
-            const url = page === "facegate" ? await facegateUrl() : `${server.url}/bench/faceapi.html`;
+            const url = page === "facegate" ? `${server.url}/bench/facegate.html?${await subjects.next()}` : `${server.url}/bench/faceapi.html`;
             const load = await measureLoad(context, server, url, t);
             report(page, visit, t, load);
             rows.push({ run, page, visit, throttle: t.name, ...summarise(load) });

@@ -9,12 +9,16 @@
  * and `window.benchResult` (what was decided) or `window.benchError`.
  */
 
-/** `<facegate-verify>` from the worker's script-tag build; it clicks its own action once the face is usable. */
+/** `<facegate-verify>` from the worker's script-tag build (`?pad=report` sets its pad attribute); it clicks its own action once the face is usable. */
 export const FACEGATE_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>facegate first login</title>
 <script type="module" src="/sdk/facegate.js"></script>
 </head><body>
 <facegate-verify id="verify" autostart></facegate-verify>
+<script>
+  // A classic script runs before the SDK's module: autostart begins as soon as the element is defined.
+  { const pad = new URLSearchParams(location.search).get("pad"); if (pad) document.getElementById("verify").setAttribute("pad", pad); }
+</script>
 <script type="module">
   const q = new URLSearchParams(location.search);
   const marks = (window.benchMarks = {});
