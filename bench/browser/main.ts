@@ -80,6 +80,7 @@ function summarise(load: Load): Omit<Row, "run" | "page" | "visit" | "throttle">
   return {
     marks: load.marks,
     result: load.result,
+    ...(load.firstFrame ? { firstFrame: load.firstFrame } : {}),
     ...(load.error ? { error: load.error } : {}),
     wire: Object.fromEntries([...load.wire].sort((a, b) => b[1] - a[1])),
     timing: Object.fromEntries([...load.timing].map(([p, [a, b]]) => [p, [Math.round(a * 1000) / 1000, Math.round(b * 1000) / 1000]])),
@@ -92,7 +93,7 @@ function report(page: string, visit: string, t: Throttle, load: Load): void {
   const mb = [...load.wire.values()].reduce((a, b) => a + b, 0) / 1e6;
   const m = load.marks;
   console.log(
-    `${page.padEnd(11)} ${visit} ${t.name.padEnd(24)} ready ${s(m.ready)} s, frame ${s(m.frame)} s, usable ${s(m.usable)} s, decision ${s(m.decision)} s, ${mb.toFixed(2)} MB ${load.error ? `ERROR ${load.error}` : JSON.stringify(load.result)}`,
+    `${page.padEnd(11)} ${visit} ${t.name.padEnd(24)} ready ${s(m.ready)} s, frame ${s(m.frame)} s, usable ${s(m.usable)} s, decision ${s(m.decision)} s, ${mb.toFixed(2)} MB${load.firstFrame ? `, first frame ms ${JSON.stringify(load.firstFrame, (_k, v) => (typeof v === "number" ? Math.round(v) : v))}` : ""} ${load.error ? `ERROR ${load.error}` : JSON.stringify(load.result)}`,
   );
 }
 

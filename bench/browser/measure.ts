@@ -19,6 +19,8 @@ export interface Load {
   /** ms since navigation start; undefined when not reached. */
   marks: { ready?: number; frame?: number; usable?: number; decision?: number };
   result: unknown;
+  /** The SDK's stage times (ms) of the first analysed frame, facegate only. */
+  firstFrame?: Record<string, number> | null;
   error?: string;
   /** Bytes over the wire per resource path, as the page's network saw them (CDP encodedDataLength, headers included). */
   wire: Map<string, number>;
@@ -76,13 +78,13 @@ export async function measureLoad(context: BrowserContext, server: BenchServer, 
     error = (e as Error).message.split("\n")[0];
   }
   const state = await page.evaluate(() => {
-    const w = window as unknown as { benchMarks?: Load["marks"]; benchResult?: unknown; benchError?: string };
-    return { marks: w.benchMarks ?? {}, result: w.benchResult ?? null, error: w.benchError };
+    const w = window as unknown as { benchMarks?: Load["marks"]; benchResult?: unknown; benchError?: string; benchFirstFrame?: Record<string, number> | null };
+    return { marks: w.benchMarks ?? {}, result: w.benchResult ?? null, error: w.benchError, firstFrame: w.benchFirstFrame };
   });
   // Let the last responses (the cache writes, a late worker-thread fetch) settle before counting.
   await page.waitForTimeout(300);
   await cdp.detach().catch(() => undefined);
   await page.close();
   const err = state.error ?? error;
-  return { marks: state.marks, result: state.result, ...(err ? { error: err } : {}), wire, timing, served: new Map(server.bytes) };
+  return { marks: state.marks, result: state.result, ...(state.firstFrame ? { firstFrame: state.firstFrame } : {}), ...(err ? { error: err } : {}), wire, timing, served: new Map(server.bytes) };
 }

@@ -6,7 +6,9 @@
  *   frame    the first analysed camera frame
  *   usable   the first frame whose face passes (what the user waits for)
  *   decision the first verify decision
- * and `window.benchResult` (what was decided) or `window.benchError`.
+ * and `window.benchResult` (what was decided) or `window.benchError`; the
+ * facegate page also keeps the first analysed frame's stage times
+ * (`window.benchFirstFrame`, the SDK's lastTimings()).
  */
 
 /** `<facegate-verify>` from the worker's script-tag build (`?pad=report` sets its pad attribute); it clicks its own action once the face is usable. */
@@ -32,6 +34,7 @@ export const FACEGATE_PAGE = `<!doctype html>
   new MutationObserver(() => {
     const state = el.dataset.state;
     if (state !== "adjust" && state !== "ready") return;
+    if (marks.frame === undefined) window.benchFirstFrame = el.client.lastTimings();
     mark("frame");
     if (state === "ready" && marks.usable === undefined) {
       mark("usable");

@@ -7,6 +7,7 @@ export interface Row {
   throttle: string;
   marks: { ready?: number; frame?: number; usable?: number; decision?: number };
   result: unknown;
+  firstFrame?: Record<string, number>;
   error?: string;
   wire: Record<string, number>;
   /** Seconds after the page's request: [first request, last byte] per path. */
@@ -65,6 +66,18 @@ export function formatReport(meta: Record<string, unknown>, rows: Row[]): string
       const bytes = (p: string) => median(both[p]!.map((r) => sum(r.wire)));
       const br = bytes("face-api.js") ? ((bytes("facegate") ?? 0) / bytes("face-api.js")!).toFixed(2) : "-";
       lines.push(`| ${t} | ${v} | **ratio facegate / face-api.js** | ${ratio("ready")} | ${ratio("frame")} | ${ratio("usable")} | ${ratio("decision")} | ${br} | |`);
+    }
+  }
+  // Where the wait between "models loaded" and "first frame" goes: the first analysis's stages.
+  const fg = rows.filter((r) => r.page === "facegate" && r.firstFrame);
+  if (fg.length) {
+    const keys = [...new Set(fg.flatMap((r) => Object.keys(r.firstFrame!)))];
+    lines.push("", "facegate, the first analysed frame's stages (ms, the SDK's lastTimings())", "", `| throttle | visit | ${keys.join(" | ")} |`, `|---|---|${keys.map(() => "---:").join("|")}|`);
+    for (const t of throttles) {
+      for (const v of ["cold", "warm"]) {
+        const rs = fg.filter((r) => r.throttle === t && r.visit === v);
+        if (rs.length) lines.push(`| ${t} | ${v} | ${keys.map((k) => { const m = median(rs.map((r) => r.firstFrame![k]).filter((x): x is number => x !== undefined)); return m === undefined ? "-" : m.toFixed(0); }).join(" | ")} |`);
+      }
     }
   }
   // Bytes per resource: identical across throttle settings; the first run of the throttled setting.
