@@ -1,6 +1,7 @@
 import type { Ort, OrtPlatform, ProviderChoice, ProviderPreference } from "./ort.js";
 import { chooseProvider, type GpuLike } from "./provider.js";
 import { sha256Hex } from "./sha256.js";
+import { warmUpRuntime } from "./ort-warmup.js";
 
 /**
  * Browser platform entry. The execution provider is chosen first, then only
@@ -97,10 +98,13 @@ export function browserPlatform(preference: ProviderPreference, opts: BrowserPla
         choice = { provider: "wasm", reason: `WebGPU runtime unavailable (${(e as Error).message}); using WASM` };
         ort = (await import("onnxruntime-web/wasm")) as Ort;
         configure(ort, threads, opts.wasmPaths);
+        void warmUpRuntime(ort);
       }
     } else {
       ort = (await import("onnxruntime-web/wasm")) as Ort;
       configure(ort, threads, opts.wasmPaths);
+      // Not awaited: the runtime compiles while the caller downloads the models.
+      void warmUpRuntime(ort);
     }
     const decided = choice;
     return {

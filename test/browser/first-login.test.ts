@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { startBenchServer, type BenchServer } from "../../bench/browser/server.js";
+import { measureLoad, THROTTLES, type Load } from "../../bench/browser/measure.js";
+import { subjectFactory } from "../../bench/browser/subjects.js";
+import { freePort, startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
+import { ensureDevKeys } from "../support/ensure-dev-keys.js";
+import { face } from "../support/paths.js";
+import { launchChromium } from "./support/chromium.js";
+import { cameraFrom } from "./support/demo.js";
+
+/**
+ * `npm run bench:browser`'s facegate page, once, unthrottled, in Debian's
+ * Chromium against the real worker: what a first login downloads and what a
+ * second visit does not. Behaviour only; the times are the benchmark's.
+ */
+describe("first login in Chromium: what is fetched, cold and warm", () => {
+  let worker: DevServer;
+  let server: BenchServer;
+  let browser: Browser;
+  let subjects: ReturnType<typeof subjectFactory>;
+  const noThrottle = THROTTLES[0]!;
+
+  beforeAll(async () => {
+    ensureDevKeys();
+    const port = await freePort();
+    worker = await startDevServer({ vars: { CORS_ORIGINS: `http://127.0.0.1:${port}` } });
+    server = await startBenchServer(worker.url, port, []);
+    subjects = subjectFactory(worker.url, face("obama/obama_1.jpg"));
+    ({ browser } = await launchChromium({ camera: await cameraFrom(face("obama/obama_2.jpg")) }));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await worker?.stop();
+  });
+
+  const modelFiles = (load: Load) => [...load.served.keys()].filter((p) => p.startsWith("/models/") && p.endsWith(".onnx")).map((p) => p.split("/").pop()).sort();
+  const runtimeFiles = (load: Load) => [...load.served.keys()].filter((p) => p.startsWith("/ort/"));
+
+  it("cold: the three face models and ORT's runtime, never the liveness model with PAD off; warm: no model or runtime bytes, and still a decision", async () => {
+    const context = await browser.newContext({ permissions: ["camera"] });
+    const cold = await measureLoad(context, server, `${server.url}/bench/facegate.html?${await subjects.next()}`, noThrottle);
+    expect(cold.error).toBeUndefined();
+    expect(cold.result).toMatchObject({ type: "facegate-match" });
+    expect(modelFiles(cold)).toEqual(["fr_detect.onnx", "fr_feature.onnx", "fr_landmark.onnx"]);
+    expect(runtimeFiles(cold)).toContain("/ort/ort-wasm-simd-threaded.wasm");
+    // Everything over the wire was compressed by the static-asset server (what the browser received).
+    expect(cold.wire.get("/ort/ort-wasm-simd-threaded.wasm")!).toBeLessThan(14_239_897 / 2);
+
+    const warm = await measureLoad(context, server, `${server.url}/bench/facegate.html?${await subjects.next()}`, noThrottle);
+    expect(warm.error).toBeUndefined();
+    expect(warm.result).toMatchObject({ type: "facegate-match" });
+    // Models (and the content-hashed manifest) from Cache Storage, the runtime from the HTTP cache.
+    expect([...warm.served.keys()].filter((p) => p.startsWith("/models/"))).toEqual([]);
+    expect(runtimeFiles(warm)).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it("fetches the liveness model when the element asks for presentation-attack detection", async () => {
+    const context = await browser.newContext({ permissions: ["camera"] });
+    const load = await measureLoad(context, server, `${server.url}/bench/facegate.html?${await subjects.next({ pad: "report" })}`, noThrottle);
+    expect(load.error).toBeUndefined();
+    expect(modelFiles(load)).toEqual(["fr_detect.onnx", "fr_feature.onnx", "fr_landmark.onnx", "fr_liveness.onnx"]);
+    await context.close();
+  }, 300_000);
+});
