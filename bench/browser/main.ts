@@ -17,9 +17,9 @@ import { parseArgs } from "node:util";
 import { readImageFile } from "../../client/src/image/decode-node.js";
 import { MODELS_ID } from "../../client/src/node.js";
 import { freePort, REPO_ROOT, startDevServer } from "../../scripts/lib/dev-server.js";
-import { CHROMIUM, launchChromium } from "../../test/browser/support/chromium.js";
-import { cameraFrom } from "../../test/browser/support/demo.js";
-import { face } from "../../test/support/paths.js";
+import { CHROMIUM, launchChromium } from "../../scripts/lib/chromium.js";
+import { cameraFrom } from "../../scripts/lib/fake-camera.js";
+import { face } from "../../scripts/lib/shared-data.js";
 import { analyzeFaceApi, loadFaceApi } from "../lib/faceapi-node.js";
 import { measureLoad, THROTTLES, type Load, type Throttle } from "./measure.js";
 import { startBenchServer, stageFaceApiAssets } from "./server.js";
@@ -108,7 +108,7 @@ const meta = {
   runs,
   modelsId: MODELS_ID,
 };
-console.log("\n" + formatReport(meta, rows));
+console.log(`\n${formatReport(meta, rows)}`);
 mkdirSync(dirname(join(REPO_ROOT, values.json!)), { recursive: true });
 writeFileSync(join(REPO_ROOT, values.json!), JSON.stringify({ meta, rows }, null, 2));
 console.log(`\nwrote ${values.json}`);

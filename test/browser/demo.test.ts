@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
-import { face } from "../support/paths.js";
-import { launchChromium } from "./support/chromium.js";
-import { cameraFrom, finalStatus, shot } from "./support/demo.js";
+import { face } from "../../scripts/lib/shared-data.js";
+import { launchChromium } from "../../scripts/lib/chromium.js";
+import { cameraFrom } from "../../scripts/lib/fake-camera.js";
+import { finalStatus, shot } from "./support/demo.js";
 
 /**
  * The consent-based login demo, end to end in Debian's Chromium with a fake

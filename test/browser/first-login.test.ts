@@ -4,10 +4,10 @@ import { startBenchServer, type BenchServer } from "../../bench/browser/server.j
 import { measureLoad, THROTTLES, type Load } from "../../bench/browser/measure.js";
 import { subjectFactory } from "../../bench/browser/subjects.js";
 import { freePort, startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
-import { ensureDevKeys } from "../support/ensure-dev-keys.js";
-import { face } from "../support/paths.js";
-import { launchChromium } from "./support/chromium.js";
-import { cameraFrom } from "./support/demo.js";
+import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
+import { face } from "../../scripts/lib/shared-data.js";
+import { launchChromium } from "../../scripts/lib/chromium.js";
+import { cameraFrom } from "../../scripts/lib/fake-camera.js";
 
 /**
  * `npm run bench:browser`'s facegate page, once, unthrottled, in Debian's

@@ -11,9 +11,10 @@ import { ACTION_MESSAGES } from "../../client/src/pipeline/active/capture.js";
 import type { LivenessAction } from "../../src/protocol/liveness.js";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
-import { REPO } from "../support/paths.js";
-import { launchChromium, tempDir } from "./support/chromium.js";
-import { cameraFromClip, finalStatus, shot } from "./support/demo.js";
+import { REPO } from "../../scripts/lib/shared-data.js";
+import { launchChromium, tempDir } from "../../scripts/lib/chromium.js";
+import { cameraFromClip } from "../../scripts/lib/fake-camera.js";
+import { finalStatus, shot } from "./support/demo.js";
 
 /**
  * The active liveness challenge end to end in Chromium with the fake

@@ -5,9 +5,10 @@ import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core"
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
 import { freePort, startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
-import { face, REPO } from "../support/paths.js";
-import { launchChromium } from "./support/chromium.js";
-import { cameraFrom, finalStatus, shot } from "./support/demo.js";
+import { face, REPO } from "../../scripts/lib/shared-data.js";
+import { launchChromium } from "../../scripts/lib/chromium.js";
+import { cameraFrom } from "../../scripts/lib/fake-camera.js";
+import { finalStatus, shot } from "./support/demo.js";
 
 /**
  * Device binding end to end (docs/SECURITY.md "Device binding"): the demo's

@@ -7,8 +7,8 @@ import type { FacePipeline } from "../../client/src/pipeline/face-pipeline.js";
 import { loadNodePipeline } from "../../client/src/pipeline/load/load-node.js";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
-import { face, REPO } from "../support/paths.js";
-import { launchChromium } from "./support/chromium.js";
+import { face, REPO } from "../../scripts/lib/shared-data.js";
+import { launchChromium } from "../../scripts/lib/chromium.js";
 
 /**
  * The same pixels through the SDK in Node (onnxruntime-web WASM) and in

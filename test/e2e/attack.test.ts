@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { useDevServer } from "../support/dev-server.js";
-import { REPO } from "../support/paths.js";
+import { REPO } from "../../scripts/lib/shared-data.js";
 
 /**
  * `npm run attack` (scripts/attack) against the real worker, as anyone can

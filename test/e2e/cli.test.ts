@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
-import { face, REPO } from "../support/paths.js";
+import { face, REPO } from "../../scripts/lib/shared-data.js";
 
 interface Run {
   code: number;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FacegateApi } from "../../client/src/api/facegate-api.js";
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
 import { useDevServer } from "../support/dev-server.js";
-import { REPO } from "../support/paths.js";
+import { REPO } from "../../scripts/lib/shared-data.js";
 import { unitVector } from "../../scripts/lib/unit-vector.js";
 
 /**

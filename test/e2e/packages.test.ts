@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
 import { freePort, startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
-import { launchChromium } from "../browser/support/chromium.js";
-import { cameraFrom } from "../browser/support/demo.js";
+import { launchChromium } from "../../scripts/lib/chromium.js";
+import { cameraFrom } from "../../scripts/lib/fake-camera.js";
 import { cleanEnv, packAll, run, type Tarball } from "../packages/pack.js";
 import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
-import { face, REPO } from "../support/paths.js";
+import { face, REPO } from "../../scripts/lib/shared-data.js";
 
 /**
  * facegate as a new user meets it: every package packed (`npm pack`),

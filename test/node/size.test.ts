@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO } from "../support/paths.js";
+import { REPO } from "../../scripts/lib/shared-data.js";
 
 interface SizeLimitResult {
   name: string;

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO } from "../support/paths.js";
+import { REPO } from "../../scripts/lib/shared-data.js";
 
 /** The published packages: workspace folder and npm name. */
 export const PACKAGES = [

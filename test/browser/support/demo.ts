@@ -1,21 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { readImageFile } from "../../../client/src/image/decode-node.js";
-import { REPO } from "../../support/paths.js";
-import { tempDir } from "./chromium.js";
-import { writeY4m } from "./y4m.js";
+import { REPO } from "../../../scripts/lib/shared-data.js";
 
 /** Screenshots are test artifacts (git-ignored), one per step. */
 export const SHOTS = join(REPO, "artifacts/browser");
-
-/** A fake-camera file made of a photo (absolute path, as Chromium requires). */
-export async function cameraFrom(photo: string): Promise<string> {
-  const path = join(tempDir("facegate-cam-"), "camera.y4m");
-  writeY4m(path, await readImageFile(photo));
-  return path;
-}
 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
@@ -35,17 +24,3 @@ export async function finalStatus(page: Page, timeout = 180_000): Promise<string
   return (await page.textContent("#status")) ?? "";
 }
 
-/**
- * A fake-camera file made of part of a video clip, or of a still (ffmpeg, as
- * ../shared/data/video/README.md says): letterboxed to 640x480 at 15 fps.
- * Chromium loops it; the test reads from its start.
- */
-export function cameraFromClip(clip: string, fromSeconds: number, seconds: number): string {
-  const path = join(tempDir("facegate-clip-"), "camera.y4m");
-  const filter = "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=15,format=yuv420p";
-  // A still (a print, a tablet) is looped into a clip of its own.
-  const input = /\.(jpe?g|png)$/i.test(clip) ? ["-loop", "1", "-t", String(seconds), "-i", clip] : ["-ss", String(fromSeconds), "-t", String(seconds), "-i", clip];
-  const r = spawnSync("ffmpeg", ["-v", "error", ...input, "-vf", filter, "-y", path]);
-  if (r.status !== 0) throw new Error(`ffmpeg failed on ${clip}: ${r.stderr?.toString().slice(0, 300)}`);
-  return path;
-}

@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import type { RgbaImage } from "../../../client/src/image/types.js";
+import type { RgbaImage } from "../../client/src/image/types.js";
 
 /**
  * A one-frame YUV4MPEG2 file (4:2:0) from an RGBA photo, letterboxed into
