@@ -2,7 +2,7 @@ import type { Env } from "../env.js";
 import { auditStatement, pseudonymiseStatement } from "../audit/audit-log.js";
 import { policyOf } from "../config/policy.js";
 import { registryStatement } from "../retention/registry.js";
-import { CHALLENGE_GRACE_MS } from "./challenges.js";
+import { challengesNextDue } from "./challenges.js";
 import { retainUntil } from "./consent.js";
 import { lockoutNextDue } from "./lockout.js";
 import { ackBatch, outboxPending, readBatch } from "./outbox.js";
@@ -154,8 +154,8 @@ export class VaultHousekeeping {
           : policyOf(this.env()).auditFlushDelayMs;
       candidates.push(now + delay);
     }
-    const challenge = this.sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM challenges").one().next;
-    if (challenge !== null) candidates.push(challenge + CHALLENGE_GRACE_MS);
+    const challenge = challengesNextDue(this.sql);
+    if (challenge !== null) candidates.push(challenge);
     const lockout = lockoutNextDue(this.sql);
     if (lockout !== null) candidates.push(lockout);
     const until = retainUntil(this.sql);

@@ -2,6 +2,7 @@ import type { Env } from "../env.js";
 import type { EpochRing } from "../crypto/key-epochs.js";
 import { open } from "../crypto/aead.js";
 import { templateAad } from "../crypto/template-aad.js";
+import { consumedChallenges } from "./challenges.js";
 import { currentLock, failuresToday } from "./lockout.js";
 import { subjectKeyRow, unwrapKeyRow } from "./subject-key.js";
 import type { IntegrityReport, SubjectRef } from "./types.js";
@@ -33,11 +34,7 @@ export function inspectVault(
     plain?.fill(0);
   }
   dek?.fill(0);
-  const consumed = sql
-    .exec<{ outcome: string | null; request_id: string | null }>(
-      "SELECT outcome, request_id FROM challenges WHERE used_at IS NOT NULL ORDER BY used_at DESC",
-    )
-    .toArray();
+  const consumed = consumedChallenges(sql);
   const lock = currentLock(sql, now);
   return {
     consent,
@@ -47,8 +44,8 @@ export function inspectVault(
     templatesOpening: opening,
     templatesWithoutKey: keyRow ? 0 : templates.length,
     challengesConsumed: consumed.length,
-    consumedWithoutOutcome: consumed.filter((c) => c.outcome === null || c.request_id === null).length,
-    consumedRequestIds: consumed.flatMap((c) => (c.request_id ? [c.request_id] : [])).slice(0, 200),
+    consumedWithoutOutcome: consumed.filter((c) => c.outcome === null || c.requestId === null).length,
+    consumedRequestIds: consumed.flatMap((c) => (c.requestId ? [c.requestId] : [])).slice(0, 200),
     failures: failuresToday(sql, now),
     lockedUntil: lock?.until ?? null,
     unlockRequired: lock?.hard ?? false,
