@@ -145,3 +145,11 @@ export function consumedChallenges(sql: SqlStorage): { outcome: string | null; r
     .toArray()
     .map((r) => ({ outcome: r.outcome, requestId: r.request_id }));
 }
+
+export function hasChallenges(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM challenges LIMIT 1").toArray().length > 0;
+}
+
+export function clearChallenges(sql: SqlStorage): void {
+  sql.exec("DELETE FROM challenges");
+}

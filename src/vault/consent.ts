@@ -63,3 +63,7 @@ export function retainUntil(sql: SqlStorage): number | null {
 export function hasConsent(sql: SqlStorage): boolean {
   return retainUntil(sql) !== null;
 }
+
+export function clearConsent(sql: SqlStorage): void {
+  sql.exec("DELETE FROM consent");
+}

@@ -7,26 +7,13 @@ import { retainUntil } from "./consent.js";
 import { lockoutNextDue } from "./lockout.js";
 import { ackBatch, outboxPending, readBatch } from "./outbox.js";
 import { migrate } from "./schema.js";
+import { holdsNothing } from "./subject-state.js";
 
 /** Audit rows sent to D1 per batch, and batches per flush (the rest waits for the next alarm). */
 const FLUSH_BATCH_ROWS = 50;
 const FLUSH_MAX_BATCHES = 20;
 /** After a failed flush the alarm retries with exponential backoff, capped here. */
 const MAX_FLUSH_BACKOFF_MS = 5 * 60_000;
-
-/** Tables that hold a subject's state; a vault where all are empty gives its storage back. */
-export const STATE_TABLES = [
-  "meta",
-  "consent",
-  "subject_key",
-  "templates",
-  "recent_probes",
-  "credentials",
-  "challenges",
-  "failures",
-  "locks",
-  "lock_state",
-] as const;
 
 /**
  * The plumbing of a SubjectVault that decides nothing: sending its outbox to
@@ -140,8 +127,7 @@ export class VaultHousekeeping {
   }
 
   isEmpty(): boolean {
-    if (outboxPending(this.sql) > 0) return false;
-    return STATE_TABLES.every((t) => this.sql.exec(`SELECT 1 FROM ${t} LIMIT 1`).toArray().length === 0);
+    return outboxPending(this.sql) === 0 && holdsNothing(this.sql);
   }
 
   /** The earliest time housekeeping is due, or null when nothing ever will be. */

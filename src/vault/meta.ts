@@ -35,3 +35,7 @@ export function templatesChanged(sql: SqlStorage, now: number): void {
 export function templatesChangedAt(sql: SqlStorage): number | null {
   return sql.exec<{ t: number | null }>("SELECT templates_changed_at AS t FROM meta").toArray()[0]?.t ?? null;
 }
+
+export function clearMeta(sql: SqlStorage): void {
+  sql.exec("DELETE FROM meta");
+}

@@ -92,6 +92,11 @@ export function hasSubjectKey(sql: SqlStorage): boolean {
   return keyRow(sql) !== undefined;
 }
 
+/** The crypto-shred: without this row no template or recent probe of the subject opens again. */
+export function clearSubjectKey(sql: SqlStorage): void {
+  sql.exec("DELETE FROM subject_key");
+}
+
 /** The raw row, for the read-only integrity report. */
 export function subjectKeyRow(sql: SqlStorage): KeyRow | undefined {
   return keyRow(sql);

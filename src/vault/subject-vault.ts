@@ -13,7 +13,7 @@ import { verifyAuthentication, verifyRegistration } from "../crypto/webauthn.js"
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { extendRetention, grantConsent, readConsent, retainUntil } from "./consent.js";
 import { decodeEnvelope } from "./envelope.js";
-import { STATE_TABLES, VaultHousekeeping } from "./housekeeping.js";
+import { VaultHousekeeping } from "./housekeeping.js";
 import { inspectVault } from "./inspect.js";
 import { IntegrityError } from "./integrity.js";
 import {
@@ -30,7 +30,8 @@ import { additionAccepted, verifyVerdict, type MatchThresholds } from "./match-r
 import { checkIdentity, identity, templatesChanged, templatesChangedAt } from "./meta.js";
 import { appendAudit, markPseudonymise, markRegistryDirty, outboxPending } from "./outbox.js";
 import { recentProbes, rememberProbe } from "./recent-probes.js";
-import { hasSubjectKey, keyEpochOf, loadOrCreateSubjectKey, loadSubjectKey } from "./subject-key.js";
+import { keyEpochOf, loadOrCreateSubjectKey, loadSubjectKey } from "./subject-key.js";
+import { holdsData, shredSubject } from "./subject-state.js";
 import { deleteTemplate, hasTemplates, insertTemplate, listTemplates, openTemplates, templateCount } from "./templates.js";
 import type {
   Actor,
@@ -298,8 +299,8 @@ export class SubjectVault extends DurableObject<Env> {
    */
   async erase(input: ActorRef): Promise<{ existed: boolean }> {
     const existed = await this.commit(input, false, (now) => {
-      const had = this.holdsData();
-      this.shred();
+      const had = holdsData(this.sql);
+      shredSubject(this.sql);
       appendAudit(this.sql, input, input.actor, "delete", had ? "deleted" : "deleted:nothing-held", now);
       markRegistryDirty(this.sql, input);
       markPseudonymise(this.sql, input);
@@ -552,18 +553,10 @@ export class SubjectVault extends DurableObject<Env> {
 
   /** Retention: the same shred as an erase, recorded as a purge. Inside the caller's transaction. */
   private purge(who: SubjectRef, actor: Actor, now: number): void {
-    this.shred();
+    shredSubject(this.sql);
     appendAudit(this.sql, who, actor, "purge", "purged:retention", now);
     markRegistryDirty(this.sql, who);
     markPseudonymise(this.sql, who);
-  }
-
-  private shred(): void {
-    for (const table of STATE_TABLES) this.sql.exec(`DELETE FROM ${table}`);
-  }
-
-  private holdsData(): boolean {
-    return readConsent(this.sql) !== null || templateCount(this.sql) > 0 || hasSubjectKey(this.sql);
   }
 
   private lockRefusal(now: number): Refusal | null {

@@ -96,6 +96,10 @@ export function deleteTemplate(sql: SqlStorage, templateId: string): "deleted" |
   return "deleted";
 }
 
+export function clearTemplates(sql: SqlStorage): void {
+  sql.exec("DELETE FROM templates");
+}
+
 /** For the integrity report: how many templates there are, and how many open under `dek` (none without one). */
 export function templatesOpening(sql: SqlStorage, dek: Uint8Array | null, who: SubjectRef): { templates: number; opening: number } {
   const rows = sql.exec<{ template_id: string; model_id: string; sealed: ArrayBuffer }>("SELECT template_id, model_id, sealed FROM templates").toArray();
