@@ -1,10 +1,13 @@
+import { VaultInvariantError } from "./invariant.js";
 import type { SubjectRef } from "./types.js";
 
-/**
+/*
  * The vault's `meta` row: which (tenant, subject) it is, learnt from its
  * first write, and when its template set last changed.
  */
-export class VaultIdentityError extends Error {
+
+/** The worker addresses a vault by the name it then passes in every call: a mismatch is its bug. */
+export class VaultIdentityError extends VaultInvariantError {
   override name = "VaultIdentityError";
 }
 

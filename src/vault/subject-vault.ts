@@ -16,6 +16,7 @@ import { decodeEnvelope } from "./envelope.js";
 import { VaultHousekeeping } from "./housekeeping.js";
 import { inspectVault } from "./inspect.js";
 import { IntegrityError } from "./integrity.js";
+import { VaultInvariantError } from "./invariant.js";
 import {
   attemptsRemaining,
   currentLock,
@@ -351,11 +352,7 @@ export class SubjectVault extends DurableObject<Env> {
 
   /** Consistency report for operators (after flushing the outbox): counts only, nothing biometric. */
   async inspect(input: SubjectRef): Promise<IntegrityReport> {
-    try {
-      await this.housekeeping.flushOutbox();
-    } catch (err) {
-      this.housekeeping.flushFailed(err);
-    }
+    await this.housekeeping.flushQuietly();
     const ring = await epochRing(this.env, this.now());
     return this.ctx.storage.transactionSync(() => {
       checkIdentity(this.sql, input, false);
@@ -566,9 +563,14 @@ export class SubjectVault extends DurableObject<Env> {
       : { ok: false, code: "subject-locked", retryAfter: retryAfterSeconds(lock, now), attemptsRemaining: 0 };
   }
 
+  /**
+   * The route refuses a model the manifest lacks (400 `model-unknown`) before
+   * it calls the vault, so a miss here is the worker's bug, not the client's:
+   * it fails as one (500 `internal`).
+   */
   private model(modelId: string): { model: { dim: number }; thresholds: MatchThresholds } {
     const model = embeddingModel(modelId);
-    if (!model) throw new Error("model not in manifest");
+    if (!model) throw new VaultInvariantError("model not in manifest");
     return {
       model,
       thresholds: { verify: model.threshold, addTemplate: model.templateThreshold, replay: model.replayLimit },
