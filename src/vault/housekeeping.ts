@@ -1,7 +1,7 @@
 import type { Env } from "../env.js";
 import { auditStatement, pseudonymiseStatement } from "../audit/audit-log.js";
 import { policyOf } from "../config/policy.js";
-import { registryStatement } from "../retention/registry.js";
+import { registryStatement } from "../registry/subject-registry.js";
 import { challengesNextDue } from "./challenges.js";
 import { retainUntil } from "./consent.js";
 import { lockoutNextDue } from "./lockout.js";

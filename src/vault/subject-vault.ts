@@ -77,7 +77,9 @@ export function systemActor(what: string, requestId: string): Actor {
  * subject key, sealed templates and recent probes, challenges, attempt
  * counters, and the outbox of audit rows and registry updates not yet in D1.
  * This class decides; VaultHousekeeping (housekeeping.ts) flushes and sets
- * the alarm; the rules it applies live in match-rule.ts and lockout.ts.
+ * the alarm; the rules it applies live in match-rule.ts and lockout.ts; each
+ * table is read and written only through the module that owns it, so its
+ * rules are in one place (docs/ARCHITECTURE.md, "The vault").
  *
  * Concurrency: a Durable Object runs one event at a time but interleaves
  * events at every await of non-storage I/O. Every decision is therefore a
