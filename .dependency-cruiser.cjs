@@ -28,10 +28,10 @@ module.exports = {
     },
     {
       name: "routes-use-the-vault-interface",
-      comment: "Routes reach a subject's vault through its stub and its request/response types, never its internals.",
+      comment: "Routes reach a subject's vault through its address (vaultFor) and its request/response types, never its internals.",
       severity: "error",
       from: { path: "^src/routes/" },
-      to: { path: "^src/vault/(?!(stub|types)\\.ts$)", dependencyTypesNot: ["type-only"] },
+      to: { path: "^src/vault/(?!(address|types)\\.ts$)", dependencyTypesNot: ["type-only"] },
     },
     {
       name: "worker-never-imports-the-demo",

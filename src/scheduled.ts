@@ -2,8 +2,8 @@ import type { Env } from "./env.js";
 import { purgeAuditLog } from "./audit/audit-log.js";
 import { policyOf } from "./config/policy.js";
 import { epochRing, maintainEpochs } from "./crypto/key-epochs.js";
-import { dueSubjects, staleKeySubjects, subjectsUnderEpoch, type RegistryRef } from "./retention/registry.js";
-import { vaultFor } from "./vault/stub.js";
+import { dueSubjects, staleKeySubjects, subjectsUnderEpoch, type RegistryRef } from "./registry/subject-registry.js";
+import { vaultFor } from "./vault/address.js";
 import { systemActor } from "./vault/subject-vault.js";
 
 /** Vaults handled per cron run (the rest waits an hour); calls in flight at once. */

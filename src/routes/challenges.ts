@@ -14,7 +14,7 @@ import type { ChallengeLiveness } from "../vault/challenges.js";
 import { authenticationOptions, registrationOptions } from "../crypto/webauthn.js";
 import type { DevicePolicy } from "../config/tenants.js";
 import type { IssuedChallenge } from "../vault/types.js";
-import { vaultFor } from "../vault/stub.js";
+import { vaultFor } from "../vault/address.js";
 import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
 

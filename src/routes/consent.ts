@@ -6,7 +6,7 @@ import { jsonBody } from "../http/json-body.js";
 import { limitCaller } from "../http/rate-limit.js";
 import { ConsentRecord, ConsentRequest } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
-import { vaultFor } from "../vault/stub.js";
+import { vaultFor } from "../vault/address.js";
 import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
 import { SubjectParams } from "./params.js";

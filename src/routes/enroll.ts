@@ -8,8 +8,7 @@ import { jsonBody } from "../http/json-body.js";
 import { limitCaller } from "../http/rate-limit.js";
 import { EnrollRequest, EnrollResponse } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
-import { refusalError } from "../vault/stub.js";
-import { envelopeAttempt, vaultCall } from "./vault-call.js";
+import { envelopeAttempt, refusalError, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, ENVELOPE_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
 import { SubjectParams } from "./params.js";
 

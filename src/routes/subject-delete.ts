@@ -4,7 +4,7 @@ import { audited } from "../audit/middleware.js";
 import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
 import { limitCaller } from "../http/rate-limit.js";
 import { SCOPES } from "../protocol/scopes.js";
-import { vaultFor } from "../vault/stub.js";
+import { vaultFor } from "../vault/address.js";
 import { actorOf, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, bearerScopes, problemResponses } from "./openapi-helpers.js";
 import { SubjectParams } from "./params.js";

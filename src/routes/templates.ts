@@ -6,8 +6,8 @@ import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
 import { limitCaller } from "../http/rate-limit.js";
 import { TemplateId, TemplateList } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
-import { refusalError, vaultFor } from "../vault/stub.js";
-import { actorOf, vaultCall } from "./vault-call.js";
+import { vaultFor } from "../vault/address.js";
+import { actorOf, refusalError, vaultCall } from "./vault-call.js";
 import { AUTH_PROBLEMS, bearerScopes, jsonContent, problemResponses } from "./openapi-helpers.js";
 import { SubjectParams } from "./params.js";
 

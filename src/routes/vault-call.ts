@@ -6,13 +6,21 @@ import { holdsEnvelopeKey } from "../crypto/envelope-keys.js";
 import { ApiError } from "../errors/api-error.js";
 import type { AppEnv } from "../context.js";
 import type { EnvelopeT } from "../protocol/schemas.js";
-import { vaultFor } from "../vault/stub.js";
-import type { Actor, AttemptInput } from "../vault/types.js";
+import { vaultFor } from "../vault/address.js";
+import type { Actor, AttemptInput, Refusal } from "../vault/types.js";
 
 /** Who is calling, for the audit row the vault appends with its decision. */
 export function actorOf(c: Context<AppEnv>): Actor {
   const principal = c.get("principal");
   return { sub: principal.sub, clientId: principal.clientId ?? null, requestId: c.get("requestId") };
+}
+
+/** A vault refusal as the API error the client sees (refusals cross the RPC as values: errors lose their class). */
+export function refusalError(r: Refusal): ApiError {
+  const ext: Record<string, unknown> = {};
+  if (r.retryAfter !== undefined) ext["retryAfter"] = r.retryAfter;
+  if (r.attemptsRemaining !== undefined) ext["attemptsRemaining"] = r.attemptsRemaining;
+  return new ApiError(r.code, undefined, ext);
 }
 
 /**

@@ -35,7 +35,7 @@ export function issueChallenge(
   ttlMs: number,
   liveness: ChallengeLiveness | null = null,
 ): Omit<IssuedChallenge, "credentials"> {
-  sql.exec("DELETE FROM challenges WHERE expires_at + ? < ?", CHALLENGE_GRACE_MS, now);
+  purgeChallenges(sql, now);
   sql.exec(
     `DELETE FROM challenges WHERE challenge_id IN (
        SELECT challenge_id FROM challenges WHERE used_at IS NULL AND expires_at > ?
@@ -125,9 +125,31 @@ export function unconsumed(sql: SqlStorage, challengeId: string): "challenge-use
   return row.used_at === null ? null : "challenge-used";
 }
 
-/** Drops challenges past their grace period; returns when the next one will be due, if any. */
-export function purgeChallenges(sql: SqlStorage, now: number): number | null {
+/** Drops challenges past their grace period. */
+export function purgeChallenges(sql: SqlStorage, now: number): void {
   sql.exec("DELETE FROM challenges WHERE expires_at + ? < ?", CHALLENGE_GRACE_MS, now);
+}
+
+/** When the earliest challenge passes its grace period (for the vault's alarm), if any. */
+export function challengesNextDue(sql: SqlStorage): number | null {
   const next = sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM challenges").one().next;
   return next === null ? null : next + CHALLENGE_GRACE_MS;
+}
+
+/** The consumed challenges, latest first, for the integrity report: does each carry its attempt's outcome? */
+export function consumedChallenges(sql: SqlStorage): { outcome: string | null; requestId: string | null }[] {
+  return sql
+    .exec<{ outcome: string | null; request_id: string | null }>(
+      "SELECT outcome, request_id FROM challenges WHERE used_at IS NOT NULL ORDER BY used_at DESC",
+    )
+    .toArray()
+    .map((r) => ({ outcome: r.outcome, requestId: r.request_id }));
+}
+
+export function hasChallenges(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM challenges LIMIT 1").toArray().length > 0;
+}
+
+export function clearChallenges(sql: SqlStorage): void {
+  sql.exec("DELETE FROM challenges");
 }

@@ -59,3 +59,11 @@ export function extendRetention(sql: SqlStorage, now: number, retentionDays: num
 export function retainUntil(sql: SqlStorage): number | null {
   return sql.exec<{ retain_until: number }>("SELECT retain_until FROM consent WHERE id = 1").toArray()[0]?.retain_until ?? null;
 }
+
+export function hasConsent(sql: SqlStorage): boolean {
+  return retainUntil(sql) !== null;
+}
+
+export function clearConsent(sql: SqlStorage): void {
+  sql.exec("DELETE FROM consent");
+}

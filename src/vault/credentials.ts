@@ -55,3 +55,11 @@ export function advanceCounter(sql: SqlStorage, id: string, next: number): "ok" 
   if (next !== c.counter) sql.exec("UPDATE credentials SET counter = ? WHERE credential_id = ?", next, id);
   return "ok";
 }
+
+export function hasCredentials(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM credentials LIMIT 1").toArray().length > 0;
+}
+
+export function clearCredentials(sql: SqlStorage): void {
+  sql.exec("DELETE FROM credentials");
+}

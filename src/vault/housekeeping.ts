@@ -1,32 +1,19 @@
 import type { Env } from "../env.js";
 import { auditStatement, pseudonymiseStatement } from "../audit/audit-log.js";
 import { policyOf } from "../config/policy.js";
-import { registryStatement } from "../retention/registry.js";
-import { CHALLENGE_GRACE_MS } from "./challenges.js";
+import { registryStatement } from "../registry/subject-registry.js";
+import { challengesNextDue } from "./challenges.js";
 import { retainUntil } from "./consent.js";
 import { lockoutNextDue } from "./lockout.js";
 import { ackBatch, outboxPending, readBatch } from "./outbox.js";
 import { migrate } from "./schema.js";
+import { holdsNothing } from "./subject-state.js";
 
 /** Audit rows sent to D1 per batch, and batches per flush (the rest waits for the next alarm). */
 const FLUSH_BATCH_ROWS = 50;
 const FLUSH_MAX_BATCHES = 20;
 /** After a failed flush the alarm retries with exponential backoff, capped here. */
 const MAX_FLUSH_BACKOFF_MS = 5 * 60_000;
-
-/** Tables that hold a subject's state; a vault where all are empty gives its storage back. */
-export const STATE_TABLES = [
-  "meta",
-  "consent",
-  "subject_key",
-  "templates",
-  "recent_probes",
-  "credentials",
-  "challenges",
-  "failures",
-  "locks",
-  "lock_state",
-] as const;
 
 /**
  * The plumbing of a SubjectVault that decides nothing: sending its outbox to
@@ -118,8 +105,16 @@ export class VaultHousekeeping {
     await done;
   }
 
-  /** A flush that failed outside flushThenRelease (the integrity report's). */
-  flushFailed(err: unknown): void {
+  /** The integrity report's flush: the report shows what is still pending rather than failing, so a D1 failure is left to the alarm's retry. */
+  async flushQuietly(): Promise<void> {
+    try {
+      await this.flushOutbox();
+    } catch (err) {
+      this.flushFailed(err);
+    }
+  }
+
+  private flushFailed(err: unknown): void {
     this.flushFailures += 1;
     console.error(JSON.stringify({ vault: "audit flush failed", attempt: this.flushFailures, error: (err as Error)?.name }));
     const due = this.nextDue(this.now());
@@ -142,8 +137,7 @@ export class VaultHousekeeping {
   }
 
   isEmpty(): boolean {
-    if (outboxPending(this.sql) > 0) return false;
-    return STATE_TABLES.every((t) => this.sql.exec(`SELECT 1 FROM ${t} LIMIT 1`).toArray().length === 0);
+    return outboxPending(this.sql) === 0 && holdsNothing(this.sql);
   }
 
   /** The earliest time housekeeping is due, or null when nothing ever will be. */
@@ -164,8 +158,8 @@ export class VaultHousekeeping {
     // of their own would cost every attempt one more alarm invocation and alarm write. A vault
     // without one (challenges asked for a subject that holds nothing) keeps that alarm, so it gives
     // its storage back.
-    const challenge = this.sql.exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM challenges").one().next;
-    if (challenge !== null && until === null) candidates.push(challenge + CHALLENGE_GRACE_MS);
+    const challenge = challengesNextDue(this.sql);
+    if (challenge !== null && until === null) candidates.push(challenge);
     const lockout = lockoutNextDue(this.sql);
     if (lockout !== null) candidates.push(lockout);
     return candidates.length > 0 ? Math.min(...candidates) : null;

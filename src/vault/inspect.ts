@@ -1,9 +1,10 @@
 import type { Env } from "../env.js";
 import type { EpochRing } from "../crypto/key-epochs.js";
-import { open } from "../crypto/aead.js";
-import { templateAad } from "../crypto/template-aad.js";
+import { consumedChallenges } from "./challenges.js";
+import { hasConsent } from "./consent.js";
 import { currentLock, failuresToday } from "./lockout.js";
 import { subjectKeyRow, unwrapKeyRow } from "./subject-key.js";
+import { templatesOpening } from "./templates.js";
 import type { IntegrityReport, SubjectRef } from "./types.js";
 
 /**
@@ -19,36 +20,22 @@ export function inspectVault(
   who: SubjectRef,
   now: number,
 ): Omit<IntegrityReport, "outboxPending"> {
-  const consent = sql.exec("SELECT 1 FROM consent").toArray().length > 0;
   const keyRow = subjectKeyRow(sql);
   const dek = keyRow ? unwrapKeyRow(env, ring, who, keyRow) : null;
-  const templates = sql
-    .exec<{ template_id: string; model_id: string; sealed: ArrayBuffer }>("SELECT template_id, model_id, sealed FROM templates")
-    .toArray();
-  let opening = 0;
-  for (const t of templates) {
-    if (!dek) break;
-    const plain = open(dek, new Uint8Array(t.sealed), templateAad(who.tenant, who.subjectId, t.template_id, t.model_id));
-    if (plain) opening += 1;
-    plain?.fill(0);
-  }
+  const { templates, opening } = templatesOpening(sql, dek, who);
   dek?.fill(0);
-  const consumed = sql
-    .exec<{ outcome: string | null; request_id: string | null }>(
-      "SELECT outcome, request_id FROM challenges WHERE used_at IS NOT NULL ORDER BY used_at DESC",
-    )
-    .toArray();
+  const consumed = consumedChallenges(sql);
   const lock = currentLock(sql, now);
   return {
-    consent,
+    consent: hasConsent(sql),
     subjectKey: keyRow !== undefined,
     keyEpoch: keyRow?.epoch ?? null,
-    templates: templates.length,
+    templates,
     templatesOpening: opening,
-    templatesWithoutKey: keyRow ? 0 : templates.length,
+    templatesWithoutKey: keyRow ? 0 : templates,
     challengesConsumed: consumed.length,
-    consumedWithoutOutcome: consumed.filter((c) => c.outcome === null || c.request_id === null).length,
-    consumedRequestIds: consumed.flatMap((c) => (c.request_id ? [c.request_id] : [])).slice(0, 200),
+    consumedWithoutOutcome: consumed.filter((c) => c.outcome === null || c.requestId === null).length,
+    consumedRequestIds: consumed.flatMap((c) => (c.requestId ? [c.requestId] : [])).slice(0, 200),
     failures: failuresToday(sql, now),
     lockedUntil: lock?.until ?? null,
     unlockRequired: lock?.hard ?? false,

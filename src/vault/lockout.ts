@@ -144,10 +144,19 @@ export function recordSuccess(sql: SqlStorage, now: number): void {
 /** The relying party's unlock (admin): ends any lock, the escalation and the day's count. */
 export function unlock(sql: SqlStorage, now: number): boolean {
   const wasLocked = currentLock(sql, now) !== null;
+  clearLockout(sql);
+  return wasLocked;
+}
+
+export function clearLockout(sql: SqlStorage): void {
   sql.exec("DELETE FROM failures");
   sql.exec("DELETE FROM locks");
   sql.exec("DELETE FROM lock_state");
-  return wasLocked;
+}
+
+/** Whether anything is counted or locked (a hard lock outlives the failures that caused it). */
+export function hasLockoutState(sql: SqlStorage): boolean {
+  return ["failures", "locks", "lock_state"].some((t) => sql.exec(`SELECT 1 FROM ${t} LIMIT 1`).toArray().length > 0);
 }
 
 /** Housekeeping (the vault's alarm): forget what no longer counts. */

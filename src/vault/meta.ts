@@ -1,10 +1,13 @@
+import { VaultInvariantError } from "./invariant.js";
 import type { SubjectRef } from "./types.js";
 
-/**
+/*
  * The vault's `meta` row: which (tenant, subject) it is, learnt from its
  * first write, and when its template set last changed.
  */
-export class VaultIdentityError extends Error {
+
+/** The worker addresses a vault by the name it then passes in every call: a mismatch is its bug. */
+export class VaultIdentityError extends VaultInvariantError {
   override name = "VaultIdentityError";
 }
 
@@ -34,4 +37,8 @@ export function templatesChanged(sql: SqlStorage, now: number): void {
 
 export function templatesChangedAt(sql: SqlStorage): number | null {
   return sql.exec<{ t: number | null }>("SELECT templates_changed_at AS t FROM meta").toArray()[0]?.t ?? null;
+}
+
+export function clearMeta(sql: SqlStorage): void {
+  sql.exec("DELETE FROM meta");
 }

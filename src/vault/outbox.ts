@@ -1,5 +1,7 @@
 import { randomId } from "../crypto/random.js";
 import type { AuditRow } from "../audit/audit-log.js";
+import { retainUntil } from "./consent.js";
+import { keyDependency } from "./subject-key.js";
 import type { Actor, SubjectRef } from "./types.js";
 
 /**
@@ -116,19 +118,12 @@ export function readBatch(sql: SqlStorage, limit: number): OutboxBatch | null {
   if (rows.length === 0 && !mark && !erase) return null;
   let registry: RegistryUpdate | null = null;
   if (mark) {
-    const consent = sql.exec<{ retain_until: number }>("SELECT retain_until FROM consent").toArray()[0];
-    const key = sql.exec<{ kek_version: number; epoch: number | null }>("SELECT kek_version, epoch FROM subject_key").toArray()[0];
+    const until = retainUntil(sql);
     registry = {
       tenant: mark.tenant,
       subjectId: mark.subject_id,
       rev: mark.rev,
-      entry: consent
-        ? {
-            retainUntil: consent.retain_until,
-            keyEpoch: key?.epoch ?? null,
-            legacyKekVersion: key && key.epoch === null ? key.kek_version : null,
-          }
-        : null,
+      entry: until !== null ? { retainUntil: until, ...keyDependency(sql) } : null,
     };
   }
   const pending = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM audit_outbox").one().n;

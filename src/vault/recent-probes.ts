@@ -46,3 +46,11 @@ export function recentProbes(sql: SqlStorage, dek: Uint8Array, who: SubjectRef, 
       return e;
     });
 }
+
+export function hasRecentProbes(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM recent_probes LIMIT 1").toArray().length > 0;
+}
+
+export function clearRecentProbes(sql: SqlStorage): void {
+  sql.exec("DELETE FROM recent_probes");
+}

@@ -7,6 +7,10 @@
  * `audit_outbox`, `registry_outbox` and `erase_outbox` are written in the same synchronous
  * transaction as the decision they describe and flushed to D1 by the alarm
  * (see outbox.ts): the audit trail is exactly as durable as the state.
+ *
+ * This file only creates and migrates the tables. Each is then read and
+ * written by one module (listed in docs/ARCHITECTURE.md), so a table's rules
+ * are in one place; subject-state.ts shreds them all through those modules.
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (

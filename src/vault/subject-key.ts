@@ -82,8 +82,19 @@ export function keyEpochOf(sql: SqlStorage): number | null {
   return keyRow(sql)?.epoch ?? null;
 }
 
+/** What the subject key depends on, for its registry entry: its epoch, or for a key from before epochs the root KEK version. */
+export function keyDependency(sql: SqlStorage): { keyEpoch: number | null; legacyKekVersion: number | null } {
+  const row = keyRow(sql);
+  return { keyEpoch: row?.epoch ?? null, legacyKekVersion: row && row.epoch === null ? row.kek_version : null };
+}
+
 export function hasSubjectKey(sql: SqlStorage): boolean {
   return keyRow(sql) !== undefined;
+}
+
+/** The crypto-shred: without this row no template or recent probe of the subject opens again. */
+export function clearSubjectKey(sql: SqlStorage): void {
+  sql.exec("DELETE FROM subject_key");
 }
 
 /** The raw row, for the read-only integrity report. */

@@ -13,9 +13,10 @@ import { verifyAuthentication, verifyRegistration } from "../crypto/webauthn.js"
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { extendRetention, grantConsent, readConsent, retainUntil } from "./consent.js";
 import { decodeEnvelope } from "./envelope.js";
-import { STATE_TABLES, VaultHousekeeping } from "./housekeeping.js";
+import { VaultHousekeeping } from "./housekeeping.js";
 import { inspectVault } from "./inspect.js";
 import { IntegrityError } from "./integrity.js";
+import { VaultInvariantError } from "./invariant.js";
 import {
   attemptsRemaining,
   currentLock,
@@ -30,7 +31,8 @@ import { additionAccepted, verifyVerdict, type MatchThresholds } from "./match-r
 import { checkIdentity, identity, templatesChanged, templatesChangedAt } from "./meta.js";
 import { appendAudit, markPseudonymise, markRegistryDirty, outboxPending } from "./outbox.js";
 import { recentProbes, rememberProbe } from "./recent-probes.js";
-import { hasSubjectKey, keyEpochOf, loadOrCreateSubjectKey, loadSubjectKey } from "./subject-key.js";
+import { keyEpochOf, loadOrCreateSubjectKey, loadSubjectKey } from "./subject-key.js";
+import { holdsData, shredSubject } from "./subject-state.js";
 import { deleteTemplate, hasTemplates, insertTemplate, listTemplates, openTemplates, templateCount } from "./templates.js";
 import type {
   Actor,
@@ -75,7 +77,9 @@ export function systemActor(what: string, requestId: string): Actor {
  * subject key, sealed templates and recent probes, challenges, attempt
  * counters, and the outbox of audit rows and registry updates not yet in D1.
  * This class decides; VaultHousekeeping (housekeeping.ts) flushes and sets
- * the alarm; the rules it applies live in match-rule.ts and lockout.ts.
+ * the alarm; the rules it applies live in match-rule.ts and lockout.ts; each
+ * table is read and written only through the module that owns it, so its
+ * rules are in one place (docs/ARCHITECTURE.md, "The vault").
  *
  * Concurrency: a Durable Object runs one event at a time but interleaves
  * events at every await of non-storage I/O. Every decision is therefore a
@@ -298,8 +302,8 @@ export class SubjectVault extends DurableObject<Env> {
    */
   async erase(input: ActorRef): Promise<{ existed: boolean }> {
     const existed = await this.commit(input, false, (now) => {
-      const had = this.holdsData();
-      this.shred();
+      const had = holdsData(this.sql);
+      shredSubject(this.sql);
       appendAudit(this.sql, input, input.actor, "delete", had ? "deleted" : "deleted:nothing-held", now);
       markRegistryDirty(this.sql, input);
       markPseudonymise(this.sql, input);
@@ -350,11 +354,7 @@ export class SubjectVault extends DurableObject<Env> {
 
   /** Consistency report for operators (after flushing the outbox): counts only, nothing biometric. */
   async inspect(input: SubjectRef): Promise<IntegrityReport> {
-    try {
-      await this.housekeeping.flushOutbox();
-    } catch (err) {
-      this.housekeeping.flushFailed(err);
-    }
+    await this.housekeeping.flushQuietly();
     const ring = await epochRing(this.env, this.now());
     return this.ctx.storage.transactionSync(() => {
       checkIdentity(this.sql, input, false);
@@ -552,18 +552,10 @@ export class SubjectVault extends DurableObject<Env> {
 
   /** Retention: the same shred as an erase, recorded as a purge. Inside the caller's transaction. */
   private purge(who: SubjectRef, actor: Actor, now: number): void {
-    this.shred();
+    shredSubject(this.sql);
     appendAudit(this.sql, who, actor, "purge", "purged:retention", now);
     markRegistryDirty(this.sql, who);
     markPseudonymise(this.sql, who);
-  }
-
-  private shred(): void {
-    for (const table of STATE_TABLES) this.sql.exec(`DELETE FROM ${table}`);
-  }
-
-  private holdsData(): boolean {
-    return readConsent(this.sql) !== null || templateCount(this.sql) > 0 || hasSubjectKey(this.sql);
   }
 
   private lockRefusal(now: number): Refusal | null {
@@ -573,9 +565,14 @@ export class SubjectVault extends DurableObject<Env> {
       : { ok: false, code: "subject-locked", retryAfter: retryAfterSeconds(lock, now), attemptsRemaining: 0 };
   }
 
+  /**
+   * The route refuses a model the manifest lacks (400 `model-unknown`) before
+   * it calls the vault, so a miss here is the worker's bug, not the client's:
+   * it fails as one (500 `internal`).
+   */
   private model(modelId: string): { model: { dim: number }; thresholds: MatchThresholds } {
     const model = embeddingModel(modelId);
-    if (!model) throw new Error("model not in manifest");
+    if (!model) throw new VaultInvariantError("model not in manifest");
     return {
       model,
       thresholds: { verify: model.threshold, addTemplate: model.templateThreshold, replay: model.replayLimit },

@@ -95,3 +95,20 @@ export function deleteTemplate(sql: SqlStorage, templateId: string): "deleted" |
   sql.exec("DELETE FROM templates WHERE template_id = ?", templateId);
   return "deleted";
 }
+
+export function clearTemplates(sql: SqlStorage): void {
+  sql.exec("DELETE FROM templates");
+}
+
+/** For the integrity report: how many templates there are, and how many open under `dek` (none without one). */
+export function templatesOpening(sql: SqlStorage, dek: Uint8Array | null, who: SubjectRef): { templates: number; opening: number } {
+  const rows = sql.exec<{ template_id: string; model_id: string; sealed: ArrayBuffer }>("SELECT template_id, model_id, sealed FROM templates").toArray();
+  let opening = 0;
+  for (const t of rows) {
+    if (!dek) break;
+    const plain = open(dek, new Uint8Array(t.sealed), templateAad(who.tenant, who.subjectId, t.template_id, t.model_id));
+    if (plain) opening += 1;
+    plain?.fill(0);
+  }
+  return { templates: rows.length, opening };
+}
