@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
 import { randomId } from "../crypto/random.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 import { isSubjectId } from "../protocol/ids.js";
 import { writeAudit } from "./audit-log.js";
 
@@ -24,7 +24,7 @@ export function audited(action: string): MiddlewareHandler<AppEnv> {
     if (subjectId === undefined) return;
     const principal = c.get("principal");
     const outcome =
-      note.outcome ?? (c.error instanceof ApiError ? `refused:${c.error.code}` : c.error ? "error" : `status:${c.res.status}`);
+      note.outcome ?? (c.error instanceof ProblemError ? `refused:${c.error.code}` : c.error ? "error" : `status:${c.res.status}`);
     c.executionCtx.waitUntil(
       writeAudit(c.env.DB, {
         eventId: randomId(16),

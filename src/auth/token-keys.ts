@@ -1,6 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import type { Env } from "../env.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 import { JwksSecret, parseJsonSecret } from "../crypto/secrets.js";
 
 /**
@@ -35,7 +35,7 @@ export function tokenKeys(env: Env): JWTVerifyGetKey {
     return r;
   }
   console.error(JSON.stringify({ misconfigured: "AUTH_JWKS", why: "neither AUTH_JWKS nor AUTH_JWKS_URL is set" }));
-  throw new ApiError("server-misconfigured");
+  throw new ProblemError("server-misconfigured");
 }
 
 function jwksUrl(raw: string): URL {
@@ -48,5 +48,5 @@ function jwksUrl(raw: string): URL {
     // fall through
   }
   console.error(JSON.stringify({ misconfigured: "AUTH_JWKS_URL", why: "not an https URL" }));
-  throw new ApiError("server-misconfigured");
+  throw new ProblemError("server-misconfigured");
 }

@@ -2,7 +2,7 @@ import { errors, jwtVerify, type JWTPayload } from "jose";
 import type { Env } from "../env.js";
 import type { Principal } from "../context.js";
 import { policyOf } from "../config/policy.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 import { DEFAULT_TENANT, TENANT_PATTERN } from "../protocol/ids.js";
 import { tokenKeys } from "./token-keys.js";
 
@@ -96,6 +96,6 @@ function errorCode(err: unknown): string {
   return err instanceof errors.JOSEError ? err.code : err instanceof Error ? err.name : "unknown";
 }
 
-function invalidToken(): ApiError {
-  return new ApiError("invalid-token", "The token could not be verified.");
+function invalidToken(): ProblemError {
+  return new ProblemError("invalid-token", "The token could not be verified.");
 }

@@ -1,6 +1,6 @@
 import manifestJson from "../../models/manifest.json";
 import { embeddingModels, ModelManifest, type EmbeddingModelInfo } from "../protocol/manifest.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 
 /**
  * The embedding models the server accepts, from models/manifest.json (bundled
@@ -14,7 +14,7 @@ function load(): ReadonlyMap<string, EmbeddingModelInfo> {
   const parsed = ModelManifest.safeParse(manifestJson);
   if (!parsed.success) {
     console.error(JSON.stringify({ misconfigured: "models/manifest.json" }));
-    throw new ApiError("server-misconfigured");
+    throw new ProblemError("server-misconfigured");
   }
   models = new Map(embeddingModels(parsed.data).map((m) => [m.id, m]));
   return models;
@@ -42,6 +42,6 @@ export function padThreshold(): number | null {
 /** Like embeddingModel, but refuses an unknown id with 400 `model-unknown`. */
 export function requireEmbeddingModel(id: string): EmbeddingModelInfo {
   const m = embeddingModel(id);
-  if (!m) throw new ApiError("model-unknown", `Known embedding models: ${embeddingModelIds().join(", ")}`);
+  if (!m) throw new ProblemError("model-unknown", `Known embedding models: ${embeddingModelIds().join(", ")}`);
   return m;
 }

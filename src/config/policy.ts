@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Env } from "../env.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 
 /**
  * Numeric policy from wrangler.toml [vars]. Parsed once per env object and
@@ -83,12 +83,12 @@ export function policyOf(env: Env): Policy {
   if (!parsed.success) {
     const names = parsed.error.issues.map((i) => i.path.join(".")).join(", ");
     console.error(JSON.stringify({ misconfigured: "vars", names }));
-    throw new ApiError("server-misconfigured");
+    throw new ProblemError("server-misconfigured");
   }
   const v = parsed.data;
   if (v.LOCKOUT_MAX_DURATION_SECONDS < v.LOCKOUT_DURATION_SECONDS) {
     console.error(JSON.stringify({ misconfigured: "vars", names: "LOCKOUT_MAX_DURATION_SECONDS" }));
-    throw new ApiError("server-misconfigured");
+    throw new ProblemError("server-misconfigured");
   }
   const policy: Policy = {
     challengeTtlSeconds: v.CHALLENGE_TTL_SECONDS,

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
 import type { Env } from "../env.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 
 /**
  * The production worker (src/index.ts) refuses to serve a configuration that
@@ -43,7 +43,7 @@ export const productionGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   if (problems.length > 0) {
     console.error(JSON.stringify({ misconfigured: "production", why: problems }));
-    throw new ApiError("server-misconfigured");
+    throw new ProblemError("server-misconfigured");
   }
   await next();
 };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Env } from "../env.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 import { LIVENESS_ACTIONS, LIVENESS_LEVELS, type LivenessAction, type LivenessLevel } from "../protocol/liveness.js";
 import { STEP_UP_ACR } from "../protocol/scopes.js";
 
@@ -100,7 +100,7 @@ function policies(env: Env): z.infer<typeof Policies> {
       const r = Policies.safeParse(json);
       if (!r.success) {
         console.error(JSON.stringify({ misconfigured: "TENANT_POLICIES", why: "not a JSON object of tenant policies" }));
-        throw new ApiError("server-misconfigured");
+        throw new ProblemError("server-misconfigured");
       }
       p = r.data;
     }

@@ -1,6 +1,6 @@
 import { importJWK, SignJWT, type JWK } from "jose";
 import type { Env } from "../env.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 import { AssertionKeysSecret, parseJsonSecret } from "./secrets.js";
 import { randomId } from "./random.js";
 import type { LivenessLevel } from "../protocol/liveness.js";
@@ -67,7 +67,7 @@ function signer(env: Env) {
       () => {
         signers.delete(raw);
         console.error(JSON.stringify({ misconfigured: "ASSERTION_KEYS", why: "signing key does not import" }));
-        throw new ApiError("server-misconfigured");
+        throw new ProblemError("server-misconfigured");
       },
     );
     signers.set(raw, s);

@@ -1,5 +1,5 @@
 import type { Env } from "../env.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 import { PROTOCOL } from "../protocol/version.js";
 import { open, seal } from "./aead.js";
 import { currentKek, keks } from "./keks.js";
@@ -104,7 +104,7 @@ export async function epochRing(env: Env, now: number, opts: { fresh?: boolean }
   const current = keys.find((k) => k.epoch === newest.epoch);
   if (!current) {
     console.error(JSON.stringify({ misconfigured: "TEMPLATE_KEKS", why: "the current key epoch does not unwrap" }));
-    throw new ApiError("server-misconfigured");
+    throw new ProblemError("server-misconfigured");
   }
   const ring: EpochRing = { current, byEpoch: new Map(keys.map((k) => [k.epoch, k])) };
   cached = { raw, at: now, ring };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { b64uTryDecode } from "../protocol/base64url.js";
 import { KID_PATTERN } from "../protocol/ids.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 
 /**
  * The JSON secrets (formats in src/env.ts), validated with zod on first use
@@ -70,5 +70,5 @@ export function parseJsonSecret<S extends z.ZodType>(name: string, raw: string |
 function misconfigured(name: string, why: string): never {
   // `why` comes from our own schema messages, which never echo the value.
   console.error(JSON.stringify({ misconfigured: name, why }));
-  throw new ApiError("server-misconfigured");
+  throw new ProblemError("server-misconfigured");
 }

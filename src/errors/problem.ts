@@ -1,5 +1,5 @@
 import { PROBLEM_CONTENT_TYPE, PROBLEMS, problemType, type ProblemDetails } from "../protocol/problems.js";
-import type { ApiError } from "./api-error.js";
+import type { ProblemError } from "./problem-error.js";
 
 /** The realm every WWW-Authenticate challenge names (RFC 6750 §3). */
 export const AUTH_REALM = "facegate";
@@ -10,10 +10,10 @@ export function problemInstance(requestId: string): string {
 }
 
 /**
- * Maps an ApiError to its RFC 9457 response. Extension members come first so
+ * Maps an ProblemError to its RFC 9457 response. Extension members come first so
  * they can never overwrite the standard members.
  */
-export function problemResponse(err: ApiError, requestId: string): Response {
+export function problemResponse(err: ProblemError, requestId: string): Response {
   const body: ProblemDetails = {
     ...err.extensions,
     type: problemType(err.code),
@@ -33,7 +33,7 @@ export function problemResponse(err: ApiError, requestId: string): Response {
 }
 
 /** Headers a client needs to react to the problem without parsing the body. */
-function challengeHeaders(err: ApiError): [string, string][] {
+function challengeHeaders(err: ProblemError): [string, string][] {
   switch (err.code) {
     case "missing-token":
       return [["WWW-Authenticate", `Bearer realm="${AUTH_REALM}"`]];

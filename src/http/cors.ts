@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
 import type { Env } from "../env.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 
 /**
  * CORS for browser SDKs on a relying party's origin. Only origins listed in
@@ -34,7 +34,7 @@ export function corsOrigins(env: Env): ReadonlySet<string> {
       if (!isOrigin(o)) {
         // Names the variable, not the value (it is configuration, but keep logs uniform).
         console.error(JSON.stringify({ misconfigured: "CORS_ORIGINS", why: "each entry must be scheme://host[:port]" }));
-        throw new ApiError("server-misconfigured");
+        throw new ProblemError("server-misconfigured");
       }
     }
     origins = new Set(list);

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 import { MAX_BODY_BYTES } from "../protocol/schemas.js";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -14,11 +14,11 @@ const JSON_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s
  */
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const contentType = c.req.header("Content-Type");
-  if (!contentType || !JSON_CONTENT_TYPE.test(contentType.trim())) throw new ApiError("unsupported-media-type");
+  if (!contentType || !JSON_CONTENT_TYPE.test(contentType.trim())) throw new ProblemError("unsupported-media-type");
 
   const declared = c.req.header("Content-Length");
   if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > MAX_BODY_BYTES)) {
-    throw new ApiError("payload-too-large", `The limit is ${MAX_BODY_BYTES} bytes.`);
+    throw new ProblemError("payload-too-large", `The limit is ${MAX_BODY_BYTES} bytes.`);
   }
 
   const bytes = await readLimited(c.req.raw.body, MAX_BODY_BYTES);
@@ -27,7 +27,7 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
     JSON.parse(text);
   } catch {
-    throw new ApiError("malformed-json");
+    throw new ProblemError("malformed-json");
   }
   // Hono caches body reads as promises (its BodyCache type says otherwise).
   (c.req.bodyCache as Record<string, unknown>)["text"] = Promise.resolve(text);
@@ -45,7 +45,7 @@ async function readLimited(body: ReadableStream<Uint8Array> | null, limit: numbe
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => undefined);
-      throw new ApiError("payload-too-large", `The limit is ${limit} bytes.`);
+      throw new ProblemError("payload-too-large", `The limit is ${limit} bytes.`);
     }
     chunks.push(value);
   }

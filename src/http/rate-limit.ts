@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 
 /**
  * Caller rate limits, beyond the per-subject lockout: so that no caller can
@@ -26,8 +26,8 @@ async function tokenKey(token: string): Promise<string> {
   return [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function refused(): ApiError {
-  return new ApiError("rate-limited", `Too many requests; retry after ${PERIOD_SECONDS} s.`, { retryAfter: PERIOD_SECONDS });
+function refused(): ProblemError {
+  return new ProblemError("rate-limited", `Too many requests; retry after ${PERIOD_SECONDS} s.`, { retryAfter: PERIOD_SECONDS });
 }
 
 /** Per address: before anything else, authenticated or not. */

@@ -1,6 +1,6 @@
 import type { Hook } from "@hono/zod-openapi";
 import type { AppEnv } from "../context.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 
 const WHERE: Record<string, string> = { json: "body", param: "path", query: "query", header: "header" };
 const MAX_ERRORS = 20;
@@ -19,5 +19,5 @@ export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
     path: [where, ...issue.path.map(String)].join("."),
     message: issue.message.slice(0, 200),
   }));
-  throw new ApiError("invalid-request", "The request does not match the schema; see `errors`.", { errors });
+  throw new ProblemError("invalid-request", "The request does not match the schema; see `errors`.", { errors });
 };

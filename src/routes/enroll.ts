@@ -3,7 +3,7 @@ import type { AppEnv } from "../context.js";
 import { audited } from "../audit/middleware.js";
 import { authenticate, requireScope, stepUpSatisfied } from "../auth/index.js";
 import { tenantPolicy } from "../config/tenants.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 import { jsonBody } from "../http/json-body.js";
 import { limitCaller } from "../http/rate-limit.js";
 import { EnrollRequest, EnrollResponse } from "../protocol/schemas.js";
@@ -55,7 +55,7 @@ export function registerEnroll(app: OpenAPIHono<AppEnv>): void {
     const done = await vaultCall(c, vault.enroll(input));
     if (!done.ok) {
       if (done.code === "step-up-required") {
-        throw new ApiError(
+        throw new ProblemError(
           "step-up-required",
           `Adding a template needs the user's strong authentication within the last ${addTemplate.maxAuthAgeSeconds} s ` +
             "(the access token's auth_time and acr).",

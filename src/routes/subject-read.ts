@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context.js";
 import { audited } from "../audit/middleware.js";
 import { assertMayActOn, authenticate, requireScope } from "../auth/index.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 import { limitCaller } from "../http/rate-limit.js";
 import { SubjectRecord } from "../protocol/schemas.js";
 import { SCOPES } from "../protocol/scopes.js";
@@ -35,7 +35,7 @@ export function registerSubjectRead(app: OpenAPIHono<AppEnv>): void {
       c,
       vaultFor(c.env, principal.tenant, id).describe({ tenant: principal.tenant, subjectId: id, actor: actorOf(c) }),
     );
-    if (!state) throw new ApiError("subject-not-found");
+    if (!state) throw new ProblemError("subject-not-found");
     return c.json(
       {
         subjectId: id,

@@ -3,7 +3,7 @@ import { assertMayActOn } from "../auth/index.js";
 import { requireEmbeddingModel } from "../config/models.js";
 import { tenantPolicy } from "../config/tenants.js";
 import { holdsEnvelopeKey } from "../crypto/envelope-keys.js";
-import { ApiError } from "../errors/api-error.js";
+import { ProblemError } from "../errors/problem-error.js";
 import type { AppEnv } from "../context.js";
 import type { EnvelopeT } from "../protocol/schemas.js";
 import { vaultFor } from "../vault/address.js";
@@ -16,11 +16,11 @@ export function actorOf(c: Context<AppEnv>): Actor {
 }
 
 /** A vault refusal as the API error the client sees (refusals cross the RPC as values: errors lose their class). */
-export function refusalError(r: Refusal): ApiError {
+export function refusalError(r: Refusal): ProblemError {
   const ext: Record<string, unknown> = {};
   if (r.retryAfter !== undefined) ext["retryAfter"] = r.retryAfter;
   if (r.attemptsRemaining !== undefined) ext["attemptsRemaining"] = r.attemptsRemaining;
-  return new ApiError(r.code, undefined, ext);
+  return new ProblemError(r.code, undefined, ext);
 }
 
 /**
@@ -48,7 +48,7 @@ export function envelopeAttempt(
   const principal = c.get("principal");
   assertMayActOn(principal, subjectId);
   const model = requireEmbeddingModel(body.modelId);
-  if (!holdsEnvelopeKey(c.env, body.envelope.kid)) throw new ApiError("envelope-key-unknown");
+  if (!holdsEnvelopeKey(c.env, body.envelope.kid)) throw new ProblemError("envelope-key-unknown");
   const input: AttemptInput = {
     tenant: principal.tenant,
     subjectId,

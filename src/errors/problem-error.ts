@@ -2,12 +2,12 @@ import { PROBLEMS, type ProblemCode } from "../protocol/problems.js";
 
 /**
  * The one error type of the API. Anything that should reach the client as a
- * problem is thrown (or returned by the vault and rethrown) as an ApiError;
+ * problem is thrown (or returned by the vault and rethrown) as a ProblemError (the SDK turns the problem back into its own ApiError);
  * problem.ts maps it to `application/problem+json` in one place. Everything
  * else that escapes a handler is a bug and becomes a bare 500 `internal`.
  */
-export class ApiError extends Error {
-  override name = "ApiError";
+export class ProblemError extends Error {
+  override name = "ProblemError";
   readonly status: number;
 
   constructor(
