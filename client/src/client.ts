@@ -60,7 +60,7 @@ export interface FaceClientOptions {
   /**
    * Where the models (manifest.json + .onnx) are served. Browser default: the worker's
    * content-hashed copy of this SDK's models, `<baseUrl>/models/<MODELS_ID>/` (any origin,
-   * immutable). Node: a directory; default the models shipped in this package.
+   * immutable). In Node use `modelsDir` (a directory); this name still works there.
    */
   modelsBaseUrl?: string;
   /** `auto` (default: WebGPU on a hardware GPU, else WASM), `webgpu` or `wasm`. */

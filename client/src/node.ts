@@ -31,6 +31,8 @@ export const DEFAULT_MODELS_DIR: string = (() => {
 })();
 
 export interface NodeFaceClientOptions extends FaceClientOptions {
+  /** The directory holding manifest.json and the .onnx files; default the models shipped in this package. */
+  modelsDir?: string;
   /** WASM threads (default 1; measure before raising it). */
   threads?: number;
 }
@@ -48,7 +50,8 @@ export function createFaceClient(opts: NodeFaceClientOptions): FaceClient<NodeFa
     {
       loadPipeline({ provider, pad, onProgress }) {
         return loadNodePipeline({
-          modelsDir: opts.modelsBaseUrl ?? DEFAULT_MODELS_DIR,
+          // modelsBaseUrl: the name this option had in Node before modelsDir (a directory all along).
+          modelsDir: opts.modelsDir ?? opts.modelsBaseUrl ?? DEFAULT_MODELS_DIR,
           threads: opts.threads ?? 1,
           provider,
           pad,

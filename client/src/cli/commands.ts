@@ -144,7 +144,7 @@ async function makeClient(values: Values, auth: { subject: string; scope: string
   return createFaceClient({
     baseUrl: values.url as string,
     pad,
-    ...(typeof values.models === "string" ? { modelsBaseUrl: values.models } : {}),
+    ...(typeof values.models === "string" ? { modelsDir: values.models } : {}),
     getToken: async () => {
       if (explicit) return explicit;
       // Locally, with no token given, mint a short-lived one for exactly this
