@@ -45,7 +45,8 @@ export interface VerifyOptions extends CaptureOptions {
   loginNonce?: string;
   /**
    * Ask for at least this liveness (docs/PAD.md; the tenant's policy may
-   * require more). `passive` needs the client created with `pad: "report"`;
+   * require more). `passive` loads the PAD models the first time it is asked
+   * for when the client was created without `pad`;
    * `active` needs a live camera source, and `onGuidance` tells the user the
    * challenged action (codes `action` and `action-seen`).
    */
@@ -190,11 +191,14 @@ export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, o
     return run;
   };
 
+  // PAD's models load with the pipeline when the client asks for PAD, or later, the first time a
+  // tenant's policy asks a verify for passive liveness (padOnDemand).
+  let withPad = (opts.pad ?? "off") !== "off";
   const load = (onProgress?: (p: LoadProgress) => void) => {
     loading ??= platform
       .loadPipeline({
         provider: opts.executionProviders ?? "auto",
-        pad: (opts.pad ?? "off") !== "off",
+        pad: withPad,
         ...(onProgress ? { onProgress } : {}),
       })
       .then((pipeline) => {
@@ -210,9 +214,25 @@ export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, o
     return loading;
   };
 
-  async function embed(source: Source): Promise<EmbedResult> {
+  /**
+   * A pipeline with PAD, for a verify whose challenge asks for passive
+   * liveness when the client was created without it: the current pipeline
+   * is replaced by one that also loads the PAD models (the others come from
+   * the model cache). PAD does not change an embedding, so enrolled
+   * templates still match.
+   */
+  async function padOnDemand(): Promise<void> {
+    if (withPad) return;
+    const previous = loading;
+    withPad = true;
+    loading = null;
+    await load();
+    await serial(async () => (await previous?.catch(() => null))?.pipeline.dispose());
+  }
+
+  async function embed(source: Source, padMode: PadMode = opts.pad ?? "off"): Promise<EmbedResult> {
     const { pipeline } = await load();
-    const analyzeOpts = { pad: opts.pad ?? "off" };
+    const analyzeOpts = { pad: padMode };
     const frames = platform.toFrames(source, opts.burst ?? {});
     return serial(async () => {
       if (frames) {
@@ -302,11 +322,9 @@ export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, o
         const capture = await serial(() => captureAction(pipeline, frames, asked.action!, onPrompt ? { onPrompt } : {}));
         return send(capture.embedding, capture.evidence);
       }
-      if (asked?.level === "passive" && (opts.pad ?? "off") === "off") {
-        throw new LivenessError("pad-not-loaded", 'This tenant requires presentation-attack detection: create the client with pad: "report".');
-      }
+      if (asked?.level === "passive") await padOnDemand();
       vopts.onGuidance?.(guidanceFor("capturing"));
-      const e = await embed(source);
+      const e = await embed(source, asked?.level === "passive" && (opts.pad ?? "off") === "off" ? "report" : (opts.pad ?? "off"));
       return send(e.embedding, asked?.level === "passive" ? passiveEvidence(e) : undefined);
     },
     getSubject: (subjectId) => api.getSubject(subjectId),
@@ -318,7 +336,7 @@ export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, o
 
 /** A passive challenge's evidence: the capture's PAD score, and its best frame's pose (no pixels). */
 function passiveEvidence(e: EmbedResult): LivenessEvidence {
-  if (!e.pad) throw new LivenessError("pad-not-loaded", 'This tenant requires presentation-attack detection: create the client with pad: "report".');
+  if (!e.pad) throw new LivenessError("pad-not-loaded", "This tenant requires presentation-attack detection, and these models have none.");
   const { yaw, pitch } = e.quality.pose;
   return { v: 1, pad: e.pad.score, frames: [{ t: 0, yaw: Math.round(yaw * 10) / 10, pitch: Math.round(pitch * 10) / 10, ear: 0, agree: 1, iou: 1 }] };
 }

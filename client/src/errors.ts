@@ -46,8 +46,8 @@ export class PresentationAttackError extends FaceQualityError {
  * (no attempt was spent): `action-not-shown` (the camera did not see the
  * requested blink or turn in time: show `message` and try again),
  * `needs-video` (an active challenge needs a live camera source, not a
- * photo), `pad-not-loaded` (the tenant requires passive PAD: create the
- * client with `pad: "report"`).
+ * photo), `pad-not-loaded` (the tenant requires passive PAD and no PAD
+ * model could be loaded: the models' manifest has no PAD block).
  */
 export class LivenessError extends FacegateError {
   override name = "LivenessError";
