@@ -36,42 +36,34 @@ mkdirSync(modelsOut, { recursive: true });
 
 cpSync(join(root, "demo/static"), join(out, "demo"), { recursive: true });
 
-await build({
-  entryPoints: [join(root, "demo/app/main.ts")],
-  outdir: join(out, "demo"),
-  entryNames: "app",
-  chunkNames: "chunks/[name]-[hash]",
-  // The WASM and WebGPU builds of ORT become separate chunks: a page loads only the one it uses.
-  splitting: true,
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  minify: true,
-  sourcemap: true,
-  logLevel: "warning",
-  // ORT's own runtime files are fetched from /ort/ at run time, not bundled.
-  external: ["*.wasm"],
-});
+/** A browser bundle of `entry` into `dir` as `name`.js. */
+function browserBundle(entry: string, dir: string, name: string, extra: { sourcemap?: boolean } = {}) {
+  return build({
+    entryPoints: [join(root, entry)],
+    outdir: join(out, dir),
+    entryNames: name,
+    chunkNames: "chunks/[name]-[hash]",
+    // The WASM and WebGPU builds of ORT become separate chunks: a page loads only the one it uses.
+    splitting: true,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    logLevel: "warning",
+    // ORT's own runtime files are fetched from /ort/ at run time, not bundled.
+    external: ["*.wasm"],
+    ...extra,
+  });
+}
+
+await browserBundle("demo/app/main.ts", "demo", "app", { sourcemap: true });
 
 // The script-tag build (client/src/cdn.ts): the SDK, the elements and ONNX Runtime's JavaScript in
 // one module (and the chunks it imports on demand), for pages with no bundler. It reads ORT's
 // .wasm from /ort/ and the models from /models/<id>/ on this worker.
 mkdirSync(join(out, "sdk"), { recursive: true });
-await build({
-  entryPoints: [join(root, "client/src/cdn.ts")],
-  outdir: join(out, "sdk"),
-  entryNames: "facegate",
-  chunkNames: "chunks/[name]-[hash]",
-  splitting: true,
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  minify: true,
-  logLevel: "warning",
-  external: ["*.wasm"],
-});
+await browserBundle("client/src/cdn.ts", "sdk", "facegate");
 
 // The WASM runtimes the browser entry can load: the plain SIMD build for the
 // WASM provider and the asyncify build that the WebGPU build needs. The

@@ -12,6 +12,20 @@
  * written by one module (listed in docs/ARCHITECTURE.md), so a table's rules
  * are in one place; subject-state.ts shreds them all through those modules.
  */
+/** The audit outbox's columns: the table as created, and as dropOutboxAutoincrement rebuilds it. */
+const AUDIT_OUTBOX_COLUMNS = `
+  seq INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  tenant TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  client_id TEXT,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  request_id TEXT
+`;
+
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -82,18 +96,7 @@ CREATE TABLE IF NOT EXISTS erase_outbox (
   subject_id TEXT NOT NULL,
   pseudonym TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS audit_outbox (
-  seq INTEGER PRIMARY KEY,
-  event_id TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  tenant TEXT NOT NULL,
-  subject_id TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  client_id TEXT,
-  action TEXT NOT NULL,
-  outcome TEXT NOT NULL,
-  request_id TEXT
-);
+CREATE TABLE IF NOT EXISTS audit_outbox (${AUDIT_OUTBOX_COLUMNS});
 CREATE TABLE IF NOT EXISTS registry_outbox (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   tenant TEXT NOT NULL,
@@ -151,18 +154,7 @@ function dropOutboxAutoincrement(sql: SqlStorage): void {
   const ddl = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_outbox'").toArray()[0]?.sql ?? "";
   if (!/AUTOINCREMENT/i.test(ddl)) return;
   const columns = "seq, event_id, at, tenant, subject_id, actor, client_id, action, outcome, request_id";
-  sql.exec(`CREATE TABLE audit_outbox_next (
-  seq INTEGER PRIMARY KEY,
-  event_id TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  tenant TEXT NOT NULL,
-  subject_id TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  client_id TEXT,
-  action TEXT NOT NULL,
-  outcome TEXT NOT NULL,
-  request_id TEXT
-)`);
+  sql.exec(`CREATE TABLE audit_outbox_next (${AUDIT_OUTBOX_COLUMNS})`);
   sql.exec(`INSERT INTO audit_outbox_next (${columns}) SELECT ${columns} FROM audit_outbox`);
   sql.exec("DROP TABLE audit_outbox");
   sql.exec("ALTER TABLE audit_outbox_next RENAME TO audit_outbox");

@@ -4,7 +4,7 @@ import conformance from "../../models/conformance/vectors.json";
 import { b64uDecode, b64uEncode, type ChallengeResponseT, type EnvelopePurpose } from "../../src/protocol/index.js";
 import { sealEmbedding } from "../../src/protocol/envelope.js";
 import { createNobleHpke, deriveKeyPair, openBase, sealBase } from "../../src/protocol/hpke/index.js";
-import vectorsFile from "../vectors/rfc9180-base-x25519-sha256-chacha20poly1305.json";
+import { ENVELOPE_SUITE_VECTORS as vectors } from "../vectors/rfc9180.js";
 import { MODEL_ID, Subject } from "./helpers/api.js";
 
 /**
@@ -15,21 +15,6 @@ import { MODEL_ID, Subject } from "./helpers/api.js";
  * embeddings are the SDK pipeline's, from the conformance vectors.
  */
 
-interface Vector {
-  mode: number;
-  kem_id: number;
-  kdf_id: number;
-  aead_id: number;
-  info: string;
-  ikmE: string;
-  pkEm: string;
-  ikmR: string;
-  pkRm: string;
-  skRm: string;
-  enc: string;
-  encryptions: { sequence_number: number; pt: string; aad: string; ct: string }[];
-}
-const vectors = (vectorsFile.vectors as Vector[]).filter((v) => v.mode === 0 && v.kem_id === 0x20 && v.kdf_id === 1 && v.aead_id === 3);
 
 type Photo = { image: string; expected: { embedding?: { values: number[] } } };
 const embeddingOf = (image: string): number[] => (conformance as { photos: Photo[] }).photos.find((p) => p.image === image)!.expected.embedding!.values;
