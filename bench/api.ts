@@ -14,6 +14,7 @@ import autocannon from "autocannon";
 import { parseArgs } from "node:util";
 import { FacegateApi } from "../client/src/api/facegate-api.js";
 import { sealForChallenge } from "../client/src/api/envelope.js";
+import { webCryptoHpke } from "../client/src/api/envelope-webcrypto.js";
 import { loadDevIssuer, mintDevToken } from "../client/src/cli/dev-issuer.js";
 import { startDevServer } from "../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../scripts/lib/ensure-dev-keys.js";
@@ -80,7 +81,7 @@ try {
       const s = subjects[i % subjects.length]!;
       const challenge = await s.api.challenge(s.id, "verify");
       const probe = unitVector(s.template, PROBE_NOISE);
-      const envelope = await sealForChallenge(challenge, "verify", s.id, MODEL, probe);
+      const envelope = await sealForChallenge(webCryptoHpke(), challenge, "verify", s.id, MODEL, probe);
       return {
         path: `/v1/subjects/${s.id}/verify`,
         token: await s.token(),

@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { FacegateApi } from "../client/src/api/facegate-api.js";
 import { sealForChallenge } from "../client/src/api/envelope.js";
+import { webCryptoHpke } from "../client/src/api/envelope-webcrypto.js";
 import { loadDevIssuer, mintDevToken } from "../client/src/cli/dev-issuer.js";
 import { startDevServer } from "../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../scripts/lib/ensure-dev-keys.js";
@@ -72,7 +73,7 @@ try {
     await pool(N, CONNECTIONS, async (i) => {
       const s = subjects[i % subjects.length]!;
       const ch = await s.api.challenge(s.id, "verify");
-      const envelope = await sealForChallenge(ch, "verify", s.id, MODEL, unitVector(s.face, PROBE_NOISE));
+      const envelope = await sealForChallenge(webCryptoHpke(), ch, "verify", s.id, MODEL, unitVector(s.face, PROBE_NOISE));
       bodies.push({ path: `/v1/subjects/${s.id}/verify`, token: await s.token(), body: JSON.stringify({ challengeId: ch.challengeId, modelId: MODEL, envelope }) });
     });
     await settle();

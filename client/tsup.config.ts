@@ -5,7 +5,8 @@ import { defineConfig, type Options } from "tsup";
  * ESM only, one bundled .d.ts per entry (a consumer's compiler reads those, never our sources),
  * the wire protocol (../src/protocol, zod/mini for the manifest) bundled in, and only what
  * runs on the device left as dependencies. Browser entries and Node entries are built apart
- * so that neither imports the other's platform modules.
+ * so that neither imports the other's platform modules, and the core (core.ts) apart
+ * from both, so that it imports neither's.
  */
 const shared: Options = {
   format: ["esm"],
@@ -29,6 +30,13 @@ export default defineConfig([
     clean: true,
     platform: "browser",
     entry: { index: "src/index.ts", elements: "src/elements/index.ts" },
+  },
+  {
+    // @facegate/client/core: no platform at all (React Native imports it; @facegate/react-native).
+    ...shared,
+    clean: false,
+    platform: "neutral",
+    entry: { core: "src/core.ts" },
   },
   {
     ...shared,

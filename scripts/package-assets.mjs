@@ -6,7 +6,7 @@
  * manifest.json), so an app gets the exact weights this SDK was calibrated
  * with. The copies are git-ignored; `npm run build` makes them.
  *
- *   node scripts/package-assets.mjs client|relying-party
+ *   node scripts/package-assets.mjs client|relying-party|react-native
  */
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const which = process.argv[2];
-const dirs = { client: join(root, "client"), "relying-party": join(root, "packages/relying-party") };
+const dirs = { client: join(root, "client"), "relying-party": join(root, "packages/relying-party"), "react-native": join(root, "packages/react-native") };
 const dir = dirs[which];
 if (!dir) {
   console.error(`usage: package-assets.mjs ${Object.keys(dirs).join("|")}`);

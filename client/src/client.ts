@@ -1,6 +1,7 @@
-import { FacegateApi } from "./api/facegate-api.js";
+import { FacegateApiClient } from "./api/api-client.js";
 import type { TokenSource } from "./api/http.js";
 import type { Challenge, ConsentRecord, EnrollResult, SubjectRecord, TemplateList, VerifyResult } from "./api/types.js";
+import type { EnvelopeHpke } from "../../src/protocol/hpke/types.js";
 import type { LivenessEvidence, LivenessLevel } from "../../src/protocol/liveness.js";
 import { FaceQualityError, FacegateError, LivenessError, ModelLoadError } from "./errors.js";
 import { guidanceFor, type Guidance } from "./guidance.js";
@@ -83,6 +84,12 @@ export interface FaceClientOptions {
    * (@simplewebauthn/browser, loaded only then); Node: none.
    */
   passkeys?: PasskeyCeremonies;
+  /**
+   * Seal envelopes with this HPKE implementation of the suite. Default: the
+   * platform's (hpke-js on WebCrypto in browsers and Node; `createNobleHpke()`
+   * in React Native, whose Hermes has no WebCrypto).
+   */
+  hpke?: EnvelopeHpke<unknown>;
 }
 
 /** What `embed()` returns: never sent anywhere by itself. */
@@ -125,7 +132,7 @@ export interface RuntimeInfo {
  */
 export interface FaceClient<Source = RgbaImage> {
   /** The typed API without face processing (embeddings in, decisions out). */
-  readonly api: FacegateApi;
+  readonly api: FacegateApiClient;
   /** Load the models once (later calls return the same promise), with download progress. */
   loadModels(opts?: { onProgress?: (p: LoadProgress) => void }): Promise<RuntimeInfo>;
   /** Which execution provider ran, once loaded. */
@@ -153,7 +160,7 @@ export interface FaceClient<Source = RgbaImage> {
   deleteTemplate(subjectId: string, templateId: string): Promise<void>;
 }
 
-/** What differs between the browser and Node: how models load and what a source is. */
+/** What differs between the browser, Node and React Native: how models load, what a source is, how envelopes are sealed. */
 export interface ClientPlatform<Source> {
   loadPipeline(opts: {
     provider: ProviderPreference;
@@ -168,6 +175,8 @@ export interface ClientPlatform<Source> {
   toActionFrames(source: Source): AsyncIterable<Frame> | Iterable<Frame> | null;
   /** The platform's WebAuthn, if it has one. */
   passkeys?: PasskeyCeremonies;
+  /** The platform's HPKE implementation of the envelope suite (FaceClientOptions.hpke overrides it). */
+  hpke: EnvelopeHpke<unknown>;
 }
 
 /**
@@ -175,8 +184,9 @@ export interface ClientPlatform<Source> {
  * (index.ts for browsers, node.ts for Node) supply the ClientPlatform.
  */
 export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, opts: FaceClientOptions): FaceClient<Source> {
-  const api = new FacegateApi({
+  const api = new FacegateApiClient({
     baseUrl: opts.baseUrl,
+    hpke: opts.hpke ?? platform.hpke,
     ...(opts.getToken !== undefined ? { getToken: opts.getToken } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });

@@ -11,6 +11,7 @@
  * HTMLVideoElement (a live camera: a short burst of frames is analysed and fused).
  * The drop-in elements are in `@facegate/client/elements`.
  */
+import { webCryptoHpke } from "./api/envelope-webcrypto.js";
 import { createFaceClientWith, type BurstOptions, type FaceClient as BaseFaceClient, type FaceClientOptions } from "./client.js";
 import { rgbaFromBrowserSource, videoFrames, type BrowserImageSource } from "./image/dom.js";
 import type { RgbaImage } from "./image/types.js";
@@ -68,6 +69,7 @@ export function createFaceClient(opts: BrowserFaceClientOptions): FaceClient<Fac
           ...(onProgress ? { onProgress } : {}),
         });
       },
+      hpke: webCryptoHpke(),
       toImage: (source) => rgbaFromBrowserSource(source),
       toFrames: (source, burst) => (isVideo(source) ? burstFrames(source, burst) : null),
       // About 10 frames a second for up to 10 s: the capture stops as soon as the action is seen.

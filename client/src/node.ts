@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { webCryptoHpke } from "./api/envelope-webcrypto.js";
 import { createFaceClientWith, type FaceClient as BaseFaceClient, type FaceClientOptions } from "./client.js";
 import { isRgbaLike } from "./image/dom.js";
 import { decodeImage, readImageFile } from "./image/decode-node.js";
@@ -58,6 +59,7 @@ export function createFaceClient(opts: NodeFaceClientOptions): FaceClient<NodeFa
           ...(onProgress ? { onProgress } : {}),
         });
       },
+      hpke: webCryptoHpke(),
       toImage,
       toFrames: () => null,
       // Node has no camera: an active challenge takes recorded frames ({image, timestamp} in ms), e.g. from a clip.

@@ -131,21 +131,22 @@ export class ReferencePipeline {
     let tooling: ToolingOverrides = {};
     let runtime: string;
     if (opts.ort === "node") {
-      const ortNode = (await import("onnxruntime-node")) as unknown as Ort;
+      const ortNodeModule = await import("onnxruntime-node");
+      const ortNode = ortNodeModule as unknown as Ort;
       // The same pipeline code; only the ORT namespace and its kernels differ (as bench/lib/client-child.ts does).
       platform = { name: "onnxruntime-node", ort: ortNode, threads: 1, selectProvider: async () => ({ provider: "wasm", reason: "onnxruntime-node CPU EP" }) };
       tooling = { executionProviders: ["cpu"], intraOpNumThreads: 1 };
-      runtime = `onnxruntime-node ${ortNode.env.versions.node ?? "?"} CPU EP, 1 thread`;
+      runtime = `onnxruntime-node ${ortNodeModule.env.versions.node ?? "?"} CPU EP, 1 thread`;
     } else {
       platform = nodePlatform({ threads: 1 });
-      runtime = `onnxruntime-web ${platform.ort.env.versions.web ?? "?"} WASM, 1 thread`;
+      runtime = `onnxruntime-web ${(await import("onnxruntime-web")).env.versions.web ?? "?"} WASM, 1 thread`;
     }
     const pipeline = await loadNodePipeline(
       { modelsDir, platform, provider: "wasm" },
       { tooling, ...(opts.fivePoints ? { overrides: { fivePoints: opts.fivePoints } } : {}) },
     );
     const detectorId = Object.keys(manifest.models).find((k) => manifest.models[k]!.role === "detector")!;
-    const files = await loadModelFiles(manifest, [detectorId], directoryModelSource(modelsDir));
+    const files = await loadModelFiles(manifest, [detectorId], directoryModelSource(modelsDir), async (b) => sha256Hex(b));
     const entry = manifest.models[detectorId]!;
     const session = await ModelSession.create(platform.ort, detectorId, entry, files.get(detectorId)!.bytes, "wasm", tooling);
     const detector = new FaceDetector(session, detectorConfig(detectorId, entry));

@@ -1,18 +1,19 @@
 import { b64uDecode, b64uEncode } from "../../../src/protocol/base64url.js";
-import { createEnvelopeSuite, sealEmbedding, type EnvelopePurpose } from "../../../src/protocol/envelope.js";
+import { sealWith, type EnvelopePurpose } from "../../../src/protocol/envelope-wire.js";
+import type { EnvelopeHpke } from "../../../src/protocol/hpke/types.js";
 import type { LivenessEvidence } from "../../../src/protocol/liveness.js";
 import type { EnvelopeT } from "../../../src/protocol/schemas.js";
 import type { Challenge } from "./types.js";
-
-let suite: ReturnType<typeof createEnvelopeSuite> | undefined;
 
 /**
  * Seals an embedding for one challenge, exactly as the wire contract says:
  * HPKE base mode to the challenge's envelope key, AAD binding purpose,
  * subject, challenge, nonce and model. The embedding never leaves the device
- * in any other form.
+ * in any other form. `hpke` is the implementation of the suite the platform
+ * has (envelope-webcrypto.ts in browsers and Node; the noble one in React Native).
  */
 export async function sealForChallenge(
+  hpke: EnvelopeHpke<unknown>,
   challenge: Challenge,
   purpose: EnvelopePurpose,
   subjectId: string,
@@ -20,9 +21,8 @@ export async function sealForChallenge(
   embedding: Float32Array,
   evidence?: LivenessEvidence,
 ): Promise<EnvelopeT> {
-  suite ??= createEnvelopeSuite();
-  const sealed = await sealEmbedding(
-    suite,
+  const sealed = await sealWith(
+    hpke,
     { kid: challenge.envelopeKey.kid, publicKey: b64uDecode(challenge.envelopeKey.publicKey) },
     { purpose, subjectId, challengeId: challenge.challengeId, nonce: challenge.nonce, modelId },
     embedding,

@@ -3,7 +3,7 @@ import { FaceQualityError, PresentationAttackError } from "../errors.js";
 import { DEFAULT_IMPULSE, suppressImpulseNoise, type ImpulseOptions } from "../image/impulse.js";
 import { DEFAULT_DENOISE, denoise, type DenoiseOptions } from "../image/noise.js";
 import type { RgbaImage } from "../image/types.js";
-import { loadModelFiles } from "../runtime/load-models.js";
+import { loadModelFiles, type Sha256Hex } from "../runtime/load-models.js";
 import type { ModelSource } from "../runtime/model-source.js";
 import type { OrtPlatform, ProviderPreference } from "../runtime/ort.js";
 import type { ModelSession, ToolingOverrides } from "../runtime/session.js";
@@ -52,6 +52,8 @@ export interface FacePipelineOptions {
   manifest: ModelManifestT;
   /** Where the model files come from: `fetchModelSource(url)` or, in Node, `directoryModelSource(dir)`. */
   source: ModelSource;
+  /** Checks every model file against the manifest: `sha256Hex` (runtime/sha256.ts, WebCrypto) or, without WebCrypto, @noble/hashes. */
+  sha256: Sha256Hex;
   /** `auto` (default): WebGPU on a hardware adapter, WASM otherwise. */
   provider?: ProviderPreference;
   /**
@@ -176,7 +178,7 @@ export class FacePipeline {
   static async load(opts: FacePipelineOptions, tools: ToolingOptions = {}): Promise<FacePipeline> {
     const o = tools.overrides ?? {};
     const plan = planPipeline(opts.manifest, { pad: opts.pad ?? false, ...(opts.embeddingModel ? { embeddingModel: opts.embeddingModel } : {}) }, o);
-    const files = await loadModelFiles(opts.manifest, plan.wanted, opts.source, opts.onProgress);
+    const files = await loadModelFiles(opts.manifest, plan.wanted, opts.source, opts.sha256, opts.onProgress);
     const { sessions, choice } = await openSessions(opts.platform, files, plan.wanted, opts.provider ?? "auto", tools.tooling);
     const byId = new Map(sessions.map((s) => [s.id, s]));
     const { ids, det, lmk, emb, padConfigs, policy } = plan;
@@ -389,8 +391,8 @@ export class FacePipeline {
         continue;
       }
       // Keep only good frames within the window ending at this one.
-      const window = Math.max(windowMs, maxFrames * slowest);
-      while (good.length && t - good[0]!.t > window) good.shift();
+      const span = Math.max(windowMs, maxFrames * slowest);
+      while (good.length && t - good[0]!.t > span) good.shift();
       if (good.length >= maxFrames) break;
     }
     const items = good.map(({ a }) => ({ embedding: a.embedding, weight: a.quality.score }));

@@ -23,8 +23,8 @@ export interface DetectedFace {
 /** Eye centres (subject's right eye first, i.e. image-left), nose tip, mouth corners. */
 export type FivePoints = readonly [Point, Point, Point, Point, Point];
 
-/** Execution provider that actually ran the models. */
-export type Provider = "webgpu" | "wasm";
+/** Execution provider that actually ran the models (`cpu`: onnxruntime-react-native's native CPU provider). */
+export type Provider = "webgpu" | "wasm" | "cpu";
 
 /** Why the pipeline refused an image. Stable strings: UIs and tests switch on them. */
 export type QualityReason =

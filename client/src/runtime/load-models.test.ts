@@ -10,6 +10,7 @@ import { directoryModelSource, readManifest } from "./model-dir-node.js";
 import type { ModelSource } from "./model-source.js";
 import { nodePlatform } from "./ort-node.js";
 import { ModelSession } from "./session.js";
+import { sha256Hex } from "./sha256.js";
 
 const manifest = await readManifest(MODELS_DIR);
 
@@ -40,7 +41,7 @@ describe("loadModelFiles", () => {
   it("checks every model's sha256 and reports progress across all of them", async () => {
     const progress: LoadProgress[] = [];
     const ids = ["fr-detect", "fr-landmark68"];
-    const files = await loadModelFiles(manifest, ids, directoryModelSource(MODELS_DIR), (p) => progress.push(p));
+    const files = await loadModelFiles(manifest, ids, directoryModelSource(MODELS_DIR), sha256Hex, (p) => progress.push(p));
     expect([...files.keys()]).toEqual(ids);
     const total = manifest.models["fr-detect"]!.bytes + manifest.models["fr-landmark68"]!.bytes;
     expect(progress.at(-1)).toEqual({ loaded: total, total, model: "fr-landmark68" });
@@ -49,7 +50,7 @@ describe("loadModelFiles", () => {
 
   it("refuses a model whose bytes do not match the manifest (ModelLoadError)", async () => {
     const src = source({ corrupt: "fr-landmark68" });
-    const err = await loadModelFiles(manifest, ["fr-detect", "fr-landmark68"], src).catch((e: unknown) => e);
+    const err = await loadModelFiles(manifest, ["fr-detect", "fr-landmark68"], src, sha256Hex).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelLoadError);
     expect((err as ModelLoadError).model).toBe("fr-landmark68");
     expect((err as Error).message).toMatch(/sha256/);
@@ -61,7 +62,7 @@ describe("loadModelFiles", () => {
   it("recovers when only the cached copy was bad, keeping progress consistent", async () => {
     const src = source({ corrupt: "fr-landmark68", corruptTimes: 1 });
     const progress: LoadProgress[] = [];
-    const files = await loadModelFiles(manifest, ["fr-landmark68"], src, (p) => progress.push(p));
+    const files = await loadModelFiles(manifest, ["fr-landmark68"], src, sha256Hex, (p) => progress.push(p));
     expect(files.get("fr-landmark68")!.bytes.length).toBe(manifest.models["fr-landmark68"]!.bytes);
     expect(progress.at(-1)!.loaded).toBe(progress.at(-1)!.total);
   });
@@ -69,12 +70,12 @@ describe("loadModelFiles", () => {
   it("refuses a manifest entry with a different sha256 than the file", async () => {
     const m: ModelManifestT = structuredClone(manifest);
     m.models["fr-detect"]!.sha256 = "0".repeat(64);
-    await expect(loadModelFiles(m, ["fr-detect"], directoryModelSource(MODELS_DIR))).rejects.toBeInstanceOf(ModelLoadError);
+    await expect(loadModelFiles(m, ["fr-detect"], directoryModelSource(MODELS_DIR), sha256Hex)).rejects.toBeInstanceOf(ModelLoadError);
   });
 
   it("refuses unknown ids and unreadable files with ModelLoadError", async () => {
-    await expect(loadModelFiles(manifest, ["nope"], directoryModelSource(MODELS_DIR))).rejects.toBeInstanceOf(ModelLoadError);
-    await expect(loadModelFiles(manifest, ["fr-detect"], directoryModelSource("/nonexistent"))).rejects.toBeInstanceOf(ModelLoadError);
+    await expect(loadModelFiles(manifest, ["nope"], directoryModelSource(MODELS_DIR), sha256Hex)).rejects.toBeInstanceOf(ModelLoadError);
+    await expect(loadModelFiles(manifest, ["fr-detect"], directoryModelSource("/nonexistent"), sha256Hex)).rejects.toBeInstanceOf(ModelLoadError);
   });
 });
 

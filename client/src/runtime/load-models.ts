@@ -2,7 +2,13 @@ import type { ModelEntryT, ModelManifestT } from "../../../src/protocol/manifest
 import { ModelLoadError } from "../errors.js";
 import type { LoadProgress } from "../pipeline/types.js";
 import type { ModelSource } from "./model-source.js";
-import { sha256Hex } from "./sha256.js";
+
+/**
+ * Lower-case hex SHA-256 of a model file. Injected rather than imported so the
+ * platform-neutral core names no crypto API: WebCrypto in browsers and Node
+ * (runtime/sha256.ts), @noble/hashes in React Native (Hermes has no WebCrypto).
+ */
+export type Sha256Hex = (bytes: Uint8Array) => Promise<string>;
 
 export interface LoadedModel {
   id: string;
@@ -20,6 +26,7 @@ export async function loadModelFiles(
   manifest: ModelManifestT,
   ids: readonly string[],
   source: ModelSource,
+  sha256Hex: Sha256Hex,
   onProgress?: (p: LoadProgress) => void,
 ): Promise<Map<string, LoadedModel>> {
   const entries = ids.map((id) => {

@@ -5,6 +5,7 @@ import { createFaceClientWith } from "../client.js";
 import { ModelLoadError, type ModelLoadErrorCode } from "../errors.js";
 import { MODELS_DIR } from "../pipeline/testing.js";
 import { fetchManifest } from "./manifest.js";
+import { webCryptoHpke } from "../api/envelope-webcrypto.js";
 
 /**
  * Every way the models can fail to load is a ModelLoadError with a stable
@@ -58,6 +59,7 @@ describe("loadModels()", () => {
           throw new Error("expected magic word 00 61 73 6d");
         },
         toImage: async () => ({ data: new Uint8Array(4), width: 1, height: 1 }),
+        hpke: webCryptoHpke(),
         toFrames: () => null,
         toActionFrames: () => null,
       },

@@ -1,4 +1,5 @@
-import type { Ort, OrtPlatform, ProviderChoice, ProviderPreference } from "./ort.js";
+import type * as OrtWeb from "onnxruntime-web";
+import type { OrtPlatform, ProviderChoice, ProviderPreference } from "./ort.js";
 import { chooseProvider, type GpuLike } from "./provider.js";
 import { sha256Hex } from "./sha256.js";
 import { warmUpRuntime } from "./ort-warmup.js";
@@ -34,6 +35,9 @@ export interface BrowserPlatformOptions {
   threads?: number;
 }
 
+/** onnxruntime-web's namespace (its `env.wasm` configures the runtime). */
+type WebOrt = typeof OrtWeb;
+
 const WEBGPU_RUNTIME = "ort-wasm-simd-threaded.asyncify.wasm";
 
 interface PartsIndex {
@@ -62,7 +66,7 @@ async function joinedRuntime(base: string): Promise<Uint8Array | null> {
   return out;
 }
 
-function configure(ort: Ort, threads: number, wasmPaths?: string, wasmBinary?: Uint8Array): void {
+function configure(ort: WebOrt, threads: number, wasmPaths?: string, wasmBinary?: Uint8Array): void {
   ort.env.wasm.numThreads = threads;
   if (wasmPaths) ort.env.wasm.wasmPaths = wasmPaths;
   if (wasmBinary) ort.env.wasm.wasmBinary = wasmBinary;
@@ -86,22 +90,22 @@ export function browserPlatform(preference: ProviderPreference, opts: BrowserPla
     const gpu = typeof navigator !== "undefined" ? (navigator as Navigator & { gpu?: GpuLike }).gpu : undefined;
     let choice: ProviderChoice = await chooseProvider(gpu, preference);
     const threads = threadCount(opts.threads);
-    let ort: Ort;
+    let ort: WebOrt;
     if (choice.provider === "webgpu") {
       try {
         const base = opts.wasmPaths ?? new URL("./", import.meta.url).toString();
         const binary = await joinedRuntime(base);
-        ort = (await import("onnxruntime-web/webgpu")) as Ort;
+        ort = (await import("onnxruntime-web/webgpu")) as WebOrt;
         configure(ort, threads, opts.wasmPaths, binary ?? undefined);
       } catch (e) {
         if (preference === "webgpu") throw e;
         choice = { provider: "wasm", reason: `WebGPU runtime unavailable (${(e as Error).message}); using WASM` };
-        ort = (await import("onnxruntime-web/wasm")) as Ort;
+        ort = (await import("onnxruntime-web/wasm")) as WebOrt;
         configure(ort, threads, opts.wasmPaths);
         void warmUpRuntime(ort);
       }
     } else {
-      ort = (await import("onnxruntime-web/wasm")) as Ort;
+      ort = (await import("onnxruntime-web/wasm")) as WebOrt;
       configure(ort, threads, opts.wasmPaths);
       // Not awaited: the runtime compiles while the caller downloads the models.
       void warmUpRuntime(ort);

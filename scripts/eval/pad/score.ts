@@ -14,6 +14,7 @@ import { parsePadView, type PadView } from "../../../client/src/pipeline/pad/pad
 import { sdkDecoder, qualityReason } from "../embedder.js";
 import { Progress } from "../progress.js";
 import type { Presentation } from "./dataset.js";
+import { sha256Hex } from "../../../client/src/runtime/sha256.js";
 
 export interface ScoredImage {
   rel: string;
@@ -53,6 +54,7 @@ export async function scorePresentations(items: readonly Presentation[], o: Scor
     platform: nodePlatform({ threads: 1 }),
     manifest,
     source: directoryModelSource(o.modelsDir),
+    sha256: sha256Hex,
     provider: "wasm",
     pad: true,
   }, { overrides: { pad: { policy: { models: o.candidates.map((c) => c.name), weights: {}, bias: 0 } } } });

@@ -1,4 +1,5 @@
 import { sealForChallenge } from "../../../client/src/api/envelope.js";
+import { webCryptoHpke } from "../../../client/src/api/envelope-webcrypto.js";
 import type { ChallengeResponseT, EnrollResponseT, SubjectRecordT, VerifyResponseT } from "../../../src/protocol/schemas.js";
 import type { IntegrityReportT } from "../../../src/protocol/schemas.js";
 
@@ -57,7 +58,7 @@ export class Api {
   async prepare(id: string, token: string, purpose: "enroll" | "verify", embedding: Float32Array) {
     const ch = await this.challenge(id, token, purpose);
     if (ch.status !== 201 || !ch.body) return { challenge: ch, body: null };
-    const envelope = await sealForChallenge(ch.body, purpose, id, MODEL_ID, embedding);
+    const envelope = await sealForChallenge(webCryptoHpke(), ch.body, purpose, id, MODEL_ID, embedding);
     return { challenge: ch, body: { challengeId: ch.body.challengeId, modelId: MODEL_ID, envelope } };
   }
 

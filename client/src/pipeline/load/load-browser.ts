@@ -4,8 +4,9 @@ import { fetchModelSource, MODEL_CACHE_NAME } from "../../runtime/model-source.j
 import { browserPlatform, type BrowserPlatformOptions } from "../../runtime/ort-browser.js";
 import type { OrtPlatform } from "../../runtime/ort.js";
 import { FacePipeline, type FacePipelineOptions } from "../face-pipeline.js";
+import { sha256Hex } from "../../runtime/sha256.js";
 
-export interface BrowserPipelineOptions extends Partial<Omit<FacePipelineOptions, "manifest" | "source" | "platform">>, BrowserPlatformOptions {
+export interface BrowserPipelineOptions extends Partial<Omit<FacePipelineOptions, "manifest" | "source" | "platform" | "sha256">>, BrowserPlatformOptions {
   /** URL of the deployed models folder (manifest.json and the .onnx files). */
   modelsBaseUrl: string | URL;
   /** The sha256 prefix the manifest must have (the content-hashed default path, runtime/models-id.ts). */
@@ -40,6 +41,7 @@ export async function loadBrowserPipeline(opts: BrowserPipelineOptions): Promise
   return FacePipeline.load({
     platform,
     manifest: await manifest,
+    sha256: sha256Hex,
     source: fetchModelSource(modelsBaseUrl, { cache: useCache }),
     ...rest,
   });

@@ -6,6 +6,7 @@ import { FacePipeline } from "../face-pipeline.js";
 import { fuseModels, logistic, logit, padDecision, parsePadView, type PadPolicy } from "./pad.js";
 import { padPolicy } from "../load/preprocessing.js";
 import { MODELS_DIR, readFace } from "../testing.js";
+import { sha256Hex } from "../../runtime/sha256.js";
 
 const two: PadPolicy = { models: ["a", "b"], weights: { a: 2, b: 0.5 }, bias: -1, threshold: 0.6, burstFrames: 3 };
 
@@ -54,6 +55,7 @@ describe("PAD views", () => {
       platform: nodePlatform({ threads: 1 }),
       manifest,
       source: directoryModelSource(MODELS_DIR),
+      sha256: sha256Hex,
       provider: "wasm",
       pad: true,
     }, { overrides: { pad: { policy: { models: views, weights: { [views[0]!]: 1 }, bias: 0 } } } });
@@ -94,13 +96,13 @@ describe("PAD in the pipeline", () => {
       },
     };
     const padIds = [...new Set(padPolicy(manifest)!.models.map((v) => parsePadView(v).model))];
-    const without = await FacePipeline.load({ platform: nodePlatform({ threads: 1 }), manifest, source: recording, provider: "wasm" });
+    const without = await FacePipeline.load({ platform: nodePlatform({ threads: 1 }), manifest, source: recording, sha256: sha256Hex, provider: "wasm" });
     expect(read.filter((id) => padIds.includes(id))).toEqual([]);
     expect(without.padPolicy).toBeNull();
     await expect(without.analyze(await readFace("obama/obama_2.jpg"), { pad: "report" })).rejects.toThrow(/loaded without it/);
     await without.dispose();
     read.length = 0;
-    const withPad = await FacePipeline.load({ platform: nodePlatform({ threads: 1 }), manifest, source: recording, provider: "wasm", pad: true });
+    const withPad = await FacePipeline.load({ platform: nodePlatform({ threads: 1 }), manifest, source: recording, sha256: sha256Hex, provider: "wasm", pad: true });
     expect(read.filter((id) => padIds.includes(id)).sort()).toEqual([...padIds].sort());
     await withPad.dispose();
   });
