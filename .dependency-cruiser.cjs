@@ -27,6 +27,14 @@ module.exports = {
       to: { path: "^(src/|client/|demo/|scripts/|bench/|test/)" },
     },
     {
+      name: "react-native-package-shares-the-client-core",
+      comment:
+        "@facegate/react-native runs the client's code through @facegate/client/core (no copy, and nothing of a browser); of the repository it bundles only the wire protocol.",
+      severity: "error",
+      from: { path: "^packages/react-native/src/" },
+      to: { path: "^(src/(?!protocol/)|client/(?!dist/core\\.)|demo/|scripts/|bench/|test/|packages/(?!react-native/))" },
+    },
+    {
       name: "routes-use-the-vault-interface",
       comment: "Routes reach a subject's vault through its address (vaultFor) and its request/response types, never its internals.",
       severity: "error",

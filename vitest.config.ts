@@ -19,7 +19,7 @@ export default defineConfig(async () => {
   // before any project starts (the browser and e2e tests serve it too).
   // The demo and the dev entry use the workspace packages as an app would (their dist/): `npm test`
   // builds them first (pretest); a direct `npx vitest` on a fresh clone builds them here.
-  if (!existsSync("client/dist/index.js") || !existsSync("packages/relying-party/dist/index.js")) {
+  if (!existsSync("client/dist/index.js") || !existsSync("packages/relying-party/dist/index.js") || !existsSync("packages/react-native/dist/index.js")) {
     execFileSync("npm", ["run", "build", "--silent"], { stdio: "pipe" });
   }
   execFileSync(process.execPath, ["--import", "tsx", "scripts/build-demo.ts"], { stdio: "pipe" });
@@ -53,7 +53,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "node",
-            include: ["client/**/*.test.ts", "src/protocol/**/*.test.ts", "packages/*/src/**/*.test.ts", "test/node/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
+            include: ["client/**/*.test.ts", "src/protocol/**/*.test.ts", "packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "test/node/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 120_000,

@@ -1,0 +1,42 @@
+/**
+ * What Node hands the Hermes program and what it prints back (one JSON line).
+ * Float arrays travel as base64 of little-endian float32.
+ */
+export interface RecordedTensor {
+  dims: number[];
+  /** base64 float32 */
+  data: string;
+}
+
+/** One model's runs during the Node pipeline's analyses, in call order. */
+export interface RecordedModel {
+  /** Byte length of the .onnx file: how the replay tells the models apart. */
+  bytes: number;
+  inputNames: string[];
+  outputNames: string[];
+  calls: { inputs: Record<string, RecordedTensor>; outputs: Record<string, RecordedTensor> }[];
+}
+
+export interface HermesInput {
+  manifest: unknown;
+  /** model file name -> base64 bytes, as the app bundle would hold them */
+  files: Record<string, string>;
+  recording: RecordedModel[];
+  images: { width: number; height: number; /** base64 RGBA */ data: string }[];
+  /** The challenge the stubbed network answers POST /v1/challenges with (the envelope key is Node's). */
+  challenge: unknown;
+  subjectId: string;
+  /** base64 bytes from Node's CSPRNG: crypto.getRandomValues hands them out. */
+  random: string;
+}
+
+export interface HermesOutput {
+  /** base64 float32, one per image */
+  embeddings: string[];
+  /** The largest |input - recorded input| of each model's runs: the JS preprocessing in Hermes against Node's. */
+  inputDiff: { bytes: number; runs: number; recorded: number; maxAbsDiff: number }[];
+  /** The requests the client sent (the enrollment's body carries the sealed envelope). */
+  requests: { method: string; path: string; body: unknown }[];
+  provider: string;
+  error?: string;
+}
