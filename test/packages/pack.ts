@@ -8,6 +8,7 @@ import { REPO } from "../../scripts/lib/shared-data.js";
 export const PACKAGES = [
   { dir: "client", name: "@facegate/client" },
   { dir: "packages/relying-party", name: "@facegate/relying-party" },
+  { dir: "packages/react-native", name: "@facegate/react-native" },
 ] as const;
 
 export interface Tarball {
