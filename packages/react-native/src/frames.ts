@@ -23,9 +23,12 @@ export interface RgbaBufferLayout {
 /**
  * An RGBA image from a 4-channel 8-bit frame buffer: row padding dropped,
  * BGRA swapped to RGBA, turned upright. The pixels are copied, so the
- * camera's buffer may be reused as soon as this returns.
+ * camera's buffer may be reused as soon as this returns. A worklet (the
+ * directive lets react-native-worklets-core's Babel plugin run it in a frame
+ * processor; elsewhere it is an ordinary function).
  */
 export function rgbaFromBuffer(buffer: ArrayBuffer | Uint8Array, layout: RgbaBufferLayout): RgbaImage {
+  "worklet";
   const { width, height } = layout;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`frame size ${width}x${height} is not a positive integer size`);
@@ -89,8 +92,9 @@ export interface VisionCameraFrameLike {
  * A vision-camera frame as an RGBA image. The camera must deliver RGB frames
  * (`<Camera pixelFormat="rgb">`); `order` is `bgra` on iOS and `rgba` on
  * Android (vision-camera's PixelFormat docs). Call it in the frame processor
- * (it copies the frame, so the copy may leave the worklet) or on the JS
- * thread with the frame's `toArrayBuffer()` through rgbaFromBuffer.
+ * (a worklet; it copies the frame, so the copy may leave the worklet through
+ * `Worklets.createRunOnJS`), or hand `frame.toArrayBuffer()` to the JS
+ * thread and call rgbaFromBuffer there.
  */
 export function rgbaFromVisionCameraFrame(frame: VisionCameraFrameLike, layout: Omit<RgbaBufferLayout, "width" | "height" | "bytesPerRow"> & { order: ChannelOrder }): RgbaImage {
   "worklet";
