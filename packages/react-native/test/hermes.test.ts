@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { base64 } from "@scure/base";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +8,7 @@ import { b64uDecode, b64uEncode } from "../../../src/protocol/base64url.js";
 import { bytesToProbe, createEnvelopeSuite, openEnvelope } from "../../../src/protocol/envelope.js";
 import { similarity as cosineSimilarity } from "../../../src/protocol/similarity.js";
 import { face } from "../../../scripts/lib/shared-data.js";
-import { bundleForHermes, hermesVersion, MODELS_DIR, modelFile, recordInNode, runInHermes } from "./hermes/hermes.js";
+import { bundledModels, bundleForHermes, encodeImage, hermesVersion, recordInNode, runInHermes } from "./hermes/hermes.js";
 import type { HermesInput, HermesOutput } from "./hermes/protocol.js";
 
 /**
@@ -41,20 +40,24 @@ const privateKey = new Uint8Array(randomBytes(32));
 
 beforeAll(async () => {
   const images: RgbaImage[] = await Promise.all(PHOTOS.map((p) => readImageFile(face(p))));
-  node = await recordInNode(images);
+  // Hermes embeds the three photos, then enrolls the first: four analyses, in this order.
+  node = await recordInNode(images, [0, 1, 2, 0]);
   bundle = await bundleForHermes();
-  const files = Object.fromEntries(readdirSync(MODELS_DIR).filter((f) => f.endsWith(".onnx") && f !== "fr_liveness.onnx").map((f) => [f, modelFile(f)]));
   input = {
     manifest: (await import("../../../models/manifest.json", { with: { type: "json" } })).default,
-    files,
+    files: bundledModels(),
     recording: node.recording,
-    images: images.map((i) => ({ width: i.width, height: i.height, data: base64.encode(new Uint8Array(i.data.buffer, i.data.byteOffset, i.data.byteLength)) })),
-    challenge: {
-      challengeId: b64uEncode(new Uint8Array(randomBytes(16))),
-      nonce: b64uEncode(new Uint8Array(randomBytes(32))),
-      expiresAt: new Date(Date.now() + 120_000).toISOString(),
-      envelopeKey: { kid: "hermes-test", publicKey: b64uEncode(x25519.getPublicKey(privateKey)) },
-    },
+    images: images.map(encodeImage),
+    embed: [0, 1, 2],
+    actions: [{ purpose: "enroll", image: 0 }],
+    challenges: [
+      {
+        challengeId: b64uEncode(new Uint8Array(randomBytes(16))),
+        nonce: b64uEncode(new Uint8Array(randomBytes(32))),
+        expiresAt: new Date(Date.now() + 120_000).toISOString(),
+        envelopeKey: { kid: "hermes-test", publicKey: b64uEncode(x25519.getPublicKey(privateKey)) },
+      },
+    ],
     subjectId: SUBJECT,
     random: base64.encode(new Uint8Array(randomBytes(4096))),
   };
@@ -84,6 +87,7 @@ describe("@facegate/react-native in Hermes (hermes-engine-cli)", () => {
 
   it("computes Node's embeddings (cosine at least 0.9999)", () => {
     expect(out.embeddings).toHaveLength(PHOTOS.length);
+    expect(node.embeddings).toHaveLength(PHOTOS.length + 1);
     const cosines = out.embeddings.map((e, i) => cosineSimilarity(floats(e), node.embeddings[i]!));
     console.log(`cosine Hermes vs Node: ${cosines.map((c) => c.toFixed(7)).join(", ")}`);
     for (const c of cosines) expect(c).toBeGreaterThanOrEqual(0.9999);
@@ -95,7 +99,7 @@ describe("@facegate/react-native in Hermes (hermes-engine-cli)", () => {
     const enroll = out.requests.find((r) => r.method === "POST" && r.path === `/v1/subjects/${SUBJECT}/templates`);
     expect(enroll, JSON.stringify(out.requests.map((r) => r.path))).toBeDefined();
     const body = enroll!.body as { challengeId: string; modelId: string; envelope: { kid: string; enc: string; ciphertext: string } };
-    const challenge = input.challenge as { challengeId: string; nonce: string };
+    const challenge = input.challenges[0] as { challengeId: string; nonce: string };
     expect(body.challengeId).toBe(challenge.challengeId);
     expect(body.envelope.kid).toBe("hermes-test");
     // The worker's way (src/crypto/envelope-keys.ts): hpke-js on WebCrypto, the raw private key deserialised.

@@ -4,7 +4,7 @@
  * hermes-engine-cli's `hermes` binary.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,21 +59,33 @@ export function recordingPlatform(): { platform: OrtPlatform; recording: Recorde
 }
 
 /**
- * The Node reference: the SDK's pipeline on onnxruntime-web (WASM), every
- * image analysed in order, then the first once more (the enrollment's
- * capture in the Hermes program), recording the models' runs.
+ * The Node reference: the SDK's pipeline on onnxruntime-web (WASM), the
+ * images analysed in the order the Hermes program will (its embeds, then its
+ * actions' captures), recording the models' runs. Returns one embedding per
+ * analysis, in that order.
  */
-export async function recordInNode(images: RgbaImage[]): Promise<{ embeddings: Float32Array[]; recording: RecordedModel[] }> {
+export async function recordInNode(images: RgbaImage[], order: readonly number[]): Promise<{ embeddings: Float32Array[]; recording: RecordedModel[] }> {
   const { platform, recording } = recordingPlatform();
   const pipeline = await loadNodePipeline({ modelsDir: MODELS_DIR, platform, provider: "wasm" });
   try {
     const embeddings: Float32Array[] = [];
-    for (const image of [...images, images[0]!]) embeddings.push((await pipeline.analyze(image, { pad: "off" })).embedding.slice());
-    return { embeddings: embeddings.slice(0, images.length), recording };
+    for (const i of order) embeddings.push((await pipeline.analyze(images[i]!, { pad: "off" })).embedding.slice());
+    return { embeddings, recording };
   } finally {
     await pipeline.dispose();
   }
 }
+
+/** The models as the app bundle holds them: every .onnx the pipeline loads without PAD, base64. */
+export function bundledModels(): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(MODELS_DIR)
+      .filter((f) => f.endsWith(".onnx") && f !== "fr_liveness.onnx")
+      .map((f) => [f, base64.encode(readFileSync(join(MODELS_DIR, f)))]),
+  );
+}
+
+export const encodeImage = (i: RgbaImage) => ({ width: i.width, height: i.height, data: base64.encode(new Uint8Array(i.data.buffer, i.data.byteOffset, i.data.byteLength)) });
 
 /**
  * entry.ts and @facegate/react-native's built dist as one script for Hermes
@@ -123,5 +135,3 @@ export function hermesVersion(): string {
   const v = execFileSync(HERMES, ["-version"], { encoding: "utf8" });
   return /Hermes release version: (\S+)/.exec(v)?.[1] ?? "unknown";
 }
-
-export const modelFile = (name: string): string => base64.encode(readFileSync(join(MODELS_DIR, name)));

@@ -23,19 +23,23 @@ export interface HermesInput {
   files: Record<string, string>;
   recording: RecordedModel[];
   images: { width: number; height: number; /** base64 RGBA */ data: string }[];
-  /** The challenge the stubbed network answers POST /v1/challenges with (the envelope key is Node's). */
-  challenge: unknown;
+  /** Images to embed (indices), whose embeddings are returned. */
+  embed: number[];
+  /** Then, in order, enrollments and verifications of these images through the client. */
+  actions: { purpose: "enroll" | "verify"; image: number }[];
+  /** What the stubbed network answers each POST /v1/challenges with, in order (a real worker's, or one with Node's envelope key). */
+  challenges: unknown[];
   subjectId: string;
   /** base64 bytes from Node's CSPRNG: crypto.getRandomValues hands them out. */
   random: string;
 }
 
 export interface HermesOutput {
-  /** base64 float32, one per image */
+  /** base64 float32, one per `embed` entry */
   embeddings: string[];
   /** The largest |input - recorded input| of each model's runs: the JS preprocessing in Hermes against Node's. */
   inputDiff: { bytes: number; runs: number; recorded: number; maxAbsDiff: number }[];
-  /** The requests the client sent (the enrollment's body carries the sealed envelope). */
+  /** The requests the client sent (an enrollment's or verification's body carries the sealed envelope). */
   requests: { method: string; path: string; body: unknown }[];
   provider: string;
   error?: string;
