@@ -76,6 +76,17 @@ describe("@facegate/react-native in Hermes (hermes-engine-cli)", () => {
     expect(out.inputDiff).toHaveLength(node.recording.length);
   });
 
+  it("refuses a model file whose sha256 is not the manifest's, in Hermes (ModelLoadError model-integrity)", () => {
+    const files = { ...input.files };
+    const bytes = base64.decode(files["fr_detect.onnx"]!);
+    bytes[bytes.length >> 1]! ^= 1;
+    files["fr_detect.onnx"] = base64.encode(bytes);
+    const refused = runInHermes(bundle.code, { ...input, files });
+    expect(refused.errorName, refused.error).toBe("ModelLoadError");
+    expect(refused.errorCode).toBe("model-integrity");
+    expect(refused.error).toMatch(/fr_detect\.onnx.*failed its integrity check/);
+  });
+
   it("feeds every model the same input Node fed it, run for run", () => {
     for (const d of out.inputDiff) {
       expect(d.runs, `model of ${d.bytes} bytes`).toBe(d.recorded);

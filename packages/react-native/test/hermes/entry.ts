@@ -68,5 +68,5 @@ async function main(): Promise<HermesOutput> {
 
 main().then(
   (out) => print(JSON.stringify(out)),
-  (e: unknown) => print(JSON.stringify({ error: String((e as Error)?.stack ?? e) })),
+  (e: unknown) => print(JSON.stringify({ error: String((e as Error)?.stack ?? e), errorName: (e as Error)?.name, errorCode: (e as { code?: string })?.code })),
 );

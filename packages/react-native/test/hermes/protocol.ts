@@ -43,4 +43,7 @@ export interface HermesOutput {
   requests: { method: string; path: string; body: unknown }[];
   provider: string;
   error?: string;
+  /** The thrown error's `name` and `code` (ModelLoadError, model-integrity...). */
+  errorName?: string;
+  errorCode?: string;
 }
