@@ -83,6 +83,17 @@ describe("scripts/conformance/run.ts", () => {
   );
 
   it(
+    "the pipeline in Hermes (hermes-engine-cli, the model runs replayed from the real models) passes every vector from the reference decoder's pixels",
+    async () => {
+      const hermes = `${node} --import tsx packages/react-native/test/hermes/conformance-impl.ts`;
+      const { code, stdout } = await runner(["--impl", hermes, "--pixels", "reference"]);
+      expect(summary(stdout), stdout).toBe(`${vectors.photos.length} passed, 0 failed`);
+      expect(code).toBe(0);
+    },
+    SLOW,
+  );
+
+  it(
     "the same code on onnxruntime-node's native CPU kernels passes every vector from the reference decoder's pixels (PAM)",
     async () => {
       const { code, stdout } = await runner(["--impl", reference("--ort node"), "--pixels", "reference"]);

@@ -10,7 +10,9 @@ import { z } from "zod";
  * `@Serializable` mirror is mechanical.
  */
 
-export const FORMAT = "facegate-conformance/1";
+import { FORMAT, THUMBNAIL_SIDE } from "./format-constants.js";
+
+export { FORMAT, THUMBNAIL_SIDE };
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, "lower-case hex sha256");
@@ -19,8 +21,6 @@ const rgb = z.tuple([finite, finite, finite]);
 
 export const QUALITY_REASONS = ["no-face", "multiple-faces", "face-too-small", "face-cut-off", "too-blurry", "too-dark", "too-bright", "pose-too-far"] as const;
 
-/** Side of the aligned crop's thumbnail: 8x8 means of 14x14-pixel blocks, too coarse to show a face. */
-export const THUMBNAIL_SIDE = 8;
 
 export const ResultSchema = z.strictObject({
   format: z.literal(FORMAT),

@@ -5,7 +5,7 @@
  * verifications sealed with the noble HPKE suite and sent to a stubbed
  * network whose challenges Node supplied. Prints one JSON line (HermesOutput).
  */
-import { installRandomPool } from "./polyfills.js";
+import { installed, installRandomPool } from "./polyfills.js";
 import { createFaceClient } from "@facegate/react-native";
 import { base64 } from "@scure/base";
 import type { HermesInput, HermesOutput } from "./protocol.js";
@@ -63,7 +63,7 @@ async function main(): Promise<HermesOutput> {
     if (a.purpose === "enroll") await client.enroll(input.subjectId, images[a.image]!);
     else await client.verify(input.subjectId, images[a.image]!);
   }
-  return { embeddings, inputDiff: replayReport(), requests, provider: info.provider };
+  return { embeddings, inputDiff: replayReport(), requests, provider: info.provider, polyfilled: installed };
 }
 
 main().then(

@@ -94,9 +94,9 @@ export const encodeImage = (i: RgbaImage) => ({ width: i.width, height: i.height
  * Babel's class transform (what React Native's Babel preset does for
  * Hermes) turns classes into functions, which it cannot parse at all.
  */
-export async function bundleForHermes(): Promise<{ code: string; esbuildBytes: number }> {
+export async function bundleForHermes(entry = "entry.ts"): Promise<{ code: string; esbuildBytes: number }> {
   const out = await build({
-    entryPoints: [join(HERE, "entry.ts")],
+    entryPoints: [join(HERE, entry)],
     bundle: true,
     write: false,
     format: "iife",
@@ -122,13 +122,13 @@ export async function bundleForHermes(): Promise<{ code: string; esbuildBytes: n
 }
 
 /** Runs the bundle in Hermes with `input` as a global; returns its one JSON line. */
-export function runInHermes(code: string, input: HermesInput): HermesOutput {
+export function runInHermes<I = HermesInput, O = HermesOutput>(code: string, input: I): O {
   const dir = mkdtempSync(join(tmpdir(), "facegate-hermes-"));
   const file = join(dir, "bundle.js");
   writeFileSync(file, `var __FACEGATE_INPUT = ${JSON.stringify(input)};\n${code}`);
   const stdout = execFileSync(HERMES, [file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
   const line = stdout.trim().split("\n").at(-1) ?? "";
-  return JSON.parse(line) as HermesOutput;
+  return JSON.parse(line) as O;
 }
 
 export function hermesVersion(): string {

@@ -14,9 +14,13 @@
 type Globals = Record<string, unknown> & { crypto?: unknown };
 const g = globalThis as unknown as Globals;
 
+/** What this Hermes lacked and was given, for the programs' reports. */
+export const installed: string[] = [];
+
 const SymbolCtor = Symbol as unknown as { asyncIterator?: symbol; for(key: string): symbol };
 if (!SymbolCtor.asyncIterator) {
   Object.defineProperty(Symbol, "asyncIterator", { value: SymbolCtor.for("Symbol.asyncIterator") });
+  installed.push("Symbol.asyncIterator");
 }
 
 const arrayProto = Array.prototype as unknown as { at?: unknown };
@@ -29,9 +33,13 @@ if (typeof arrayProto.at !== "function") {
     configurable: true,
     writable: true,
   });
+  installed.push("Array.prototype.at");
 }
 
-if (typeof g["performance"] !== "object") g["performance"] = { now: () => Date.now() };
+if (typeof g["performance"] !== "object") {
+  g["performance"] = { now: () => Date.now() };
+  installed.push("performance.now");
+}
 
 if (typeof g["TextEncoder"] !== "function") {
   function TextEncoderShim() {}
@@ -54,6 +62,7 @@ if (typeof g["TextEncoder"] !== "function") {
     return new Uint8Array(bytes);
   };
   g["TextEncoder"] = TextEncoderShim;
+  installed.push("TextEncoder");
 }
 
 if (typeof g["TextDecoder"] !== "function") {
@@ -71,11 +80,13 @@ if (typeof g["TextDecoder"] !== "function") {
     return out;
   };
   g["TextDecoder"] = TextDecoderShim;
+  installed.push("TextDecoder");
 }
 
 /** Installs crypto.getRandomValues over a pool of bytes from Node's CSPRNG; refuses to reuse any. */
 export function installRandomPool(pool: Uint8Array): void {
   let at = 0;
+  installed.push("crypto.getRandomValues (Node's bytes)");
   g.crypto = {
     getRandomValues<T extends ArrayBufferView>(array: T): T {
       const view = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);

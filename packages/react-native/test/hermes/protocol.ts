@@ -10,7 +10,7 @@ export interface RecordedTensor {
 
 /** One model's runs during the Node pipeline's analyses, in call order. */
 export interface RecordedModel {
-  /** Byte length of the .onnx file: how the replay tells the models apart. */
+  /** Byte length of the .onnx file (sessions are replayed in the order they were created; the length is checked). */
   bytes: number;
   inputNames: string[];
   outputNames: string[];
@@ -34,6 +34,14 @@ export interface HermesInput {
   random: string;
 }
 
+/** One image for the conformance program (conformance-entry.ts): it prints the conformance document. */
+export interface ConformanceInput {
+  manifest: unknown;
+  files: Record<string, string>;
+  recording: RecordedModel[];
+  image: { width: number; height: number; data: string };
+}
+
 export interface HermesOutput {
   /** base64 float32, one per `embed` entry */
   embeddings: string[];
@@ -42,6 +50,8 @@ export interface HermesOutput {
   /** The requests the client sent (an enrollment's or verification's body carries the sealed envelope). */
   requests: { method: string; path: string; body: unknown }[];
   provider: string;
+  /** What the program had to give this Hermes (polyfills.ts). */
+  polyfilled: string[];
   error?: string;
   /** The thrown error's `name` and `code` (ModelLoadError, model-integrity...). */
   errorName?: string;

@@ -7,14 +7,15 @@
  * binding is not (it needs a device).
  */
 import { base64 } from "@scure/base";
-import type { HermesInput, RecordedTensor } from "./protocol.js";
+import type { RecordedModel, RecordedTensor } from "./protocol.js";
 
 const floats = (t: RecordedTensor): Float32Array => {
   const b = base64.decode(t.data);
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 };
 
-const input = (globalThis as unknown as { __FACEGATE_INPUT: HermesInput }).__FACEGATE_INPUT;
+const input = (globalThis as unknown as { __FACEGATE_INPUT: { recording: RecordedModel[] } }).__FACEGATE_INPUT;
+let created = 0;
 const state = input.recording.map((m) => ({ model: m, next: 0, maxAbsDiff: 0 }));
 
 /** Per model: runs replayed and the largest input difference seen. */
@@ -70,8 +71,9 @@ class ReplaySession {
 
 export const InferenceSession = {
   async create(model: Uint8Array): Promise<ReplaySession> {
-    const s = state.find((x) => x.model.bytes === model.length);
-    if (!s) throw new Error(`no recording for a model of ${model.length} bytes`);
+    // Sessions open in the same order in Node and here (the same code); the size says it is the same file.
+    const s = state[created++];
+    if (!s || s.model.bytes !== model.length) throw new Error(`session ${created} is a model of ${model.length} bytes; Node's was ${s?.model.bytes ?? "never opened"}`);
     return new ReplaySession(s);
   },
 };
