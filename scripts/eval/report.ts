@@ -118,7 +118,8 @@ export function toJson(value: unknown): string {
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-function htmlTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** An HTML table, escaped; every column after the first is set as a number column (tabular figures, no wrapping). */
+export function htmlTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const th = header.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
   const trs = rows.map((r) => `<tr>${r.map((c, k) => `<td${k > 0 ? ' class="n"' : ""}>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n");
   return `<div class="wide"><table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table></div>`;
