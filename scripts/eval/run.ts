@@ -4,13 +4,13 @@
  * metrics per variant -> terminal table, result.json, plots, report.html.
  */
 import path from "node:path";
-import { rocDetPlots, writeArtifacts, wroteLine } from "./artifacts.js";
-import { EmbeddingCache } from "./cache.js";
-import { embedAll, imagesNeeded, type Variant } from "./embed-images.js";
-import { evaluate, type Evaluation } from "./evaluate.js";
-import { readShippedThresholds, type ShippedThresholds } from "./manifest.js";
-import { limitPairs, loadPairs } from "./pairs.js";
-import { htmlReport, num, rate, summaryTable, toJson } from "./report.js";
+import { rocDetPlots, writeArtifacts, wroteLine } from "./report/artifacts.js";
+import { EmbeddingCache } from "./embed/cache.js";
+import { embedAll, imagesNeeded, type Variant } from "./embed/embed-images.js";
+import { evaluate, type Evaluation } from "./metrics/evaluate.js";
+import { readShippedThresholds, type ShippedThresholds } from "./calibration/manifest.js";
+import { limitPairs, loadPairs } from "./data/pairs.js";
+import { htmlReport, num, rate, summaryTable, toJson } from "./report/report.js";
 import { TOOL_NAME, TOOL_VERSION } from "./types.js";
 
 export interface RunOptions {

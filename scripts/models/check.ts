@@ -14,7 +14,7 @@ import { readImageFile } from "../../client/src/image/decode-node.js";
 import { loadNodePipeline } from "../../client/src/pipeline/load/load-node.js";
 import { nodePlatform } from "../../client/src/runtime/ort-node.js";
 import { ModelSession } from "../../client/src/runtime/session.js";
-import { parseLfwPairs } from "../eval/pairs.js";
+import { parseLfwPairs } from "../eval/data/pairs.js";
 import { REPO_ROOT, sha256 } from "./package.js";
 import { similarity } from "../../src/protocol/similarity.js";
 

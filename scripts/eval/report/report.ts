@@ -3,8 +3,8 @@
  * result.json, and a self-contained HTML report (inline SVG plots).
  */
 import path from "node:path";
-import type { Evaluation } from "./evaluate.js";
-import type { Quantiles, ThresholdOutcome } from "./metrics.js";
+import type { Evaluation } from "../metrics/evaluate.js";
+import type { Quantiles, ThresholdOutcome } from "../metrics/metrics.js";
 
 export const pct = (x: number, digits = 2): string => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : "n/a");
 export const num = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toFixed(digits) : x > 0 ? "+inf" : x < 0 ? "-inf" : "n/a");

@@ -7,10 +7,10 @@
 import { access, readFile } from "node:fs/promises";
 import { type EmbeddingCache, sha256Hex } from "./cache.js";
 import { loadPipeline, qualityReason, type Pipeline } from "./embedder.js";
-import { perturb, type PerturbationName } from "./perturb.js";
-import { seedFrom } from "./prng.js";
+import { perturb, type PerturbationName } from "../robustness/perturb.js";
+import { seedFrom } from "../data/prng.js";
 import { Progress } from "./progress.js";
-import type { EmbedOutcome, Pair } from "./types.js";
+import type { EmbedOutcome, Pair } from "../types.js";
 
 /** "none" is the image as stored. */
 export type Variant = "none" | PerturbationName;

@@ -5,10 +5,10 @@
  * are in percentage points, with the counts behind every rate (500 genuine
  * pairs make one pair 0.2 points).
  */
-import type { Evaluation } from "./evaluate.js";
-import type { ShippedThresholds } from "./manifest.js";
-import { atThreshold } from "./metrics.js";
-import { escapeHtml, formatTable, htmlTable, num, pct, rate } from "./report.js";
+import type { Evaluation } from "../metrics/evaluate.js";
+import type { ShippedThresholds } from "../calibration/manifest.js";
+import { atThreshold } from "../metrics/metrics.js";
+import { escapeHtml, formatTable, htmlTable, num, pct, rate } from "../report/report.js";
 
 export const TAR_FMR = 1e-3;
 /** No perturbation may cost more than this many points of TAR at the operating point (docs/ACCURACY.md). */

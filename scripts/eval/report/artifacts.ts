@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Evaluation } from "./evaluate.js";
+import type { Evaluation } from "../metrics/evaluate.js";
 import { detScene, rocScene, sceneToPng, sceneToSvg, type Curve } from "./plot.js";
 import { num } from "./report.js";
 

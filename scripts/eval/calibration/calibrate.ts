@@ -9,8 +9,8 @@
  * lower grid value has that property. (The grid keeps the manifest readable
  * and absorbs float32/float64 differences between here and the server.)
  */
-import { clopperPearsonUpper } from "./binomial.js";
-import { minImpostorsFor } from "./metrics.js";
+import { clopperPearsonUpper } from "../metrics/binomial.js";
+import { minImpostorsFor } from "../metrics/metrics.js";
 
 export { writeManifestThresholds } from "./manifest.js";
 

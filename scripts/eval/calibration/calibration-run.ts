@@ -11,9 +11,9 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { writeArtifacts, rocDetPlots, wroteLine } from "./artifacts.js";
-import { clopperPearsonUpper } from "./binomial.js";
-import { sha256Hex, EmbeddingCache } from "./cache.js";
+import { writeArtifacts, rocDetPlots, wroteLine } from "../report/artifacts.js";
+import { clopperPearsonUpper } from "../metrics/binomial.js";
+import { sha256Hex, EmbeddingCache } from "../embed/cache.js";
 import {
   chooseOperatingPoint,
   THRESHOLD_GRID,
@@ -23,14 +23,14 @@ import {
   type CalibrationResult,
   type OperatingPoint,
 } from "./calibrate.js";
-import { pairCounts, scanCrossPairs, type CrossPairScan } from "./cross-pairs.js";
-import { embedAll, type EmbedStats, type ImageOutcomes, type PipelineInfo, type Variant } from "./embed-images.js";
-import { evaluate, type Evaluation } from "./evaluate.js";
+import { pairCounts, scanCrossPairs, type CrossPairScan } from "../metrics/cross-pairs.js";
+import { embedAll, type EmbedStats, type ImageOutcomes, type PipelineInfo, type Variant } from "../embed/embed-images.js";
+import { evaluate, type Evaluation } from "../metrics/evaluate.js";
 import { readShippedThresholds, writeManifestThresholds, type ShippedThresholds } from "./manifest.js";
-import { atThreshold, MIN_EXPECTED_FALSE_MATCHES } from "./metrics.js";
-import { identityOfPath, loadPairs, type PairSet } from "./pairs.js";
-import { escapeHtml, formatTable, htmlReport, htmlTable, num, pct, rate, summaryTable, toJson } from "./report.js";
-import { TOOL_NAME, TOOL_VERSION, type Pair } from "./types.js";
+import { atThreshold, MIN_EXPECTED_FALSE_MATCHES } from "../metrics/metrics.js";
+import { identityOfPath, loadPairs, type PairSet } from "../data/pairs.js";
+import { escapeHtml, formatTable, htmlReport, htmlTable, num, pct, rate, summaryTable, toJson } from "../report/report.js";
+import { TOOL_NAME, TOOL_VERSION, type Pair } from "../types.js";
 
 export interface CalibrateOptions {
   pairs: string;
