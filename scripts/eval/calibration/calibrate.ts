@@ -12,8 +12,6 @@
 import { clopperPearsonUpper } from "../metrics/binomial.js";
 import { minImpostorsFor } from "../metrics/metrics.js";
 
-export { writeManifestThresholds } from "./manifest.js";
-
 export const DEFAULT_FMR_TARGETS = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6] as const;
 export const DEFAULT_OPERATING_FMR = 1e-4;
 export const THRESHOLD_GRID = 1e-6;
