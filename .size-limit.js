@@ -10,8 +10,11 @@
  *   chunk and both later chunks.
  * - The passkey ceremonies (webauthn-lib-*.js, @simplewebauthn/browser): fetched only when a
  *   tenant's device policy asks for a passkey, so counted apart.
+ * - The compressed runtime's loader (compressed-runtime-*.js: brotli-dec-wasm's glue, whose
+ *   .wasm is fetched with it): part of loading ONNX Runtime, fetched only when the page names
+ *   where ORT's files are served, so counted apart like ORT.
  */
-const passkeys = (config) => ({ ...config, external: [...(config.external ?? []), "./webauthn-lib-*"] });
+const passkeys = (config) => ({ ...config, external: [...(config.external ?? []), "./webauthn-lib-*", "./compressed-runtime-*"] });
 const lazy = (config) => passkeys({ ...config, external: [...(config.external ?? []), "./capture-*", "./load-browser-*"] });
 
 export default [
@@ -38,6 +41,12 @@ export default [
     modifyEsbuildConfig: passkeys,
     gzip: true,
     limit: "45 KB",
+  },
+  {
+    name: "@facegate/client compressed-runtime loader chunk (with ONNX Runtime, when wasmPaths is set)",
+    path: "client/dist/compressed-runtime-*.js",
+    gzip: true,
+    limit: "5 KB",
   },
   {
     name: "@facegate/client passkey chunk (only under a device policy)",

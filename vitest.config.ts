@@ -1,5 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { testBindings } from "./test/fixtures/bindings.js";
@@ -14,20 +12,13 @@ import { testBindings } from "./test/fixtures/bindings.js";
  *   for the demo; one file at a time, as each starts its own server.
  */
 export default defineConfig(async () => {
-  // wrangler.toml serves public/ as static assets, and workerd refuses to start
-  // when that directory is missing (a fresh clone): build the demo first, once,
-  // before any project starts (the browser and e2e tests serve it too).
-  // The demo and the dev entry use the workspace packages as an app would (their dist/): `npm test`
-  // builds them first (pretest); a direct `npx vitest` on a fresh clone builds them here.
-  if (!existsSync("client/dist/index.js") || !existsSync("packages/relying-party/dist/index.js") || !existsSync("packages/react-native/dist/index.js")) {
-    execFileSync("npm", ["run", "build", "--silent"], { stdio: "pipe" });
-  }
-  execFileSync(process.execPath, ["--import", "tsx", "scripts/build-demo.ts"], { stdio: "pipe" });
   const migrations = await readD1Migrations("./migrations");
   return {
     test: {
       // The JSON report gives .ci/run its "N passed, N failed" line (artifacts/ is git-ignored).
       reporters: ["default", ["json", { outputFile: "artifacts/test-report.json" }]],
+      // Builds the packages (if missing) and the demo's public/ before any project starts.
+      globalSetup: ["./test/global-setup.ts"],
       projects: [
         {
           plugins: [

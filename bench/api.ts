@@ -21,6 +21,7 @@ import { ensureDevKeys } from "../scripts/lib/ensure-dev-keys.js";
 import { unitVector } from "../scripts/lib/unit-vector.js";
 import { pool } from "./lib/pool.js";
 import { fmt, median, table } from "./lib/stats.js";
+import { EMBEDDING_MODEL_ID } from "../scripts/lib/embedding-model.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +35,7 @@ const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const ROUNDS = Number(values.rounds);
 const SUBJECTS = Number(values.subjects);
-const MODEL = "fr512-v1";
+const MODEL = EMBEDDING_MODEL_ID;
 /** A probe of the same person: per-component noise 0.01 (cosine to the template about 0.97). */
 const PROBE_NOISE = 0.01 * Math.sqrt(512);
 

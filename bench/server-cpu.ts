@@ -22,6 +22,7 @@ import { unitVector } from "../scripts/lib/unit-vector.js";
 import { pool } from "./lib/pool.js";
 import { groupCpuMs } from "./lib/proc-cpu.js";
 import { fmt, median, table } from "./lib/stats.js";
+import { EMBEDDING_MODEL_ID } from "../scripts/lib/embedding-model.js";
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +34,7 @@ const { values } = parseArgs({
 const N = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
-const MODEL = "fr512-v1";
+const MODEL = EMBEDDING_MODEL_ID;
 /** A probe of the same person: per-component noise 0.005. */
 const PROBE_NOISE = 0.005 * Math.sqrt(512);
 /** Long enough for the vaults' audit flush (1 s after a write) to have run. */

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { mulberry32 } from "../../scripts/eval/prng.js";
+import { mulberry32 } from "../../scripts/eval/data/prng.js";
 
 export { mulberry32 };
 

@@ -1,4 +1,5 @@
 import { ErrorResultSchema, ResultSchema, type ConformanceResult, type Tolerances } from "./format.js";
+import { similarity } from "../../src/protocol/similarity.js";
 
 /**
  * Judges one implementation's document against one vector, stage by
@@ -194,15 +195,7 @@ export function comparePhoto(image: string, expected: ConformanceResult, raw: un
     if (actual.embedding.sharpened !== expected.embedding.sharpened) problems.push(`sharpened ${actual.embedding.sharpened}, expected ${expected.embedding.sharpened}`);
     if (a.length !== e.length) problems.push(`${a.length} values, expected ${e.length}`);
     else {
-      let dot = 0;
-      let ne = 0;
-      let na = 0;
-      for (let i = 0; i < e.length; i++) {
-        dot += e[i]! * a[i]!;
-        ne += e[i]! * e[i]!;
-        na += a[i]! * a[i]!;
-      }
-      const cos = dot / Math.sqrt(ne * na);
+      const cos = similarity(e, a);
       d.embeddingDistance = Math.max(0, 1 - cos);
       note = `cosine ${cos.toFixed(6)}`;
       if (!(cos >= tol.embeddingCosine)) problems.push(`${note} < ${tol.embeddingCosine}`);

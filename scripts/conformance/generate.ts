@@ -12,7 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { decodeImage } from "../../client/src/image/decode-node.js";
 import { readManifest } from "../../client/src/runtime/model-dir-node.js";
-import { pipelineSourceVersion } from "../eval/embedder.js";
+import { pipelineSourceVersion } from "../eval/embed/embedder.js";
 import { comparePhoto, largestDifferences, type Differences } from "./compare.js";
 import { FORMAT, VectorsSchema, type ConformanceResult, type Tolerances, type Vectors } from "./format.js";
 import { formatJson } from "./json.js";

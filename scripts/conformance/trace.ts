@@ -11,7 +11,7 @@ import type { ConformanceResult } from "./format.js";
 import { readPam } from "./pam.js";
 import { ReferenceCore } from "./trace-core.js";
 
-export { ReferenceDriftError, sha256Hex, summariseCrop } from "./trace-core.js";
+export { sha256Hex } from "./trace-core.js";
 
 /**
  * The reference implementation of the conformance format in Node

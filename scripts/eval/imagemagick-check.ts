@@ -10,10 +10,10 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { commandLine, DEFAULT_MANIFEST, runMain, UsageError } from "./cli.js";
-import type { Evaluation } from "./evaluate.js";
-import { readShippedThresholds, shippedThresholdFor } from "./manifest.js";
-import { toJson } from "./report.js";
-import { robustnessSummary, TAR_FMR } from "./robustness-table.js";
+import type { Evaluation } from "./metrics/evaluate.js";
+import { readShippedThresholds, shippedThresholdFor } from "./calibration/manifest.js";
+import { toJson } from "./report/report.js";
+import { robustnessSummary, TAR_FMR } from "./robustness/robustness-table.js";
 import { runEvaluation } from "./run.js";
 
 const VARIANTS = ["modulate60", "modulate140", "rotate15", "impulse", "blur2", "quality30"];

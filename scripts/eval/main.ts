@@ -5,11 +5,11 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { runCalibration } from "./calibration-run.js";
-import { DEFAULT_FMR_TARGETS } from "./calibrate.js";
+import { runCalibration } from "./calibration/calibration-run.js";
+import { DEFAULT_FMR_TARGETS } from "./calibration/calibrate.js";
 import { commandLine, DEFAULT_LFW_DIR, DEFAULT_MANIFEST, intOption, numberOption, refuseHeldOut, runMain, UsageError } from "./cli.js";
-import type { Variant } from "./embed-images.js";
-import { isPerturbation, PERTURBATIONS } from "./perturb.js";
+import type { Variant } from "./embed/embed-images.js";
+import { isPerturbation, PERTURBATIONS } from "./robustness/perturb.js";
 import { runEvaluation } from "./run.js";
 
 const HELP = `facegate evaluation and calibration

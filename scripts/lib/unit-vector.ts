@@ -1,5 +1,4 @@
-/** The embedding model's dimension (models/manifest.json, fr512-v1). */
-const DIM = 512;
+import { EMBEDDING_DIM as DIM } from "./embedding-model.js";
 
 /** A random unit vector (a new "person"), or a noisy copy of `base` (the same person again). */
 export function unitVector(base?: Float32Array, noise = 0.1): Float32Array {

@@ -14,8 +14,9 @@ import { readImageFile } from "../../client/src/image/decode-node.js";
 import { loadNodePipeline } from "../../client/src/pipeline/load/load-node.js";
 import { nodePlatform } from "../../client/src/runtime/ort-node.js";
 import { ModelSession } from "../../client/src/runtime/session.js";
-import { parseLfwPairs } from "../eval/pairs.js";
+import { parseLfwPairs } from "../eval/data/pairs.js";
 import { REPO_ROOT, sha256 } from "./package.js";
+import { similarity } from "../../src/protocol/similarity.js";
 
 export interface RecordedInput {
   image: string;
@@ -136,7 +137,7 @@ export async function compareOutputs(
           d = Math.max(d, Math.abs(x[i]! - y[i]!));
         }
         maxAbsDiff[name] = d;
-        if (entry.role === "embedding") minCosine = Math.min(minCosine, cosine(x, y));
+        if (entry.role === "embedding") minCosine = Math.min(minCosine, similarity(x, y));
       }
     }
   } finally {
@@ -144,16 +145,4 @@ export async function compareOutputs(
   }
   const photos = new Set(inputs.map((i) => i.image)).size;
   return { inputs: inputs.length, photos, identical, maxAbsDiff, ...(entry.role === "embedding" ? { minCosine } : {}) };
-}
-
-export function cosine(x: Float32Array, y: Float32Array): number {
-  let xy = 0;
-  let xx = 0;
-  let yy = 0;
-  for (let i = 0; i < x.length; i++) {
-    xy += x[i]! * y[i]!;
-    xx += x[i]! * x[i]!;
-    yy += y[i]! * y[i]!;
-  }
-  return xy / Math.sqrt(xx * yy);
 }

@@ -435,7 +435,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`check: 3 x 2 random inputs, max |ONNX - tfjs| ${diff.toExponential(2)}`);
   console.log(`${out}: ${converted.onnx.length} bytes, sha256 ${sha(converted.onnx)}, input [batch, ${converted.inputShape.join(", ")}] NHWC, output [batch, ${converted.outputWidth}]`);
   if (into && id) {
-    const { setJsonMember } = await import("../eval/manifest.js");
+    const { setJsonMember } = await import("../eval/calibration/manifest.js");
     const file = path.join(into, "manifest.json");
     writeFileSync(file, setJsonMember(readFileSync(file, "utf8"), ["models", id], candidateEntry(path.basename(out), converted.onnx, src, converted)));
     console.log(`${file}: models["${id}"] added (a PAD candidate: eval:pad --models ${into} --candidates ${id}[...])`);

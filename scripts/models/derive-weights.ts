@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { ModelManifest, type ModelManifestT } from "../../src/protocol/manifest.js";
-import { setJsonMember } from "../eval/manifest.js";
+import { setJsonMember } from "../eval/calibration/manifest.js";
 import { compareOutputs, developmentPhotos, devTrainImages, modelsDirWith, recordModelInputs, type OutputDifference } from "./check.js";
 import { deriveDetector } from "./derive-detector.js";
 import { codec, modelDenormals } from "./onnx.js";

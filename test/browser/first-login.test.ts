@@ -45,9 +45,11 @@ describe("first login in Chromium: what is fetched, cold and warm", () => {
     expect(cold.error).toBeUndefined();
     expect(cold.result).toMatchObject({ type: "facegate-match" });
     expect(modelFiles(cold)).toEqual(["fr_detect.onnx", "fr_feature.onnx", "fr_landmark.onnx"]);
-    expect(runtimeFiles(cold)).toContain("/ort/ort-wasm-simd-threaded.wasm");
-    // Everything over the wire was compressed by the static-asset server (what the browser received).
-    expect(cold.wire.get("/ort/ort-wasm-simd-threaded.wasm")!).toBeLessThan(14_239_897 / 2);
+    // ORT's runtime as the worker's brotli copy (2.3 MB) and its decoder, never the plain .wasm (14.2 MB raw).
+    expect(runtimeFiles(cold)).toContain("/ort/ort-wasm-simd-threaded.wasm.brotli");
+    expect(runtimeFiles(cold)).toContain("/ort/brotli_dec_wasm_bg.wasm");
+    expect(runtimeFiles(cold)).not.toContain("/ort/ort-wasm-simd-threaded.wasm");
+    expect(cold.wire.get("/ort/ort-wasm-simd-threaded.wasm.brotli")!).toBeLessThan(2_500_000);
 
     const warm = await measureLoad(context, server, `${server.url}/bench/facegate.html?${await subjects.next()}`, noThrottle);
     expect(warm.error).toBeUndefined();
@@ -55,6 +57,18 @@ describe("first login in Chromium: what is fetched, cold and warm", () => {
     // Models (and the content-hashed manifest) from Cache Storage, the runtime from the HTTP cache.
     expect([...warm.served.keys()].filter((p) => p.startsWith("/models/"))).toEqual([]);
     expect(runtimeFiles(warm)).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it("falls back to ORT's plain .wasm when the host has no brotli copy, and still decides", async () => {
+    const context = await browser.newContext({ permissions: ["camera"] });
+    await context.route("**/ort/ort-wasm-simd-threaded.wasm.brotli", (route) => route.fulfill({ status: 404, body: "" }));
+    const load = await measureLoad(context, server, `${server.url}/bench/facegate.html?${await subjects.next()}`, noThrottle);
+    expect(load.error).toBeUndefined();
+    expect(load.result).toMatchObject({ type: "facegate-match" });
+    expect(runtimeFiles(load)).toContain("/ort/ort-wasm-simd-threaded.wasm");
+    // What the static-asset server compressed on the fly (what the browser received).
+    expect(load.wire.get("/ort/ort-wasm-simd-threaded.wasm")!).toBeLessThan(14_239_897 / 2);
     await context.close();
   }, 300_000);
 

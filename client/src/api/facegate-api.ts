@@ -3,8 +3,6 @@ import { FacegateApiClient } from "./api-client.js";
 import { webCryptoHpke } from "./envelope-webcrypto.js";
 import type { FacegateApiOptions } from "./http.js";
 
-export { FacegateApiClient, type FacegateApiClientOptions } from "./api-client.js";
-
 export interface FacegateApiInit extends FacegateApiOptions {
   /**
    * Seal envelopes with this HPKE implementation of the suite (protocol/envelope-wire.ts).

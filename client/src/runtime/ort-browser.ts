@@ -20,6 +20,11 @@ import { warmUpRuntime } from "./ort-warmup.js";
  *
  * Most users have no hardware GPU (or only a software adapter, 15-40x slower
  * than WASM here), so they never download the WebGPU runtime at all.
+ *
+ * When `wasmPaths` names where ORT's files are served, the WASM runtime is
+ * fetched brotli-compressed from there if the host has the compressed copy
+ * (runtime/compressed-runtime.ts; the facegate worker's /ort/ does), else ORT
+ * fetches its plain .wasm itself.
  */
 export interface BrowserPlatformOptions {
   /**
@@ -73,6 +78,22 @@ function configure(ort: WebOrt, threads: number, wasmPaths?: string, wasmBinary?
   ort.env.logLevel = "error";
 }
 
+/**
+ * Hands ORT the compressed runtime when the host serves it; never fails (ORT
+ * then fetches its plain .wasm, which works everywhere).
+ */
+async function useCompressedRuntime(ort: WebOrt, wasmPaths: string | undefined): Promise<void> {
+  if (!wasmPaths) return;
+  try {
+    // Its own chunk (with the decoder's glue), fetched only on this path, beside ORT's own JavaScript.
+    const { fetchCompressedRuntime } = await import("./compressed-runtime.js");
+    const binary = await fetchCompressedRuntime(wasmPaths);
+    if (binary) ort.env.wasm.wasmBinary = binary;
+  } catch {
+    // a broken copy or decoder: the plain .wasm below still loads
+  }
+}
+
 function threadCount(requested: number | undefined): number {
   const isolated = typeof crossOriginIsolated !== "undefined" && crossOriginIsolated;
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency || 1 : 1;
@@ -91,6 +112,8 @@ export function browserPlatform(preference: ProviderPreference, opts: BrowserPla
     let choice: ProviderChoice = await chooseProvider(gpu, preference);
     const threads = threadCount(opts.threads);
     let ort: WebOrt;
+    /** Set on the WASM paths: settles once ORT may initialise (with the compressed runtime, or without). */
+    let runtime: Promise<void> | undefined;
     if (choice.provider === "webgpu") {
       try {
         const base = opts.wasmPaths ?? new URL("./", import.meta.url).toString();
@@ -102,21 +125,28 @@ export function browserPlatform(preference: ProviderPreference, opts: BrowserPla
         choice = { provider: "wasm", reason: `WebGPU runtime unavailable (${(e as Error).message}); using WASM` };
         ort = (await import("onnxruntime-web/wasm")) as WebOrt;
         configure(ort, threads, opts.wasmPaths);
-        void warmUpRuntime(ort);
+        runtime = useCompressedRuntime(ort, opts.wasmPaths);
       }
     } else {
       ort = (await import("onnxruntime-web/wasm")) as WebOrt;
       configure(ort, threads, opts.wasmPaths);
-      // Not awaited: the runtime compiles while the caller downloads the models.
-      void warmUpRuntime(ort);
+      runtime = useCompressedRuntime(ort, opts.wasmPaths);
     }
+    // Not awaited: the runtime downloads and compiles while the caller downloads the models.
+    const wasmOrt = ort;
+    if (runtime) void runtime.then(() => warmUpRuntime(wasmOrt));
     const decided = choice;
     return {
       name: "browser",
       ort,
       threads,
-      // The choice was made above, before loading ORT; the pipeline asks again and gets the same answer.
-      selectProvider: async () => decided,
+      // The choice was made above, before loading ORT; the pipeline asks again and gets the same answer,
+      // once the runtime is in hand: the pipeline opens its sessions right after, and a session opened
+      // before `wasmBinary` is set would make ORT fetch the plain .wasm as well.
+      selectProvider: async () => {
+        await runtime;
+        return decided;
+      },
     };
   })().catch((e: unknown) => {
     loaded = null;

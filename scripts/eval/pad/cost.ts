@@ -22,7 +22,7 @@ import { resize } from "../../../client/src/image/resample.js";
 import type { RgbaImage } from "../../../client/src/image/types.js";
 import { loadNodePipeline } from "../../../client/src/pipeline/load/load-node.js";
 import { intOption, runMain } from "../cli.js";
-import { quantile } from "../metrics.js";
+import { quantile } from "../metrics/metrics.js";
 import { DEFAULT_PAD_DATA, loadPresentations, select } from "./dataset.js";
 
 const median = (xs: number[]) => quantile(Float64Array.from(xs).sort(), 0.5);

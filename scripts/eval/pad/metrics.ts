@@ -15,7 +15,7 @@
  * 95% Clopper-Pearson upper bound (presentations treated as independent,
  * which frames of one subject are not: the bound understates the doubt).
  */
-import { clopperPearsonUpper } from "../binomial.js";
+import { clopperPearsonUpper } from "../metrics/binomial.js";
 
 export const BONA_FIDE = "bona_fide";
 

@@ -1,10 +1,10 @@
 /**
  * What eval:pad prints and writes: a readable table (rates with their counts
  * and subjects beside them), result.json, and the DET plot (PNG and SVG,
- * drawn by scripts/eval/plot.ts).
+ * drawn by scripts/eval/report/plot.ts).
  */
-import { detScene, sceneToPng, sceneToSvg, type Curve } from "../plot.js";
-import { formatTable, num, pct } from "../report.js";
+import { detScene, sceneToPng, sceneToSvg, type Curve } from "../report/plot.js";
+import { formatTable, num, pct } from "../report/report.js";
 import { BONA_FIDE, detCurve, type PadMetrics, type PadOutcome, type Rate, type ScoredPresentation } from "./metrics.js";
 
 export const CAVEAT = "a sanity check on few subjects, not an ISO/IEC 30107-3 certification figure";

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { toJson } from "../report.js";
+import { toJson } from "../report/report.js";
 import { TOOL_NAME, TOOL_VERSION } from "../types.js";
 import { loadPresentations, select, type Selection } from "./dataset.js";
 import { fuseBursts, fuseImages, fitFusion, type FusionPolicy } from "./fuse.js";

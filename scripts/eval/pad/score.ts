@@ -11,8 +11,8 @@ import { FacePipeline } from "../../../client/src/pipeline/face-pipeline.js";
 import { directoryModelSource, readManifest } from "../../../client/src/runtime/model-dir-node.js";
 import { nodePlatform } from "../../../client/src/runtime/ort-node.js";
 import { parsePadView, type PadView } from "../../../client/src/pipeline/pad/pad.js";
-import { sdkDecoder, qualityReason } from "../embedder.js";
-import { Progress } from "../progress.js";
+import { sdkDecoder, qualityReason } from "../embed/embedder.js";
+import { Progress } from "../embed/progress.js";
 import type { Presentation } from "./dataset.js";
 import { sha256Hex } from "../../../client/src/runtime/sha256.js";
 

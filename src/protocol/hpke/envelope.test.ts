@@ -5,6 +5,7 @@ import { MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FRAMES, type EvidenceFrame, type Liven
 import { deriveKeyPair } from "./dhkem.js";
 import { createNobleHpke } from "./index.js";
 import { webRandomBytes } from "./base-mode.js";
+import { similarity } from "../similarity.js";
 
 /**
  * The facegate envelope itself (docs/API.md, "The envelope": info, aad,
@@ -16,7 +17,6 @@ import { webRandomBytes } from "./base-mode.js";
 type Photo = { image: string; expected: { embedding?: { values: number[] }; quality?: { pose: { yaw: number; pitch: number } } } };
 const photos = (conformance as { photos: Photo[] }).photos;
 const embeddingOf = (image: string): number[] => photos.find((p) => p.image === image)!.expected.embedding!.values;
-const cosine = (a: readonly number[], b: readonly number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
 const OBAMA = embeddingOf("faces/obama/obama_1.jpg");
 /** SDK rounding (client/src/pipeline/active/capture.ts): agreement to 4 decimals, pose to 1. */
@@ -26,7 +26,7 @@ const EVIDENCE: LivenessEvidence = {
   v: 1,
   frames: photos
     .filter((p) => p.image.includes("obama") && p.expected.embedding)
-    .map((p, i): EvidenceFrame => ({ t: i * 120, yaw: r(p.expected.quality!.pose.yaw, 1), pitch: r(p.expected.quality!.pose.pitch, 1), ear: 0.3, agree: r(cosine(OBAMA, p.expected.embedding!.values), 4), iou: i ? 0.9 : 1 })),
+    .map((p, i): EvidenceFrame => ({ t: i * 120, yaw: r(p.expected.quality!.pose.yaw, 1), pitch: r(p.expected.quality!.pose.pitch, 1), ear: 0.3, agree: r(similarity(OBAMA, p.expected.embedding!.values), 4), iou: i ? 0.9 : 1 })),
   pad: 0.93,
 };
 /** As many frames as the protocol allows (MAX_EVIDENCE_FRAMES, a capture of about two seconds). */

@@ -2,14 +2,14 @@ import { sealForChallenge } from "../../../client/src/api/envelope.js";
 import { webCryptoHpke } from "../../../client/src/api/envelope-webcrypto.js";
 import type { ChallengeResponseT, EnrollResponseT, SubjectRecordT, VerifyResponseT } from "../../../src/protocol/schemas.js";
 import type { IntegrityReportT } from "../../../src/protocol/schemas.js";
+import { EMBEDDING_MODEL_ID } from "../../../scripts/lib/embedding-model.js";
 
 /**
  * The few HTTP calls the load and crash drivers make, on plain fetch so that
  * every answer's status, request id and latency are seen (the SDK hides
  * them). Embeddings are synthetic unit vectors: the server never sees images.
  */
-export const MODEL_ID = "fr512-v1";
-export const DIM = 512;
+export const MODEL_ID = EMBEDDING_MODEL_ID;
 
 export interface Answer<T = unknown> {
   /** HTTP status, or 0 when no answer arrived (connection refused or reset: not acknowledged). */

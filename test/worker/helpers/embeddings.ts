@@ -1,4 +1,4 @@
-import { mulberry32 } from "../../../scripts/eval/prng.js";
+import { mulberry32 } from "../../../scripts/eval/data/prng.js";
 
 /**
  * Synthetic embeddings for the server tests: the real face models run on the

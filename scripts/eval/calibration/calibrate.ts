@@ -9,10 +9,8 @@
  * lower grid value has that property. (The grid keeps the manifest readable
  * and absorbs float32/float64 differences between here and the server.)
  */
-import { clopperPearsonUpper } from "./binomial.js";
-import { minImpostorsFor } from "./metrics.js";
-
-export { writeManifestThresholds } from "./manifest.js";
+import { clopperPearsonUpper } from "../metrics/binomial.js";
+import { minImpostorsFor } from "../metrics/metrics.js";
 
 export const DEFAULT_FMR_TARGETS = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6] as const;
 export const DEFAULT_OPERATING_FMR = 1e-4;

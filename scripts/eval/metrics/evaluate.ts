@@ -4,11 +4,11 @@
  * metrics on processed pairs only, numbers at the shipped thresholds,
  * failures by reason, and per-stage timing medians.
  */
-import { similarity } from "../../src/protocol/similarity.js";
-import type { ImageOutcomes, Variant } from "./embed-images.js";
-import type { ShippedThresholds } from "./manifest.js";
+import { similarity } from "../../../src/protocol/similarity.js";
+import type { ImageOutcomes, Variant } from "../embed/embed-images.js";
+import type { ShippedThresholds } from "../calibration/manifest.js";
 import { atThreshold, quantile, verificationMetrics, type ThresholdOutcome, type VerificationMetrics } from "./metrics.js";
-import type { EmbedOutcome, Pair } from "./types.js";
+import type { EmbedOutcome, Pair } from "../types.js";
 
 export interface ScoredPair {
   where: string;

@@ -10,7 +10,7 @@ import {
   tarAtFar,
   verificationMetrics,
 } from "./metrics.js";
-import { mulberry32 } from "./prng.js";
+import { mulberry32 } from "../data/prng.js";
 
 /** Mann-Whitney U / (Ng Ni) with ties counted half, by brute force. */
 function mannWhitney(g: number[], im: number[]): number {

@@ -5,7 +5,7 @@
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { isDeepStrictEqual } from "node:util";
-import { ModelManifest } from "../../src/protocol/manifest.js";
+import { ModelManifest } from "../../../src/protocol/manifest.js";
 import type { CalibrationResult } from "./calibrate.js";
 
 export interface ShippedThresholds {

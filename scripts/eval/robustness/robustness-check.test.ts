@@ -11,18 +11,18 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeImage } from "../../client/src/image/decode-node.js";
-import { suppressImpulseNoise } from "../../client/src/image/impulse.js";
-import { DEFAULT_DENOISE, noiseSigma } from "../../client/src/image/noise.js";
-import { sha256Hex } from "./cache.js";
-import { readShippedThresholds, shippedThresholdFor } from "./manifest.js";
-import { loadPairs, limitPairs } from "./pairs.js";
+import { decodeImage } from "../../../client/src/image/decode-node.js";
+import { suppressImpulseNoise } from "../../../client/src/image/impulse.js";
+import { DEFAULT_DENOISE, noiseSigma } from "../../../client/src/image/noise.js";
+import { sha256Hex } from "../embed/cache.js";
+import { readShippedThresholds, shippedThresholdFor } from "../calibration/manifest.js";
+import { loadPairs, limitPairs } from "../data/pairs.js";
 import { perturb, type PerturbationName } from "./perturb.js";
-import { seedFrom } from "./prng.js";
+import { seedFrom } from "../data/prng.js";
 import { robustnessSummary, TAR_FMR, type RobustnessRow } from "./robustness-table.js";
-import { runEvaluation, type RunResult } from "./run.js";
+import { runEvaluation, type RunResult } from "../run.js";
 
-const REPO = path.resolve(import.meta.dirname, "../..");
+const REPO = path.resolve(import.meta.dirname, "../../..");
 const LFW = process.env["FACEGATE_LFW_DIR"] ?? path.resolve(REPO, "../shared/data/lfw-dev");
 const MANIFEST = path.join(REPO, "models/manifest.json");
 const CHECKED: PerturbationName[] = ["channel-impulse3.5-jpeg75", "saltpepper2-jpeg75", "blur2", "motion7-jpeg75"];
@@ -44,7 +44,7 @@ describe("robustness at the operating point (DevTest, first 20 + 20 pairs)", () 
       limit: 40,
       manifest: MANIFEST,
       cache: false,
-      command: "scripts/eval/robustness-check.test.ts",
+      command: "scripts/eval/robustness/robustness-check.test.ts",
       summarize: robustnessSummary(t3, "models/manifest.json, calibrated FMR 1e-3"),
     });
     rows = (result.json["robustness"] as { rows: RobustnessRow[] }).rows;

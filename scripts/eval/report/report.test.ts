@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { refuseHeldOut } from "./cli.js";
-import type { Evaluation } from "./evaluate.js";
-import { atThreshold, verificationMetrics } from "./metrics.js";
+import { refuseHeldOut } from "../cli.js";
+import type { Evaluation } from "../metrics/evaluate.js";
+import { atThreshold, verificationMetrics } from "../metrics/metrics.js";
 import { formatTable, htmlReport, rate, summaryTable, toJson } from "./report.js";
-import { robustnessRows } from "./robustness-table.js";
+import { robustnessRows } from "../robustness/robustness-table.js";
 
 function fakeRun(name: string, genuine: number[], impostor: number[], threshold: number): Evaluation {
   const metrics = verificationMetrics(genuine, impostor);

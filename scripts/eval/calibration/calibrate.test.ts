@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chooseOperatingPoint, gridAbove, thresholdForFmr, topKFor, type CalibratedThreshold } from "./calibrate.js";
-import { mulberry32 } from "./prng.js";
+import { mulberry32 } from "../data/prng.js";
 
 const fractionAtLeast = (xs: number[], t: number) => xs.filter((x) => x >= t).length / xs.length;
 

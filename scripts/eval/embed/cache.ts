@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { EmbedOutcome } from "./types.js";
+import type { EmbedOutcome } from "../types.js";
 
 export const DEFAULT_CACHE_DIR = ".cache/eval";
 const FORMAT = 1;

@@ -3,8 +3,8 @@
  * result.json, and a self-contained HTML report (inline SVG plots).
  */
 import path from "node:path";
-import type { Evaluation } from "./evaluate.js";
-import type { Quantiles, ThresholdOutcome } from "./metrics.js";
+import type { Evaluation } from "../metrics/evaluate.js";
+import type { Quantiles, ThresholdOutcome } from "../metrics/metrics.js";
 
 export const pct = (x: number, digits = 2): string => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : "n/a");
 export const num = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toFixed(digits) : x > 0 ? "+inf" : x < 0 ? "-inf" : "n/a");
@@ -118,7 +118,8 @@ export function toJson(value: unknown): string {
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-function htmlTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** An HTML table, escaped; every column after the first is set as a number column (tabular figures, no wrapping). */
+export function htmlTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const th = header.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
   const trs = rows.map((r) => `<tr>${r.map((c, k) => `<td${k > 0 ? ' class="n"' : ""}>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n");
   return `<div class="wide"><table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table></div>`;

@@ -13,10 +13,10 @@
  * valid).
  */
 import jpeg from "jpeg-js";
-import { gaussianBlurRgb } from "../../client/src/image/gaussian.js";
-import { luma } from "../../client/src/image/luma.js";
-import { mulberry32 } from "./prng.js";
-import type { RgbaImage } from "./types.js";
+import { gaussianBlurRgb } from "../../../client/src/image/gaussian.js";
+import { luma } from "../../../client/src/image/luma.js";
+import { mulberry32 } from "../data/prng.js";
+import type { RgbaImage } from "../types.js";
 
 export const PERTURBATIONS = [
   "brightness+40",

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { mulberry32, randomInt } from "./prng.js";
-import type { Pair } from "./types.js";
+import type { Pair } from "../types.js";
 
 /** A malformed pair file; the message starts with `file:line:` (just `dir:` for a folder-per-person directory). */
 export class PairFileError extends Error {

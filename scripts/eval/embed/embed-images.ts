@@ -6,11 +6,11 @@
  */
 import { access, readFile } from "node:fs/promises";
 import { type EmbeddingCache, sha256Hex } from "./cache.js";
-import { qualityReason, type Pipeline } from "./embedder.js";
-import { perturb, type PerturbationName } from "./perturb.js";
-import { seedFrom } from "./prng.js";
+import { loadPipeline, qualityReason, type Pipeline } from "./embedder.js";
+import { perturb, type PerturbationName } from "../robustness/perturb.js";
+import { seedFrom } from "../data/prng.js";
 import { Progress } from "./progress.js";
-import type { EmbedOutcome, Pair } from "./types.js";
+import type { EmbedOutcome, Pair } from "../types.js";
 
 /** "none" is the image as stored. */
 export type Variant = "none" | PerturbationName;
@@ -122,4 +122,41 @@ export async function embedImages(
   }
   progress.finish();
   return { outcomes, stats };
+}
+
+/** What produced a run's embeddings, for its report. */
+export interface PipelineInfo {
+  modelId: string;
+  pipelineVersion: string;
+  decoder: string;
+  source: string;
+}
+
+/**
+ * The first half of every run: the pipeline (the SDK's, or --embedder's)
+ * over the images, checked against the model the thresholds belong to, and
+ * released before anything is scored.
+ */
+export async function embedAll(
+  need: Map<string, Set<Variant>>,
+  o: { manifestPath: string; embedderModule?: string; cache: EmbeddingCache; label?: string; expectModelId?: string; announce?: (p: PipelineInfo) => string },
+): Promise<{ outcomes: ImageOutcomes; stats: EmbedStats; pipeline: PipelineInfo }> {
+  await checkImagesExist(need.keys());
+  const pipeline = await loadPipeline({ embedderModule: o.embedderModule, manifestPath: o.manifestPath });
+  try {
+    const info: PipelineInfo = {
+      modelId: pipeline.embedder.modelId,
+      pipelineVersion: pipeline.embedder.pipelineVersion,
+      decoder: pipeline.decoder,
+      source: pipeline.source,
+    };
+    if (o.expectModelId !== undefined && info.modelId !== o.expectModelId) {
+      throw new Error(`the pipeline embeds with '${info.modelId}' but the thresholds are for '${o.expectModelId}' (use --model)`);
+    }
+    if (o.announce) process.stderr.write(`${o.announce(info)}\n`);
+    const { outcomes, stats } = await embedImages(need, { pipeline, cache: o.cache, label: o.label });
+    return { outcomes, stats, pipeline: info };
+  } finally {
+    await pipeline.embedder.dispose?.();
+  }
 }

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, copyFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ModelManifest } from "../../src/protocol/manifest.js";
+import { ModelManifest } from "../../../src/protocol/manifest.js";
 import type { CalibrationResult } from "./calibrate.js";
 import { formatJson, readShippedThresholds, shippedThresholdFor, updateEmbeddingText, writeManifestThresholds } from "./manifest.js";
 
-const FIXTURE = path.join(import.meta.dirname, "fixtures/manifest.json");
+const FIXTURE = path.join(import.meta.dirname, "../fixtures/manifest.json");
 
 const result: CalibrationResult = {
   thresholds: [

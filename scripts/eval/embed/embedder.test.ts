@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FaceQualityError } from "../../client/src/errors.js";
+import { FaceQualityError } from "../../../client/src/errors.js";
 import { pipelineSourceVersion, qualityReason } from "./embedder.js";
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { similarity } from "../../src/protocol/similarity.js";
+import { similarity } from "../../../src/protocol/similarity.js";
 import { pairCounts, scanCrossPairs } from "./cross-pairs.js";
-import { mulberry32 } from "./prng.js";
+import { mulberry32 } from "../data/prng.js";
 
 describe("scanCrossPairs", () => {
   it("matches brute force with the protocol's similarity(): impostor count, top-K, counts at thresholds and genuine scores", () => {

@@ -14,9 +14,9 @@ import {
   rotate,
   saltAndPepper,
 } from "./perturb.js";
-import { gaussianKernel } from "../../client/src/image/gaussian.js";
-import { mulberry32 } from "./prng.js";
-import type { RgbaImage } from "./types.js";
+import { gaussianKernel } from "../../../client/src/image/gaussian.js";
+import { mulberry32 } from "../data/prng.js";
+import type { RgbaImage } from "../types.js";
 
 function image(w: number, h: number, f: (x: number, y: number, c: number) => number): RgbaImage {
   const data = new Uint8ClampedArray(w * h * 4);

@@ -8,8 +8,8 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createHash } from "node:crypto";
-import { decodeImageBytes } from "./decode.js";
-import type { Embedder, ImageDecoder } from "./types.js";
+import { decodeImageBytes } from "../data/decode.js";
+import type { Embedder, ImageDecoder } from "../types.js";
 
 export interface Pipeline {
   embedder: Embedder;
@@ -50,11 +50,11 @@ export async function loadPipeline(opts: { embedderModule?: string; manifestPath
  */
 export async function sdkDecoder(): Promise<{ decode: ImageDecoder; name: string }> {
   try {
-    const mod = await import("../../client/src/image/decode-node.js");
+    const mod = await import("../../../client/src/image/decode-node.js");
     return { decode: async (bytes) => mod.decodeImage(bytes), name: "client/src/image/decode-node.ts (SDK)" };
   } catch (e) {
-    process.stderr.write(`warning: SDK decoder unavailable (${(e as Error).message}); using scripts/eval/decode.ts\n`);
-    return { decode: decodeImageBytes, name: "scripts/eval/decode.ts (jpeg-js, pngjs)" };
+    process.stderr.write(`warning: SDK decoder unavailable (${(e as Error).message}); using scripts/eval/data/decode.ts\n`);
+    return { decode: decodeImageBytes, name: "scripts/eval/data/decode.ts (jpeg-js, pngjs)" };
   }
 }
 
@@ -79,7 +79,7 @@ export async function sdkPipeline(manifestPath: string): Promise<Pipeline> {
   if (path.basename(manifestPath) !== "manifest.json") {
     throw new Error(`the SDK pipeline reads <models dir>/manifest.json; got --manifest ${manifestPath}`);
   }
-  const { loadNodePipeline } = await import("../../client/src/pipeline/load/load-node.js");
+  const { loadNodePipeline } = await import("../../../client/src/pipeline/load/load-node.js");
   const version = `${await pipelineSourceVersion(manifestPath)}+ort-web@${await ortWebVersion()}`;
   const pipe = await loadNodePipeline({ modelsDir, threads: 1, provider: "wasm" });
   const embedder: Embedder = {
@@ -110,7 +110,7 @@ async function ortWebVersion(): Promise<string> {
 }
 
 /** The repository root (source roots are resolved against it, not the working directory). */
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** Pipeline source directories whose code decides an embedding (relative to the repository root). */
 export const PIPELINE_SOURCES = ["client/src/pipeline", "client/src/image", "client/src/runtime"];

@@ -2,16 +2,16 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FaceQualityError } from "../../client/src/errors.js";
+import { FaceQualityError } from "../../../client/src/errors.js";
 import { EmbeddingCache } from "./cache.js";
-import { decodeImageBytes } from "./decode.js";
+import { decodeImageBytes } from "../data/decode.js";
 import { checkImagesExist, embedImages, imagesNeeded } from "./embed-images.js";
 import type { Pipeline } from "./embedder.js";
-import { evaluate } from "./evaluate.js";
-import { folderPairs } from "./pairs.js";
-import type { RgbaImage } from "./types.js";
+import { evaluate } from "../metrics/evaluate.js";
+import { folderPairs } from "../data/pairs.js";
+import type { RgbaImage } from "../types.js";
 
-const PEOPLE = path.join(import.meta.dirname, "fixtures/people");
+const PEOPLE = path.join(import.meta.dirname, "../fixtures/people");
 /** The fixture images are flat colours; Cleo_0001.png has red 200. */
 const CLEO_RED = 200;
 

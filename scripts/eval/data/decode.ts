@@ -6,7 +6,7 @@
  */
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
-import type { RgbaImage } from "./types.js";
+import type { RgbaImage } from "../types.js";
 
 export class ImageDecodeError extends Error {
   override name = "ImageDecodeError";

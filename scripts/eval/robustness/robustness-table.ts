@@ -5,10 +5,10 @@
  * are in percentage points, with the counts behind every rate (500 genuine
  * pairs make one pair 0.2 points).
  */
-import type { Evaluation } from "./evaluate.js";
-import type { ShippedThresholds } from "./manifest.js";
-import { atThreshold } from "./metrics.js";
-import { escapeHtml, formatTable, num, pct, rate } from "./report.js";
+import type { Evaluation } from "../metrics/evaluate.js";
+import type { ShippedThresholds } from "../calibration/manifest.js";
+import { atThreshold } from "../metrics/metrics.js";
+import { escapeHtml, formatTable, htmlTable, num, pct, rate } from "../report/report.js";
 
 export const TAR_FMR = 1e-3;
 /** No perturbation may cost more than this many points of TAR at the operating point (docs/ACCURACY.md). */
@@ -129,9 +129,7 @@ export function robustnessSummary(tarThreshold: number, source: string) {
       `<h2>Robustness</h2><p>Probe image perturbed, reference clean. TAR at ${num(tarThreshold)} (${escapeHtml(source)}) and at the ` +
       `operating threshold ${num(shipped.threshold)} (${escapeHtml(op)}), with genuine pairs matched; deltas in percentage points against the clean run; ` +
       `FM = listed impostor pairs matched at the operating threshold. A refused image counts as a non-match.</p>` +
-      `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
-      cells.map((c) => `<tr>${c.map((x) => `<td>${escapeHtml(x)}</td>`).join("")}</tr>`).join("") +
-      `</tbody></table>`;
+      htmlTable(header, cells);
     return {
       key: "robustness",
       text,

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { folderPairs, identityOfPath, limitPairs, loadPairs, parseCsvPairs, parseLfwPairs, PairFileError } from "./pairs.js";
 
-const FIX = path.join(import.meta.dirname, "fixtures");
+const FIX = path.join(import.meta.dirname, "../fixtures");
 const IMAGES = "/data/images";
 const read = (f: string) => readFile(path.join(FIX, f), "utf8");
 

@@ -1,6 +1,6 @@
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
-import { rocCurve } from "./metrics.js";
+import { rocCurve } from "../metrics/metrics.js";
 import { detScene, normalQuantile, PALETTE, rocScene, sceneToPng, sceneToSvg } from "./plot.js";
 
 const curveA = rocCurve([0.9, 0.8, 0.75, 0.6, 0.4], [0.7, 0.5, 0.3, 0.2, 0.1, 0.05]);

@@ -1,4 +1,4 @@
-import { similarity } from "../../src/protocol/similarity.js";
+import { similarity } from "../../../src/protocol/similarity.js";
 
 /**
  * Scores every pair among a set of embeddings (n^2/2 similarities: about six
