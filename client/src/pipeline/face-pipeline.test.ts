@@ -83,7 +83,7 @@ describe("FacePipeline on real photos", () => {
     expect(pipe.modelId).toBe("fr512-v1");
     expect(pipe.threshold).toBeGreaterThan(0.2);
     expect(pipe.threshold).toBeLessThan(0.6);
-    expect(pipe.pipelineVersion).toMatch(/^facegate-pipeline\/3:/);
+    expect(pipe.pipelineVersion).toMatch(/^facegate-pipeline\/4:/);
   });
 
   it("accepts every identity photo with an L2-normalised 512-d embedding, per-stage timings and the provider", () => {

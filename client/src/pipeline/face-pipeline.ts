@@ -27,6 +27,7 @@ import {
   type QualityPolicy,
 } from "./quality/quality.js";
 import { DEFAULT_SHARPEN, unsharpMask, type SharpenPolicy } from "./quality/sharpen.js";
+import { DEFAULT_DEBLUR, deblurLinear, estimateMotion, isMotionBlurred, type DeblurPolicy } from "./quality/deblur.js";
 import { chooseSubject, DEFAULT_SUBJECT_POLICY, type SubjectPolicy } from "./detect/subject.js";
 import {
   DEFAULT_BURST,
@@ -44,7 +45,7 @@ import {
 } from "./types.js";
 
 /** Bumped whenever the pipeline's output for the same image and models could change. */
-export const PIPELINE_CODE_VERSION = "facegate-pipeline/3";
+export const PIPELINE_CODE_VERSION = "facegate-pipeline/4";
 
 export interface FacePipelineOptions {
   /** The ORT platform entry: `nodePlatform()` (runtime/ort-node.ts) or `browserPlatform()` (runtime/ort-browser.ts). */
@@ -73,6 +74,8 @@ export interface FacePipelineOptions {
   denoise?: Partial<DenoiseOptions>;
   /** Override the sharpening of soft crops (default DEFAULT_SHARPEN, sharpen.ts). */
   sharpen?: Partial<SharpenPolicy>;
+  /** Override the directional deblurring of motion-blurred crops (default DEFAULT_DEBLUR, deblur.ts). */
+  deblur?: Partial<DeblurPolicy>;
 }
 
 /**
@@ -113,7 +116,7 @@ interface PipelineParts {
   sessions: ModelSession[];
   quality: QualityPolicy;
   subject: SubjectPolicy;
-  restore: { impulse: ImpulseOptions; denoise: DenoiseOptions; sharpen: SharpenPolicy };
+  restore: { impulse: ImpulseOptions; denoise: DenoiseOptions; sharpen: SharpenPolicy; deblur: DeblurPolicy };
   modelId: string;
   provider: Provider;
   providerReason: string;
@@ -137,6 +140,7 @@ export class FacePipeline {
   readonly #impulse: ImpulseOptions;
   readonly #denoise: DenoiseOptions;
   readonly #sharpen: SharpenPolicy;
+  readonly #deblur: DeblurPolicy;
   readonly #sharpened: Uint8ClampedArray;
   #busy = false;
 
@@ -160,6 +164,7 @@ export class FacePipeline {
     this.#impulse = parts.restore.impulse;
     this.#denoise = parts.restore.denoise;
     this.#sharpen = parts.restore.sharpen;
+    this.#deblur = parts.restore.deblur;
     this.#sharpened = new Uint8ClampedArray(parts.stages.aligner.config.size * parts.stages.aligner.config.size * 4);
     this.modelId = parts.modelId;
     this.provider = parts.provider;
@@ -196,6 +201,7 @@ export class FacePipeline {
       impulse: { ...DEFAULT_IMPULSE, ...opts.impulse },
       denoise: { ...DEFAULT_DENOISE, ...opts.denoise },
       sharpen: { ...DEFAULT_SHARPEN, ...opts.sharpen },
+      deblur: { ...DEFAULT_DEBLUR, ...opts.deblur },
     };
     // What the embedding depends on (PAD does not change it).
     const version = pipelineVersion(
@@ -314,8 +320,7 @@ export class FacePipeline {
       if (mode === "refuse" && pad.decision === "attack") throw new PresentationAttackError(pad);
     }
     const t5 = performance.now();
-    const soft = quality.sharpness < this.#sharpen.belowSharpness;
-    const crop = soft ? unsharpMask(aligned.image, this.#sharpen.sigma, this.#sharpen.amount, this.#sharpened) : aligned.image;
+    const crop = this.#restoreCrop(aligned.image, quality.sharpness);
     const embedding = await st.embedder.embed(crop);
     const t6 = performance.now();
 
@@ -343,6 +348,19 @@ export class FacePipeline {
       timings,
     };
     return { analysis, image };
+  }
+
+  /**
+   * Soft crops (isotropic blur: focus) get the unsharp mask; crops that read sharp but lost their
+   * fine detail in one direction (motion blur, then JPEG) get a 1-D deconvolution along it; every
+   * other crop is embedded as it is.
+   */
+  #restoreCrop(crop: RgbaImage, cropSharpness: number): RgbaImage {
+    if (cropSharpness < this.#sharpen.belowSharpness) return unsharpMask(crop, this.#sharpen.sigma, this.#sharpen.amount, this.#sharpened);
+    if (this.#deblur.belowDetailRatio <= 0) return crop;
+    const motion = estimateMotion(crop);
+    if (!isMotionBlurred(motion, this.#deblur)) return crop;
+    return deblurLinear(crop, motion.theta, this.#deblur.length, this.#deblur.iterations, this.#sharpened);
   }
 
   /**
