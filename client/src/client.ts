@@ -297,13 +297,18 @@ export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, o
     },
     grantConsent: (subjectId, policyVersion) => api.grantConsent(subjectId, policyVersion),
     async enroll(subjectId, source, copts = {}) {
-      await load();
+      const { pipeline } = await load();
       const challenge = await api.challenge(subjectId, "enroll");
       copts.onGuidance?.(guidanceFor("capturing"));
       const e = await embed(source);
       const webauthn = await passkeyStep(challenge, "enroll", copts);
       copts.onGuidance?.(guidanceFor("sending"));
-      return api.enrollEmbedding(subjectId, e.modelId, e.embedding, { challenge, ...(webauthn ? { webauthn } : {}) });
+      // The pipeline's version travels with the envelope: a tenant may accept only calibrated ones.
+      return api.enrollEmbedding(subjectId, e.modelId, e.embedding, {
+        challenge,
+        pipelineVersion: pipeline.pipelineVersion,
+        ...(webauthn ? { webauthn } : {}),
+      });
     },
     async verify(subjectId, source, vopts = {}) {
       const { pipeline } = await load();
@@ -315,6 +320,7 @@ export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, o
         vopts.onGuidance?.(guidanceFor("sending"));
         return api.verifyEmbedding(subjectId, pipeline.modelId, embedding, {
           challenge,
+          pipelineVersion: pipeline.pipelineVersion,
           ...(evidence ? { evidence } : {}),
           ...(webauthn ? { webauthn } : {}),
           ...(vopts.loginNonce !== undefined ? { loginNonce: vopts.loginNonce } : {}),

@@ -31,6 +31,8 @@ export interface Embedder {
    * (code, models, preprocessing). Part of the embedding cache key.
    */
   pipelineVersion: string;
+  /** The SDK's own FacePipeline.pipelineVersion, what a client sends (the manifest's `pipelines`); the SDK pipeline only. */
+  facePipelineVersion?: string;
   analyze(image: RgbaImage): Promise<{ embedding: Float32Array; timings: Record<string, number> }>;
   /** Releases model sessions, if any. */
   dispose?(): Promise<void>;

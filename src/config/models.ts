@@ -1,6 +1,7 @@
 import manifestJson from "../../models/manifest.json";
 import { embeddingModels, ModelManifest, type EmbeddingModelInfo } from "../protocol/manifest.js";
 import { ProblemError } from "../errors/problem-error.js";
+import type { PipelinePolicy } from "./tenants.js";
 
 /**
  * The embedding models the server accepts, from models/manifest.json (bundled
@@ -37,6 +38,20 @@ export function embeddingModelIds(): string[] {
 export function padThreshold(): number | null {
   const pad = (manifestJson as { pad?: { threshold?: unknown } }).pad;
   return typeof pad?.threshold === "number" ? pad.threshold : null;
+}
+
+/**
+ * The tenant's pipeline policy applied to a request: under `calibrated`, the
+ * request's `pipelineVersion` must be one the manifest lists for the model.
+ */
+export function requireAcceptedPipeline(model: EmbeddingModelInfo, policy: PipelinePolicy, pipelineVersion: string | undefined): void {
+  if (policy === "any") return;
+  if (pipelineVersion !== undefined && model.pipelines.includes(pipelineVersion)) return;
+  const listed = model.pipelines.length ? model.pipelines.join(", ") : "none recorded";
+  throw new ProblemError(
+    "pipeline-not-calibrated",
+    `${pipelineVersion === undefined ? "The request names no pipelineVersion" : `Pipeline ${pipelineVersion} is not calibrated`} for ${model.id}; this tenant accepts: ${listed}. Update the SDK, or run the conformance vectors (docs/MOBILE.md) against a port.`,
+  );
 }
 
 /** Like embeddingModel, but refuses an unknown id with 400 `model-unknown`. */

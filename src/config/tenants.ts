@@ -46,10 +46,22 @@ export interface DevicePolicy {
   origins: readonly string[];
 }
 
+/**
+ * `pipelines`: which face pipelines the tenant accepts embeddings from. `any`
+ * (the default): the request's `pipelineVersion` is not checked. `calibrated`:
+ * enroll and verify must name a version the model manifest lists for the
+ * model (`embedding.pipelines`, the versions its thresholds were calibrated
+ * on); any other, or none, is 422 `pipeline-not-calibrated` before anything is
+ * opened, counted or spent. For tenants with native ports, so a port whose
+ * preprocessing drifted is told so instead of being falsely rejected.
+ */
+export type PipelinePolicy = "any" | "calibrated";
+
 export interface TenantPolicy {
   addTemplate: AddTemplatePolicy;
   liveness: LivenessPolicy;
   device: DevicePolicy;
+  pipelines: PipelinePolicy;
 }
 
 
@@ -57,6 +69,7 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = {
   addTemplate: { maxAuthAgeSeconds: 300, acr: [STEP_UP_ACR] },
   liveness: { level: "off", actions: LIVENESS_ACTIONS },
   device: { mode: "off", rpId: null, origins: [] },
+  pipelines: "any",
 };
 
 const Entry = z.strictObject({
@@ -72,6 +85,7 @@ const Entry = z.strictObject({
       actions: z.array(z.enum(LIVENESS_ACTIONS)).min(1).optional(),
     })
     .optional(),
+  pipelines: z.enum(["any", "calibrated"]).optional(),
   device: z
     .strictObject({
       mode: z.enum(["off", "optional", "required"]),
@@ -122,6 +136,7 @@ export function tenantPolicy(env: Env, tenant: string): TenantPolicy {
       origins: device?.origins ?? (env.WEBAUTHN_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
     },
     addTemplate: own?.addTemplate ?? star?.addTemplate ?? DEFAULT_TENANT_POLICY.addTemplate,
+    pipelines: own?.pipelines ?? star?.pipelines ?? DEFAULT_TENANT_POLICY.pipelines,
     liveness: liveness
       ? { level: liveness.level, actions: liveness.actions ?? DEFAULT_TENANT_POLICY.liveness.actions }
       : DEFAULT_TENANT_POLICY.liveness,

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { PIPELINE_VERSION_PATTERN } from "./ids.js";
 import { MAX_EMBEDDING_DIM } from "./limits.js";
 
 /**
@@ -49,6 +50,12 @@ export const ModelEntry = z.looseObject({
       templateFmr: z.optional(z.number().check(z.positive(), z.lte(1))),
       /** Replay refusal: a probe at or above `limit` to stored data is a copy (evidence beside it). */
       replay: z.optional(z.looseObject({ limit: z.number().check(z.gt(0), z.lte(1)) })),
+      /**
+       * The pipeline versions (the SDK's FacePipeline.pipelineVersion: code version, the models'
+       * sha256 and the configuration) whose embeddings these thresholds were calibrated on. A tenant
+       * whose policy says `pipelines: "calibrated"` accepts only these.
+       */
+      pipelines: z.optional(z.array(z.string().check(z.regex(PIPELINE_VERSION_PATTERN))).check(z.maxLength(16))),
       calibration: z.looseObject({}),
     }),
   ),
@@ -72,6 +79,8 @@ export interface EmbeddingModelInfo {
   templateThreshold: number;
   /** A probe at least this similar to stored data is a replay. */
   replayLimit: number;
+  /** The pipeline versions the calibration holds for (empty: none recorded). */
+  pipelines: readonly string[];
 }
 
 /**
@@ -94,6 +103,7 @@ export function embeddingModels(manifest: ModelManifestT): EmbeddingModelInfo[] 
         operatingFmr: e.operatingFmr,
         templateThreshold: Math.max(strict.threshold, e.threshold),
         replayLimit: e.replay.limit,
+        pipelines: e.pipelines ?? [],
       },
     ];
   });

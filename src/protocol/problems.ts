@@ -42,6 +42,7 @@ export const PROBLEMS = {
   "envelope-key-unknown": { status: 400, title: "The envelope names a key this server does not hold" },
   "envelope-invalid": { status: 400, title: "The envelope could not be opened" },
   "model-unknown": { status: 400, title: "The model id is not in the model manifest" },
+  "pipeline-not-calibrated": { status: 422, title: "The embedding's pipeline version is not one this model's thresholds were calibrated on" },
   // Server side (never caused by client input)
   "server-misconfigured": { status: 500, title: "The service is misconfigured" },
   internal: { status: 500, title: "Internal error" },

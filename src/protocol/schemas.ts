@@ -9,6 +9,7 @@ import {
   KID_PATTERN,
   LOGIN_NONCE_PATTERN,
   MODEL_ID_PATTERN,
+  PIPELINE_VERSION_PATTERN,
   NONCE_PATTERN,
   POLICY_VERSION_PATTERN,
   SUBJECT_ID_PATTERN,
@@ -39,6 +40,14 @@ export const SubjectId = z
   .meta({ id: "SubjectId", example: "alice" });
 
 export const ModelId = z.string().regex(MODEL_ID_PATTERN).meta({ id: "ModelId", example: "fr512-v1" });
+const PipelineVersion = z
+  .string()
+  .regex(PIPELINE_VERSION_PATTERN)
+  .meta({
+    description:
+      "The pipeline that computed the embedding (the SDK's `FacePipeline.pipelineVersion`). A tenant whose policy says `pipelines: \"calibrated\"` accepts only the versions the model manifest lists for this model (`pipeline-not-calibrated` otherwise); other tenants record nothing of it.",
+    example: "facegate-pipeline/4:3b1c9e0d2a47:8a0f2c91d3e5:c4e2a1b07f93:5d21a9e0",
+  });
 export const Kid = z.string().regex(KID_PATTERN);
 export const ChallengeId = z.string().regex(CHALLENGE_ID_PATTERN).meta({ id: "ChallengeId" });
 /** Template ids are 16 random bytes, base64url. */
@@ -124,6 +133,7 @@ export const EnrollRequest = z
   .strictObject({
     challengeId: ChallengeId,
     modelId: ModelId,
+    pipelineVersion: PipelineVersion.optional(),
     envelope: Envelope,
     webauthn: WebAuthnRegistration.optional().meta({
       description: "A passkey registered for the challenge's `webauthn.registration` options: bound to the subject with this template",
@@ -135,6 +145,7 @@ export const VerifyRequest = z
   .strictObject({
     challengeId: ChallengeId,
     modelId: ModelId,
+    pipelineVersion: PipelineVersion.optional(),
     envelope: Envelope,
     webauthn: WebAuthnAuthentication.optional().meta({
       description: "An assertion by one of the subject's passkeys for the challenge's `webauthn.authentication` options",

@@ -39,6 +39,7 @@ export const ENVELOPE_PROBLEMS: ProblemCode[] = [
   "envelope-key-unknown",
   "envelope-invalid",
   "model-unknown",
+  "pipeline-not-calibrated",
 ];
 
 /**

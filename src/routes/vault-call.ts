@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { assertMayActOn } from "../auth/index.js";
-import { requireEmbeddingModel } from "../config/models.js";
+import { requireAcceptedPipeline, requireEmbeddingModel } from "../config/models.js";
 import { tenantPolicy } from "../config/tenants.js";
 import { holdsEnvelopeKey } from "../crypto/envelope-keys.js";
 import { ProblemError } from "../errors/problem-error.js";
@@ -43,11 +43,14 @@ export async function vaultCall<P extends PromiseLike<unknown>>(c: Context<AppEn
 export function envelopeAttempt(
   c: Context<AppEnv>,
   subjectId: string,
-  body: { challengeId: string; modelId: string; envelope: EnvelopeT; webauthn?: AttemptInput["webauthn"] },
+  body: { challengeId: string; modelId: string; pipelineVersion?: string | undefined; envelope: EnvelopeT; webauthn?: AttemptInput["webauthn"] },
 ) {
   const principal = c.get("principal");
   assertMayActOn(principal, subjectId);
   const model = requireEmbeddingModel(body.modelId);
+  const policy = tenantPolicy(c.env, principal.tenant);
+  // Before the vault is reached: a refused pipeline opens, counts and spends nothing.
+  requireAcceptedPipeline(model, policy.pipelines, body.pipelineVersion);
   if (!holdsEnvelopeKey(c.env, body.envelope.kid)) throw new ProblemError("envelope-key-unknown");
   const input: AttemptInput = {
     tenant: principal.tenant,
@@ -56,7 +59,7 @@ export function envelopeAttempt(
     challengeId: body.challengeId,
     modelId: model.id,
     envelope: body.envelope,
-    device: tenantPolicy(c.env, principal.tenant).device,
+    device: policy.device,
     ...(body.webauthn ? { webauthn: body.webauthn } : {}),
   };
   return { principal, model, input, vault: vaultFor(c.env, principal.tenant, subjectId) };

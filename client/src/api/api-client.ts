@@ -60,13 +60,14 @@ export class FacegateApiClient {
     subjectId: string,
     modelId: string,
     embedding: Float32Array,
-    { challenge: fetched, webauthn }: { challenge?: Challenge; webauthn?: PasskeyResponseJSON } = {},
+    { challenge: fetched, webauthn, pipelineVersion }: { challenge?: Challenge; webauthn?: PasskeyResponseJSON; pipelineVersion?: string } = {},
   ): Promise<EnrollResult> {
     const challenge = fetched ?? (await this.challenge(subjectId, "enroll"));
     const envelope = await sealForChallenge(this.#hpke, challenge, "enroll", subjectId, modelId, embedding);
     return this.#http.request("POST", `/v1/subjects/${seg(subjectId)}/templates`, {
       challengeId: challenge.challengeId,
       modelId,
+      ...(pipelineVersion ? { pipelineVersion } : {}),
       envelope,
       ...(webauthn ? { webauthn } : {}),
     });
@@ -87,13 +88,15 @@ export class FacegateApiClient {
       challenge: fetched,
       evidence,
       webauthn,
-    }: { loginNonce?: string; challenge?: Challenge; evidence?: LivenessEvidence; webauthn?: PasskeyResponseJSON } = {},
+      pipelineVersion,
+    }: { loginNonce?: string; challenge?: Challenge; evidence?: LivenessEvidence; webauthn?: PasskeyResponseJSON; pipelineVersion?: string } = {},
   ): Promise<VerifyResult> {
     const challenge = fetched ?? (await this.challenge(subjectId, "verify"));
     const envelope = await sealForChallenge(this.#hpke, challenge, "verify", subjectId, modelId, embedding, evidence);
     return this.#http.request("POST", `/v1/subjects/${seg(subjectId)}/verify`, {
       challengeId: challenge.challengeId,
       modelId,
+      ...(pipelineVersion ? { pipelineVersion } : {}),
       envelope,
       ...(webauthn ? { webauthn } : {}),
       ...(loginNonce === undefined ? {} : { loginNonce }),

@@ -59,6 +59,7 @@ const API_MESSAGES: Partial<Record<ProblemCode, string>> = {
   "liveness-failed": "The camera did not see what this sign-in asked for. Try again, in good light, facing the camera.",
   "device-required": "This sign-in also needs the passkey of the device you signed up on.",
   "device-invalid": "The passkey could not be checked. Try again on the device you signed up on.",
+  "pipeline-not-calibrated": "This app's face-recognition component is out of date for this service. Update the app, then try again.",
 };
 
 /** Any error the SDK throws, as the event detail an app switches on. */

@@ -5,6 +5,7 @@ import { gaussianBlurRgb } from "../image/gaussian.js";
 import { resize } from "../image/resample.js";
 import type { RgbaImage } from "../image/types.js";
 import { similarity } from "../../../src/protocol/similarity.js";
+import manifest from "../../../models/manifest.json";
 import { padDecision } from "./pad/pad.js";
 import type { FacePipeline } from "./face-pipeline.js";
 import { DEFAULT_QUALITY_POLICY } from "./quality/quality.js";
@@ -84,6 +85,12 @@ describe("FacePipeline on real photos", () => {
     expect(pipe.threshold).toBeGreaterThan(0.2);
     expect(pipe.threshold).toBeLessThan(0.6);
     expect(pipe.pipelineVersion).toMatch(/^facegate-pipeline\/4:/);
+  });
+
+  it("is a pipeline version the manifest lists as calibrated (a tenant under `pipelines: calibrated` accepts it)", () => {
+    // A change to what the pipeline computes changes its version: recalibrate (npm run calibrate -- --write-manifest
+    // records it) before this passes again, or tenants that accept only calibrated pipelines refuse the SDK.
+    expect(manifest.models["fr512-v1"].embedding.pipelines).toContain(pipe.pipelineVersion);
   });
 
   it("accepts every identity photo with an L2-normalised 512-d embedding, per-stage timings and the provider", () => {

@@ -136,6 +136,8 @@ export function chooseOperatingPoint(
 }
 
 export interface CalibrationResult {
+  /** The SDK pipeline versions the thresholds hold for (the manifest's `pipelines`); empty for another embedder. */
+  pipelines: string[];
   /** Every target, supported or not. Only supported ones are written to the manifest's `thresholds`. */
   thresholds: CalibratedThreshold[];
   operating: OperatingPoint;

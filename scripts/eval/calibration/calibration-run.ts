@@ -207,6 +207,7 @@ async function calibrationRecord(o: CalibrateOptions, data: CalibrationData, pip
   return {
     thresholds,
     operating,
+    pipelines: pipeline.facePipelineVersion ? [pipeline.facePipelineVersion] : [],
     calibration: {
       date: new Date().toISOString(),
       tool: `${TOOL_NAME} ${TOOL_VERSION} (scripts/eval)`,

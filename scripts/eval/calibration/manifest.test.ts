@@ -9,6 +9,7 @@ import { formatJson, readShippedThresholds, shippedThresholdFor, updateEmbedding
 const FIXTURE = path.join(import.meta.dirname, "../fixtures/manifest.json");
 
 const result: CalibrationResult = {
+  pipelines: [],
   thresholds: [
     { fmr: 1e-3, threshold: 0.301234, impostorPairs: 5_000_000, falseMatches: 4999, empiricalFmr: 9.998e-4, fmrUpper95: 0.00102345, supported: true, minImpostors: 10_000, falseMatchImages: 900 },
     { fmr: 1e-4, threshold: 0.402345, impostorPairs: 5_000_000, falseMatches: 499, empiricalFmr: 9.98e-5, fmrUpper95: 0.000108, supported: true, minImpostors: 100_000, falseMatchImages: 300 },

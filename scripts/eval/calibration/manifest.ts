@@ -63,6 +63,7 @@ export async function writeManifestThresholds(manifestPath: string, modelId: str
         falseMatches: t.falseMatches,
         fmrUpper95: round(t.fmrUpper95, 3),
       })),
+    ...(result.pipelines.length ? { pipelines: result.pipelines } : {}),
     calibration: result.calibration,
   }));
   const tmp = `${manifestPath}.${process.pid}.tmp`;

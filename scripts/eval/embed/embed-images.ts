@@ -128,6 +128,8 @@ export async function embedImages(
 export interface PipelineInfo {
   modelId: string;
   pipelineVersion: string;
+  /** The SDK's FacePipeline.pipelineVersion, when the run used the SDK pipeline. */
+  facePipelineVersion?: string;
   decoder: string;
   source: string;
 }
@@ -147,6 +149,7 @@ export async function embedAll(
     const info: PipelineInfo = {
       modelId: pipeline.embedder.modelId,
       pipelineVersion: pipeline.embedder.pipelineVersion,
+      ...(pipeline.embedder.facePipelineVersion ? { facePipelineVersion: pipeline.embedder.facePipelineVersion } : {}),
       decoder: pipeline.decoder,
       source: pipeline.source,
     };

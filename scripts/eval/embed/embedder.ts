@@ -85,6 +85,7 @@ export async function sdkPipeline(manifestPath: string): Promise<Pipeline> {
   const embedder: Embedder = {
     modelId: pipe.modelId,
     pipelineVersion: version,
+    facePipelineVersion: pipe.pipelineVersion,
     analyze: async (image) => {
       const a = await pipe.analyze(image, { pad: "off" });
       return { embedding: a.embedding, timings: { ...a.timings } };
@@ -162,8 +163,9 @@ export async function pipelineSourceVersion(manifestPath: string, roots: readonl
   const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as { models?: Record<string, { embedding?: Record<string, unknown> }> };
   for (const m of Object.values(manifest.models ?? {})) {
     if (!m.embedding) continue;
-    // Decision policy, not computation: thresholds, the stricter point for added templates, the replay limit.
-    const { threshold: _t, operatingFmr: _o, thresholds: _ts, calibration: _c, templateFmr: _f, replay: _r, ...rest } = m.embedding;
+    // Decision policy, not computation: thresholds, the stricter point for added templates, the replay limit,
+    // the pipeline versions the calibration holds for.
+    const { threshold: _t, operatingFmr: _o, thresholds: _ts, calibration: _c, templateFmr: _f, replay: _r, pipelines: _p, ...rest } = m.embedding;
     m.embedding = rest;
   }
   h.update(JSON.stringify(manifest.models ?? {}));
