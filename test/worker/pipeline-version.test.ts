@@ -57,7 +57,8 @@ describe("pipeline versions (tenant policy `pipelines: calibrated`)", () => {
       const p = await expectProblem(await send(s, "verify", body), "pipeline-not-calibrated");
       expect(p.detail).toContain(CALIBRATED);
     }
-    const { pipelineVersion: _drop, ...withoutVersion } = body;
+    const withoutVersion: Record<string, unknown> = { ...body };
+    delete withoutVersion["pipelineVersion"];
     await expectProblem(await send(s, "verify", withoutVersion), "pipeline-not-calibrated");
     // The same challenge and envelope, now with the calibrated version: a match, with every attempt left.
     const res = await send(s, "verify", { ...body, pipelineVersion: CALIBRATED });
