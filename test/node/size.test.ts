@@ -20,7 +20,7 @@ interface SizeLimitResult {
  * dist/ that `npm test` makes first.
  */
 describe("size budget (size-limit)", () => {
-  it("keeps the main chunk within 25 kB gzip (the elements' within 30 kB), all of the SDK's code within 45 kB, the compressed runtime's loader within 5 kB, and the passkey chunk within 6 kB", () => {
+  it("keeps the main chunk within 25 kB gzip (the elements' within 30 kB), all of the SDK's code within 47 kB, the compressed runtime's loader within 5 kB, and the passkey chunk within 6 kB", () => {
     const r = spawnSync(join(REPO, "node_modules/.bin/size-limit"), ["--json"], { cwd: REPO, encoding: "utf8" });
     const results = JSON.parse(r.stdout) as SizeLimitResult[];
     for (const x of results) console.log(`${x.name}: ${x.size} B (limit ${x.sizeLimit} B)`);
