@@ -44,7 +44,15 @@ export default defineConfig(async () => {
         {
           test: {
             name: "node",
-            include: ["client/**/*.test.ts", "src/protocol/**/*.test.ts", "packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "test/node/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
+            include: [
+              "client/**/*.test.ts",
+              "src/protocol/**/*.test.ts",
+              "packages/*/src/**/*.test.ts",
+              "packages/*/test/**/*.test.ts",
+              "test/node/**/*.test.ts",
+              "scripts/**/*.test.ts",
+              "bench/**/*.test.ts",
+            ],
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 120_000,

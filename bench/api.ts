@@ -129,7 +129,9 @@ try {
     });
     verify.push(v);
     estimate = v.rps;
-    console.error(`round ${round}: verify ${fmt(v.rps)} req/s (${v.errors} non-2xx; statuses ${JSON.stringify([...statuses])}; setupRequest calls ${next} for ${queue.length} bodies)`);
+    console.error(
+      `round ${round}: verify ${fmt(v.rps)} req/s (${v.errors} non-2xx; statuses ${JSON.stringify([...statuses])}; setupRequest calls ${next} for ${queue.length} bodies)`,
+    );
   }
 
   // Full client flow at the same concurrency: challenge, seal, verify.
@@ -151,8 +153,20 @@ try {
   console.log(
     table([
       ["route", "req/s (median)", "p50 ms", "p99 ms", "non-2xx"],
-      ["GET /v1/health (trivial)", fmt(tr), fmt(median(trivial.map((r) => r.p50))), fmt(median(trivial.map((r) => r.p99))), trivial.reduce((a, r) => a + r.errors, 0)],
-      ["POST .../verify (match)", fmt(vr), fmt(median(verify.map((r) => r.p50))), fmt(median(verify.map((r) => r.p99))), verify.reduce((a, r) => a + r.errors, 0)],
+      [
+        "GET /v1/health (trivial)",
+        fmt(tr),
+        fmt(median(trivial.map((r) => r.p50))),
+        fmt(median(trivial.map((r) => r.p99))),
+        trivial.reduce((a, r) => a + r.errors, 0),
+      ],
+      [
+        "POST .../verify (match)",
+        fmt(vr),
+        fmt(median(verify.map((r) => r.p50))),
+        fmt(median(verify.map((r) => r.p99))),
+        verify.reduce((a, r) => a + r.errors, 0),
+      ],
       ["full flow (challenge+seal+verify)", fmt(flowRate), "", "", ""],
     ]),
   );

@@ -31,7 +31,17 @@ import { parseArgs } from "node:util";
 import { decodeImage } from "../client/src/image/decode-node.js";
 import type { RgbaImage } from "../client/src/image/types.js";
 import type { ChildIn, ChildOut, ContenderInfo, ContenderSpec } from "./lib/client-child.js";
-import { commonImages, ratio, refusals, outsideModelsCpu, summarise, summariseModels, type ImageSample, type Stage, type StageSummary } from "./lib/client-stats.js";
+import {
+  commonImages,
+  ratio,
+  refusals,
+  outsideModelsCpu,
+  summarise,
+  summariseModels,
+  type ImageSample,
+  type Stage,
+  type StageSummary,
+} from "./lib/client-stats.js";
 import { cpuInfo, describeCpu } from "./lib/cpu.js";
 import { chunked, listPersonImages, packageVersion, rotation, seededSample } from "./lib/sample.js";
 import { fmt, median, table } from "./lib/stats.js";
@@ -65,7 +75,10 @@ const ROUNDS = Number(values.rounds);
 const CHUNK = Number(values.chunk);
 const SEED = Number(values.seed);
 const WARMUP = Number(values.warmup);
-const wanted = values.contenders.split(",").map((s) => s.trim()).filter(Boolean);
+const wanted = values.contenders
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 const specs = wanted.map((id) => {
   const s = ALL.find((c) => c.id === id);
   if (!s) throw new Error(`unknown contender ${id}; known: ${ALL.map((c) => c.id).join(", ")}`);
@@ -188,7 +201,22 @@ const cell = (s: StageSummary | undefined, digits = 1) => (s ? fmt(s.median, dig
 
 const hasDenoise = [...summaries.values()].some((s) => s.denoise);
 const rows: (string | number)[][] = [
-  ["contender", "threads", "decode", ...(hasDenoise ? ["denoise"] : []), "detect", "landmarks", "align", "quality", "embed", "total", "total p10-p90", "cpu/img", "no face", "other refusals"],
+  [
+    "contender",
+    "threads",
+    "decode",
+    ...(hasDenoise ? ["denoise"] : []),
+    "detect",
+    "landmarks",
+    "align",
+    "quality",
+    "embed",
+    "total",
+    "total p10-p90",
+    "cpu/img",
+    "no face",
+    "other refusals",
+  ],
 ];
 for (const c of active) {
   const s = summaries.get(c.spec.id)!;
@@ -208,7 +236,9 @@ for (const c of active) {
     s.total ? `${fmt(s.total.p10)}-${fmt(s.total.p90)}` : "-",
     cell(s.cpu),
     noFace,
-    Object.entries(other).map(([k, v]) => `${k} ${v}`).join(", ") || "0",
+    Object.entries(other)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ") || "0",
   ]);
 }
 
@@ -254,7 +284,15 @@ for (const t of [1, 2]) {
     const mw = modelSummaries.get(fg);
     const mn = modelSummaries.get(nat);
     for (const id of modelIds) {
-      if (mw?.[id] && mn?.[id]) ratios.push({ name: `  ${id} inside ORT`, threads: t, wall: ratio(mw[id].wall, mn[id].wall), cpu: ratio(mw[id].cpu, mn[id].cpu), target: "", met: true });
+      if (mw?.[id] && mn?.[id])
+        ratios.push({
+          name: `  ${id} inside ORT`,
+          threads: t,
+          wall: ratio(mw[id].wall, mn[id].wall),
+          cpu: ratio(mw[id].cpu, mn[id].cpu),
+          target: "",
+          met: true,
+        });
     }
   }
 }
@@ -293,10 +331,14 @@ for (const kind of ["facegate-wasm", "facegate-native"]) {
   const one = med(`${kind}-1t`, "total");
   const two = med(`${kind}-2t`, "total");
   if (one !== undefined && two !== undefined && two > one) {
-    console.log(`note ${kind}-2t: slower than 1 thread (${fmt(two)} vs ${fmt(one)} ms): the second core was not free (load average above), so its ratios compare runs degraded by contention`);
+    console.log(
+      `note ${kind}-2t: slower than 1 thread (${fmt(two)} vs ${fmt(one)} ms): the second core was not free (load average above), so its ratios compare runs degraded by contention`,
+    );
   }
 }
-console.log(`load average ${loadavg.start.map((x) => x.toFixed(2)).join(" ")} at start, ${loadavg.end.map((x) => x.toFixed(2)).join(" ")} at end (${os.cpus().length} CPUs)`);
+console.log(
+  `load average ${loadavg.start.map((x) => x.toFixed(2)).join(" ")} at start, ${loadavg.end.map((x) => x.toFixed(2)).join(" ")} at end (${os.cpus().length} CPUs)`,
+);
 
 const report = {
   benchmark: "bench:client",
@@ -310,7 +352,10 @@ const report = {
     node: process.version,
     loadavg,
     versions: Object.fromEntries(
-      ["onnxruntime-web", "onnxruntime-node", "@vladmandic/face-api", "@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-wasm", "jpeg-js"].map((p) => [p, packageVersion(p)]),
+      ["onnxruntime-web", "onnxruntime-node", "@vladmandic/face-api", "@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-wasm", "jpeg-js"].map((p) => [
+        p,
+        packageVersion(p),
+      ]),
     ),
   },
   decode: { medianMs: median(decodeMs), decoder: "jpeg-js via client/src/image/decode-node.ts" },

@@ -75,7 +75,11 @@ try {
       const s = subjects[i % subjects.length]!;
       const ch = await s.api.challenge(s.id, "verify");
       const envelope = await sealForChallenge(webCryptoHpke(), ch, "verify", s.id, MODEL, unitVector(s.face, PROBE_NOISE));
-      bodies.push({ path: `/v1/subjects/${s.id}/verify`, token: await s.token(), body: JSON.stringify({ challengeId: ch.challengeId, modelId: MODEL, envelope }) });
+      bodies.push({
+        path: `/v1/subjects/${s.id}/verify`,
+        token: await s.token(),
+        body: JSON.stringify({ challengeId: ch.challengeId, modelId: MODEL, envelope }),
+      });
     });
     await settle();
     before = groupCpuMs(pgid);

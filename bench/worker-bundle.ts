@@ -8,7 +8,10 @@ import { build } from "esbuild";
 import { gzipSync } from "node:zlib";
 
 const GROUPS: [string, RegExp][] = [
-  ["passkeys (@simplewebauthn/server and its ASN.1/X.509 dependencies)", /simplewebauthn|peculiar|asn1js|tsyringe|reflect-metadata|levischuck|hexagon|pvtsutils|pvutils|tslib/],
+  [
+    "passkeys (@simplewebauthn/server and its ASN.1/X.509 dependencies)",
+    /simplewebauthn|peculiar|asn1js|tsyringe|reflect-metadata|levischuck|hexagon|pvtsutils|pvutils|tslib/,
+  ],
   ["zod and the OpenAPI generator", /^zod$|zod-to-openapi|@hono\/zod-openapi/],
   ["HPKE (@hpke/*, @noble/*)", /@hpke|@noble/],
   ["jose", /^jose$/],

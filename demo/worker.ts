@@ -14,7 +14,10 @@ import { meterRoute } from "./meter/route.js";
 type DevEnv = Env & DemoRpEnv;
 
 const app = createApp({ local: true });
-app.route("/demo/rp", demoRelyingParty(async (req, env) => app.fetch(req, env as DevEnv)));
+app.route(
+  "/demo/rp",
+  demoRelyingParty(async (req, env) => app.fetch(req, env as DevEnv)),
+);
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 

@@ -31,7 +31,9 @@ const ortDist = join(root, "node_modules/onnxruntime-web/dist");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "demo"), { recursive: true });
 mkdirSync(join(out, "ort"), { recursive: true });
-const manifestSha = createHash("sha256").update(readFileSync(join(root, "models/manifest.json"))).digest("hex");
+const manifestSha = createHash("sha256")
+  .update(readFileSync(join(root, "models/manifest.json")))
+  .digest("hex");
 if (!manifestSha.startsWith(MODELS_ID)) {
   throw new Error(`models/manifest.json has sha256 ${manifestSha}; client/src/runtime/models-id.ts says ${MODELS_ID}: update MODELS_ID`);
 }
@@ -144,11 +146,7 @@ const DEMO_CSP = [
 // is not cross-origin isolated and ORT's SharedArrayBuffer hand-off never completes.
 const PUBLIC_CODE = ["  Cross-Origin-Resource-Policy: cross-origin", "  Access-Control-Allow-Origin: *"];
 const WORKER_ISOLATION = ["  Cross-Origin-Opener-Policy: same-origin", "  Cross-Origin-Embedder-Policy: require-corp"];
-const ISOLATED = [
-  "  Cross-Origin-Opener-Policy: same-origin",
-  "  Cross-Origin-Embedder-Policy: require-corp",
-  "  Cross-Origin-Resource-Policy: same-origin",
-];
+const ISOLATED = ["  Cross-Origin-Opener-Policy: same-origin", "  Cross-Origin-Embedder-Policy: require-corp", "  Cross-Origin-Resource-Policy: same-origin"];
 writeFileSync(
   join(out, "_headers"),
   [

@@ -49,11 +49,8 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx:
       .rewrap({ ...s, actor: systemActor("rewrap", runId) })
       .then((r) => r.rewrapped),
   );
-  const epochs = await maintainEpochs(
-    env,
-    now,
-    { epochDays: policy.keyEpochDays, graceDays: policy.keyEpochGraceDays },
-    (epoch) => subjectsUnderEpoch(env.DB, epoch),
+  const epochs = await maintainEpochs(env, now, { epochDays: policy.keyEpochDays, graceDays: policy.keyEpochGraceDays }, (epoch) =>
+    subjectsUnderEpoch(env.DB, epoch),
   );
   const auditRowsPurged = await purgeAuditLog(env.DB, now, policy.auditRetentionDays);
   console.log(
@@ -69,10 +66,7 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx:
 }
 
 /** Runs `fn` over the subjects with bounded concurrency; one vault's failure does not stop the rest. */
-async function each(
-  subjects: RegistryRef[],
-  fn: (s: RegistryRef) => Promise<boolean>,
-): Promise<{ done: number; skipped: number; failed: number }> {
+async function each(subjects: RegistryRef[], fn: (s: RegistryRef) => Promise<boolean>): Promise<{ done: number; skipped: number; failed: number }> {
   const counts = { done: 0, skipped: 0, failed: 0 };
   for (let i = 0; i < subjects.length; i += CONCURRENCY) {
     const results = await Promise.allSettled(subjects.slice(i, i + CONCURRENCY).map(fn));

@@ -70,10 +70,14 @@ export async function measureLoad(context: BrowserContext, server: BenchServer, 
   await page.goto(url);
   let error: string | undefined;
   try {
-    await page.waitForFunction(() => {
-      const w = window as unknown as { benchMarks?: { decision?: number }; benchError?: string };
-      return w.benchMarks?.decision !== undefined || w.benchError !== undefined;
-    }, undefined, { timeout: timeoutMs, polling: 100 });
+    await page.waitForFunction(
+      () => {
+        const w = window as unknown as { benchMarks?: { decision?: number }; benchError?: string };
+        return w.benchMarks?.decision !== undefined || w.benchError !== undefined;
+      },
+      undefined,
+      { timeout: timeoutMs, polling: 100 },
+    );
   } catch (e) {
     error = (e as Error).message.split("\n")[0];
   }
@@ -86,5 +90,13 @@ export async function measureLoad(context: BrowserContext, server: BenchServer, 
   await cdp.detach().catch(() => undefined);
   await page.close();
   const err = state.error ?? error;
-  return { marks: state.marks, result: state.result, ...(state.firstFrame ? { firstFrame: state.firstFrame } : {}), ...(err ? { error: err } : {}), wire, timing, served: new Map(server.bytes) };
+  return {
+    marks: state.marks,
+    result: state.result,
+    ...(state.firstFrame ? { firstFrame: state.firstFrame } : {}),
+    ...(err ? { error: err } : {}),
+    wire,
+    timing,
+    served: new Map(server.bytes),
+  };
 }

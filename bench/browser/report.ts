@@ -65,18 +65,34 @@ export function formatReport(meta: Record<string, unknown>, rows: Row[]): string
       };
       const bytes = (p: string) => median(both[p]!.map((r) => sum(r.wire)));
       const br = bytes("face-api.js") ? ((bytes("facegate") ?? 0) / bytes("face-api.js")!).toFixed(2) : "-";
-      lines.push(`| ${t} | ${v} | **ratio facegate / face-api.js** | ${ratio("ready")} | ${ratio("frame")} | ${ratio("usable")} | ${ratio("decision")} | ${br} | |`);
+      lines.push(
+        `| ${t} | ${v} | **ratio facegate / face-api.js** | ${ratio("ready")} | ${ratio("frame")} | ${ratio("usable")} | ${ratio("decision")} | ${br} | |`,
+      );
     }
   }
   // Where the wait between "models loaded" and "first frame" goes: the first analysis's stages.
   const fg = rows.filter((r) => r.page === "facegate" && r.firstFrame);
   if (fg.length) {
     const keys = [...new Set(fg.flatMap((r) => Object.keys(r.firstFrame!)))];
-    lines.push("", "facegate, the first analysed frame's stages (ms, the SDK's lastTimings())", "", `| throttle | visit | ${keys.join(" | ")} |`, `|---|---|${keys.map(() => "---:").join("|")}|`);
+    lines.push(
+      "",
+      "facegate, the first analysed frame's stages (ms, the SDK's lastTimings())",
+      "",
+      `| throttle | visit | ${keys.join(" | ")} |`,
+      `|---|---|${keys.map(() => "---:").join("|")}|`,
+    );
     for (const t of throttles) {
       for (const v of ["cold", "warm"]) {
         const rs = fg.filter((r) => r.throttle === t && r.visit === v);
-        if (rs.length) lines.push(`| ${t} | ${v} | ${keys.map((k) => { const m = median(rs.map((r) => r.firstFrame![k]).filter((x): x is number => x !== undefined)); return m === undefined ? "-" : m.toFixed(0); }).join(" | ")} |`);
+        if (rs.length)
+          lines.push(
+            `| ${t} | ${v} | ${keys
+              .map((k) => {
+                const m = median(rs.map((r) => r.firstFrame![k]).filter((x): x is number => x !== undefined));
+                return m === undefined ? "-" : m.toFixed(0);
+              })
+              .join(" | ")} |`,
+          );
       }
     }
   }
@@ -86,15 +102,26 @@ export function formatReport(meta: Record<string, unknown>, rows: Row[]): string
     for (const v of ["cold", "warm"]) {
       const r = pick(ref, v, p)[0];
       if (!r) continue;
-      lines.push("", `${p}, ${v} (${ref}): bytes over the wire per resource (CDP encodedDataLength, headers included), requested / last byte at (s)`, "", "| resource | bytes | requested – done s |", "|---|---:|---|");
+      lines.push(
+        "",
+        `${p}, ${v} (${ref}): bytes over the wire per resource (CDP encodedDataLength, headers included), requested / last byte at (s)`,
+        "",
+        "| resource | bytes | requested – done s |",
+        "|---|---:|---|",
+      );
       const span = (name: string) => {
-        const ts = Object.entries(r.timing).filter(([path]) => resourceName(path) === name).map(([, t]) => t);
+        const ts = Object.entries(r.timing)
+          .filter(([path]) => resourceName(path) === name)
+          .map(([, t]) => t);
         return ts.length ? `${Math.min(...ts.map((t) => t[0])).toFixed(2)} – ${Math.max(...ts.map((t) => t[1])).toFixed(2)}` : "";
       };
       for (const [name, b] of grouped(r.wire)) lines.push(`| ${name} | ${b.toLocaleString("en")} | ${span(name)} |`);
       lines.push(`| **total** | **${sum(r.wire).toLocaleString("en")}** | |`);
       const threadOnly = Object.keys(r.served).filter((path) => !(path in r.wire));
-      if (threadOnly.length) lines.push(`(also served, to worker threads the page's CDP session does not see: ${threadOnly.map((path) => `${path} ${r.served[path]!.toLocaleString("en")} B`).join(", ")})`);
+      if (threadOnly.length)
+        lines.push(
+          `(also served, to worker threads the page's CDP session does not see: ${threadOnly.map((path) => `${path} ${r.served[path]!.toLocaleString("en")} B`).join(", ")})`,
+        );
     }
   }
   return lines.join("\n");

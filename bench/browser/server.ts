@@ -22,7 +22,8 @@ export function stageFaceApiAssets(): void {
   }
   const wasm = join(REPO_ROOT, "node_modules/@tensorflow/tfjs-backend-wasm/dist");
   mkdirSync(join(out, "tfjs-wasm"), { recursive: true });
-  for (const f of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"]) cpSync(join(wasm, f), join(out, "tfjs-wasm", f));
+  for (const f of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"])
+    cpSync(join(wasm, f), join(out, "tfjs-wasm", f));
 }
 
 export interface BenchServer {
@@ -43,7 +44,12 @@ export interface BenchServer {
 export async function startBenchServer(worker: string, port: number, reference: number[]): Promise<BenchServer> {
   const target = new URL(worker);
   const bytes = new Map<string, number>();
-  const isolated = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
+  const isolated = {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-embedder-policy": "require-corp",
+  };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     if (path === "/bench/facegate.html" || path === "/bench/faceapi.html") {

@@ -60,7 +60,12 @@ describe("summaries", () => {
   const b = [s(0, 0, 100), s(1, 0, 0, false), s(2, 0, 300), s(0, 1, 100), s(1, 1, 0, false), s(2, 1, 300)];
 
   it("medians per stage over the common images only", () => {
-    const common = commonImages(new Map([["a", a], ["b", b]]));
+    const common = commonImages(
+      new Map([
+        ["a", a],
+        ["b", b],
+      ]),
+    );
     expect(common).toEqual([0, 2]);
     const sum = summarise(a, common);
     expect(sum.total?.median).toBe(median([10, 30, 12, 32]));
@@ -110,7 +115,8 @@ describe("cpu description", () => {
     expect(describeCpu(c)).toContain(c.model);
   });
   it("reads the model name, vendor and vector flags of a cpuinfo text", () => {
-    const text = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz\nflags\t\t: fpu sse avx2 fma avx512f avx512_vnni\n";
+    const text =
+      "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz\nflags\t\t: fpu sse avx2 fma avx512f avx512_vnni\n";
     const c = cpuInfo(text);
     expect(c.model).toBe("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz");
     expect(c.vendor).toBe("GenuineIntel");

@@ -72,9 +72,7 @@ export function summariseModels(
       by.set(id, e);
     }
   }
-  return Object.fromEntries(
-    [...by].map(([id, e]) => [id, { wall: median(e.wall), cpu: median(e.cpu), runsPerImage: median(e.runs), n: e.wall.length }]),
-  );
+  return Object.fromEntries([...by].map(([id, e]) => [id, { wall: median(e.wall), cpu: median(e.cpu), runsPerImage: median(e.runs), n: e.wall.length }]));
 }
 
 /**
@@ -105,4 +103,3 @@ export function refusals(samples: readonly ImageSample[]): Record<string, number
 export function ratio(a: number | undefined, b: number | undefined): number {
   return a !== undefined && b !== undefined && b > 0 ? a / b : Number.NaN;
 }
-

@@ -47,7 +47,13 @@ export function registerChainedOps(tf: Any, coreDir: string): { registered: numb
     if (!f.endsWith(".js") || f.includes("register_all") || f.endsWith("_test.js")) continue;
     const src = readFileSync(join(dir, f), "utf8");
     const ids: string[] = [];
-    for (const m of src.matchAll(/^import \{([^}]*)\} from [^;]*;$/gm)) ids.push(...m[1]!.split(",").map((s) => s.trim()).filter(Boolean));
+    for (const m of src.matchAll(/^import \{([^}]*)\} from [^;]*;$/gm))
+      ids.push(
+        ...m[1]!
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
     const deps = ids.filter((id) => id !== "getGlobalTensorClass");
     const lookup = (id: string): unknown => tf[id] ?? tf.image?.[id] ?? tf.util?.[id];
     if (deps.some((id) => typeof lookup(id) !== "function")) {

@@ -8,17 +8,7 @@ import { guidanceFor, type Guidance } from "./guidance.js";
 import { passkeyFor, type PasskeyCeremonies } from "./passkey/ceremonies.js";
 import type { RgbaImage } from "./image/types.js";
 import type { FacePipeline } from "./pipeline/face-pipeline.js";
-import type {
-  DetectedFace,
-  Frame,
-  LoadProgress,
-  PadMode,
-  PadResult,
-  Provider,
-  QualityReason,
-  QualityReport,
-  StageTimings,
-} from "./pipeline/types.js";
+import type { DetectedFace, Frame, LoadProgress, PadMode, PadResult, Provider, QualityReason, QualityReport, StageTimings } from "./pipeline/types.js";
 import type { ProviderPreference } from "./runtime/ort.js";
 
 /** How a live video source is sampled: good frames are fused into one embedding (temporal fusion). */
@@ -162,11 +152,7 @@ export interface FaceClient<Source = RgbaImage> {
 
 /** What differs between the browser, Node and React Native: how models load, what a source is, how envelopes are sealed. */
 export interface ClientPlatform<Source> {
-  loadPipeline(opts: {
-    provider: ProviderPreference;
-    pad: boolean;
-    onProgress?: (p: LoadProgress) => void;
-  }): Promise<FacePipeline>;
+  loadPipeline(opts: { provider: ProviderPreference; pad: boolean; onProgress?: (p: LoadProgress) => void }): Promise<FacePipeline>;
   /** One still image from a source. */
   toImage(source: Source): Promise<RgbaImage>;
   /** Frames for temporal fusion when the source is live video, else null. */
@@ -219,7 +205,10 @@ export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, o
         loading = null; // allow a retry after a failed download
         // Every failure of loadModels() is a ModelLoadError with a code (errors.ts).
         if (e instanceof FacegateError) throw e;
-        throw new ModelLoadError("runtime", `the face pipeline could not load: ${(e as Error).message ?? String(e)}`, { cause: e, code: "runtime-unavailable" });
+        throw new ModelLoadError("runtime", `the face pipeline could not load: ${(e as Error).message ?? String(e)}`, {
+          cause: e,
+          code: "runtime-unavailable",
+        });
       });
     return loading;
   };

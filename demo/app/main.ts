@@ -39,7 +39,8 @@ verifyEl.client = client;
 
 function showRuntime(): void {
   const info = client.runtime();
-  if (info) $("#runtime").textContent = `Execution provider: ${info.provider.toUpperCase()} (${info.reason}; ${info.threads} thread${info.threads === 1 ? "" : "s"})`;
+  if (info)
+    $("#runtime").textContent = `Execution provider: ${info.provider.toUpperCase()} (${info.reason}; ${info.threads} thread${info.threads === 1 ? "" : "s"})`;
   const t = client.lastTimings();
   if (t) {
     $("#timings").textContent =

@@ -30,8 +30,7 @@ export const POLICY = {
     ],
     [
       "How to withdraw",
-      "Open “My face data” and choose “Delete my face data”. Your template and its key are destroyed " +
-        "at once; this cannot be undone and needs no reason.",
+      "Open “My face data” and choose “Delete my face data”. Your template and its key are destroyed " + "at once; this cannot be undone and needs no reason.",
     ],
   ] as const,
 };

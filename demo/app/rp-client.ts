@@ -22,8 +22,7 @@ async function post<T>(path: string, body: unknown): Promise<T> {
 
 export const rp = {
   token: (username: string, step: DemoStep) => post<RpToken>("token", { username, step }),
-  session: (assertion: string) =>
-    post<{ signedInAs: string; authTime: number; amr: string[]; model: string }>("session", { assertion }),
+  session: (assertion: string) => post<{ signedInAs: string; authTime: number; amr: string[]; model: string }>("session", { assertion }),
   me: async (): Promise<string | null> => {
     const res = await fetch("/demo/rp/me", { credentials: "same-origin" });
     return res.ok ? ((await res.json()) as { signedInAs: string | null }).signedInAs : null;

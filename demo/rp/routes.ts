@@ -3,14 +3,7 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { importJWK, SignJWT, type JWK } from "jose";
 import { z } from "zod";
 import { SubjectId } from "../../src/protocol/schemas.js";
-import {
-  ACCESS_TOKEN_TTL_SECONDS,
-  DEMO_CLIENT_ID,
-  DEMO_POLICY_VERSION,
-  LOGIN_COOKIE,
-  SESSION_COOKIE,
-  STEP_SCOPES,
-} from "./config.js";
+import { ACCESS_TOKEN_TTL_SECONDS, DEMO_CLIENT_ID, DEMO_POLICY_VERSION, LOGIN_COOKIE, SESSION_COOKIE, STEP_SCOPES } from "./config.js";
 import type { DemoRpState } from "./state.js";
 import { FaceAssertionError, verifyFaceAssertion } from "@facegate/relying-party";
 

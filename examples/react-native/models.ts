@@ -10,8 +10,6 @@ import { base64 } from "@scure/base";
  */
 export async function readBundledModel(file: string): Promise<Uint8Array> {
   const text =
-    Platform.OS === "android"
-      ? await RNFS.readFileAssets(`models/${file}`, "base64")
-      : await RNFS.readFile(`${RNFS.MainBundlePath}/models/${file}`, "base64");
+    Platform.OS === "android" ? await RNFS.readFileAssets(`models/${file}`, "base64") : await RNFS.readFile(`${RNFS.MainBundlePath}/models/${file}`, "base64");
   return base64.decode(text);
 }

@@ -116,7 +116,13 @@ export async function smallSteps(env: AttackEnv): Promise<Verdict> {
 /** 2. Lockout: wrong faces lock for at least 30 s, the next lock is longer; with `full`, the daily cap. */
 export async function lockout(env: AttackEnv): Promise<Verdict> {
   const v = await enrolled(env, "lockout", "obama/obama_1.jpg");
-  const others = ["biden/biden_1.jpg", "kit_harington/kit_harington_1.jpg", "rose_leslie/rose_leslie_1.jpg", "alex_lacamoire/alex_lacamoire_1.jpg", "biden/biden_2.jpg"];
+  const others = [
+    "biden/biden_1.jpg",
+    "kit_harington/kit_harington_1.jpg",
+    "rose_leslie/rose_leslie_1.jpg",
+    "alex_lacamoire/alex_lacamoire_1.jpg",
+    "biden/biden_2.jpg",
+  ];
   const wrong = await Promise.all(others.map((p) => env.embed(p)));
   const locks: number[] = [];
   let failures = 0;

@@ -84,7 +84,8 @@ export function comparePhoto(image: string, expected: ConformanceResult, raw: un
     const a = actual.decoded;
     const dims = `${a.width}x${a.height}`;
     if (a.width !== e.width || a.height !== e.height) add("decode", "fail", `${dims}, expected ${e.width}x${e.height}`);
-    else if (a.rgbaSha256 !== e.rgbaSha256) add("decode", "fail", `${dims}, other pixels (RGBA sha256 differs: another JPEG/PNG decoder, orientation or resize?)`);
+    else if (a.rgbaSha256 !== e.rgbaSha256)
+      add("decode", "fail", `${dims}, other pixels (RGBA sha256 differs: another JPEG/PNG decoder, orientation or resize?)`);
     else add("decode", "pass", opts.referencePixels ? `${dims}, the reference pixels (PAM)` : `${dims}, identical pixels`);
   }
 
@@ -124,19 +125,37 @@ export function comparePhoto(image: string, expected: ConformanceResult, raw: un
       free.delete(best);
       match.set(i, best);
       const af = a.faces[best]!;
-      boxPx = Math.max(boxPx, maxAbs([ef.box.x, ef.box.y, ef.box.x + ef.box.width, ef.box.y + ef.box.height], [af.box.x, af.box.y, af.box.x + af.box.width, af.box.y + af.box.height]));
+      boxPx = Math.max(
+        boxPx,
+        maxAbs(
+          [ef.box.x, ef.box.y, ef.box.x + ef.box.width, ef.box.y + ef.box.height],
+          [af.box.x, af.box.y, af.box.x + af.box.width, af.box.y + af.box.height],
+        ),
+      );
       score = Math.max(score, Math.abs(ef.score - af.score));
     });
     if (e.faces.length) [d.boxPx, d.score] = [boxPx, score];
     if (boxPx > tol.boxPx) problems.push(`box edge off by ${fmt(boxPx)} px (> ${tol.boxPx})`);
     if (score > tol.score) problems.push(`score off by ${fmt(score, 6)} (> ${tol.score})`);
-    add("detection", problems.length ? "fail" : "pass", problems.length ? problems.join("; ") : `${a.pass}, ${a.faces.length} face(s), box Δ ${fmt(boxPx)} px, score Δ ${fmt(score, 6)}`);
+    add(
+      "detection",
+      problems.length ? "fail" : "pass",
+      problems.length ? problems.join("; ") : `${a.pass}, ${a.faces.length} face(s), box Δ ${fmt(boxPx)} px, score Δ ${fmt(score, 6)}`,
+    );
   }
 
   {
     const want = expected.subject === null ? null : (match.get(expected.subject) ?? -1);
     const ok = want === actual.subject;
-    add("subject", ok ? "pass" : "fail", ok ? (want === null ? "none chosen" : `face ${want}`) : `chose ${actual.subject ?? "none"}, expected ${want === -1 ? "the unmatched reference face" : (want ?? "none")}`);
+    add(
+      "subject",
+      ok ? "pass" : "fail",
+      ok
+        ? want === null
+          ? "none chosen"
+          : `face ${want}`
+        : `chose ${actual.subject ?? "none"}, expected ${want === -1 ? "the unmatched reference face" : (want ?? "none")}`,
+    );
   }
 
   if (!expected.points) add("points", "n/a", "refused before");
@@ -182,7 +201,13 @@ export function comparePhoto(image: string, expected: ConformanceResult, raw: un
         ["score", d.qualityScore, tol.qualityScore],
       ] as const
     ).filter(([, v, t]) => v > t);
-    add("quality", over.length ? "fail" : "pass", over.length ? over.map(([n, v, t]) => `${n} off by ${fmt(v)} (> ${t})`).join("; ") : `largest Δ: pose ${fmt(d.poseDeg)}°, sharpness ${fmt(100 * d.sharpnessRelative, 2)}%`);
+    add(
+      "quality",
+      over.length ? "fail" : "pass",
+      over.length
+        ? over.map(([n, v, t]) => `${n} off by ${fmt(v)} (> ${t})`).join("; ")
+        : `largest Δ: pose ${fmt(d.poseDeg)}°, sharpness ${fmt(100 * d.sharpnessRelative, 2)}%`,
+    );
   }
 
   if (!expected.embedding) add("embedding", "n/a", "refused before");
@@ -192,7 +217,8 @@ export function comparePhoto(image: string, expected: ConformanceResult, raw: un
     const a = actual.embedding.values;
     const problems: string[] = [];
     let note = "";
-    if (actual.embedding.sharpened !== expected.embedding.sharpened) problems.push(`sharpened ${actual.embedding.sharpened}, expected ${expected.embedding.sharpened}`);
+    if (actual.embedding.sharpened !== expected.embedding.sharpened)
+      problems.push(`sharpened ${actual.embedding.sharpened}, expected ${expected.embedding.sharpened}`);
     if (a.length !== e.length) problems.push(`${a.length} values, expected ${e.length}`);
     else {
       const cos = similarity(e, a);

@@ -25,10 +25,15 @@ const SLOW = 300_000;
 
 function runner(args: string[], stdin?: string): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, ["--import", "tsx", "scripts/conformance/run.ts", ...args], { cwd: REPO_ROOT, maxBuffer: 16 << 20 }, (err, stdout) => {
-      if (err && typeof err.code !== "number") reject(err);
-      else resolve({ code: err ? (err.code as number) : 0, stdout });
-    });
+    const child = execFile(
+      process.execPath,
+      ["--import", "tsx", "scripts/conformance/run.ts", ...args],
+      { cwd: REPO_ROOT, maxBuffer: 16 << 20 },
+      (err, stdout) => {
+        if (err && typeof err.code !== "number") reject(err);
+        else resolve({ code: err ? (err.code as number) : 0, stdout });
+      },
+    );
     if (stdin !== undefined) child.stdin?.end(stdin);
   });
 }
@@ -141,8 +146,11 @@ describe("scripts/conformance/run.ts", () => {
         const chosen = vectors.photos.filter((p) => /obama_1|two_people|Gary_Winnick/.test(p.image));
         // The reference's documents, each tagged with its vector's image, as a port's test target would write them.
         const lines = await new Promise<string[]>((resolve, reject) => {
-          const child = execFile(process.execPath, ["--import", "tsx", "scripts/conformance/reference.ts"], { cwd: REPO_ROOT, maxBuffer: 16 << 20 }, (err, stdout) =>
-            err ? reject(err) : resolve(stdout.trim().split("\n")),
+          const child = execFile(
+            process.execPath,
+            ["--import", "tsx", "scripts/conformance/reference.ts"],
+            { cwd: REPO_ROOT, maxBuffer: 16 << 20 },
+            (err, stdout) => (err ? reject(err) : resolve(stdout.trim().split("\n"))),
           );
           child.stdin?.end(`${chosen.map((p) => path.join(DATA, p.image)).join("\n")}\n`);
         });

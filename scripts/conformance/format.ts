@@ -21,7 +21,6 @@ const rgb = z.tuple([finite, finite, finite]);
 
 export const QUALITY_REASONS = ["no-face", "multiple-faces", "face-too-small", "face-cut-off", "too-blurry", "too-dark", "too-bright", "pose-too-far"] as const;
 
-
 export const ResultSchema = z.strictObject({
   format: z.literal(FORMAT),
   /** Only in a results file (run.ts --results): the vector's `image`, to pair lines with vectors. */

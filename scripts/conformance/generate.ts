@@ -31,8 +31,7 @@ import { MODELS_DIR, ReferencePipeline, REPO_ROOT, sha256Hex } from "./trace.js"
  * onnxruntime-node's kernels already differ by (`measured`).
  */
 const TOLERANCES: Omit<Tolerances, "measured"> = {
-  why:
-    "cosine >= 0.9999 keeps every similarity within 0.014 of the reference's (a fifth of the gap between the FMR 1e-4 and 1e-5 thresholds); the per-stage bounds locate a drift and are at least twice, mostly ten times or more, the largest difference between the SDK (onnxruntime-web WASM) and the same code on onnxruntime-node's native CPU kernels over these photos (`measured`, redone by every generation). Boxes, points and inter-ocular distance in source pixels; crop statistics and thumbnail in 8-bit levels; pose in degrees; sharpness relative. Decoding is exact: equal RGBA sha256 or a failed decode stage.",
+  why: "cosine >= 0.9999 keeps every similarity within 0.014 of the reference's (a fifth of the gap between the FMR 1e-4 and 1e-5 thresholds); the per-stage bounds locate a drift and are at least twice, mostly ten times or more, the largest difference between the SDK (onnxruntime-web WASM) and the same code on onnxruntime-node's native CPU kernels over these photos (`measured`, redone by every generation). Boxes, points and inter-ocular distance in source pixels; crop statistics and thumbnail in 8-bit levels; pose in degrees; sharpness relative. Decoding is exact: equal RGBA sha256 or a failed decode stage.",
   boxPx: 0.1,
   score: 0.001,
   pointPx: 0.1,
@@ -89,9 +88,19 @@ process.stderr.write(`reference: ${photos.length} photos in ${((performance.now(
 const native = await ReferencePipeline.load({ ort: "node" });
 const second = await traceAll(native, photos);
 await native.dispose();
-const verdicts = photos.map((p) => comparePhoto(p.image, expected.get(p.image)!, second.get(p.image), { ...TOLERANCES, measured: { against: "", largest: {} } }));
+const verdicts = photos.map((p) =>
+  comparePhoto(p.image, expected.get(p.image)!, second.get(p.image), { ...TOLERANCES, measured: { against: "", largest: {} } }),
+);
 const largest: Differences = largestDifferences(verdicts);
-const failures = verdicts.filter((v) => !v.ok).map((v) => `${v.image}: ${v.stages.filter((s) => s.status === "fail").map((s) => `${s.stage} ${s.note}`).join("; ")}`);
+const failures = verdicts
+  .filter((v) => !v.ok)
+  .map(
+    (v) =>
+      `${v.image}: ${v.stages
+        .filter((s) => s.status === "fail")
+        .map((s) => `${s.stage} ${s.note}`)
+        .join("; ")}`,
+  );
 const bounds: Record<string, number> = { ...TOLERANCES, embeddingDistance: 1 - TOLERANCES.embeddingCosine } as unknown as Record<string, number>;
 const tight = Object.entries(largest).filter(([k, v]) => v > HEADROOM * bounds[k]!);
 if (failures.length || tight.length) {
@@ -105,7 +114,7 @@ const round = (v: number) => Number(v.toPrecision(3));
 const vectors: Vectors = {
   format: FORMAT,
   about:
-    "Conformance vectors for ports of the face pipeline (docs/MOBILE.md, \"Conformance\"). For each photo, what the SDK pipeline computes at every stage; a port prints the same document (scripts/conformance/format.ts) and `npx tsx scripts/conformance/run.ts --impl \"<command>\"` judges it stage by stage with the tolerances below. Written by `npm run conformance:generate`; regenerate whenever the pipeline's output changes, and recalibrate (docs/ACCURACY.md) when it changes beyond these tolerances.",
+    'Conformance vectors for ports of the face pipeline (docs/MOBILE.md, "Conformance"). For each photo, what the SDK pipeline computes at every stage; a port prints the same document (scripts/conformance/format.ts) and `npx tsx scripts/conformance/run.ts --impl "<command>"` judges it stage by stage with the tolerances below. Written by `npm run conformance:generate`; regenerate whenever the pipeline\'s output changes, and recalibrate (docs/ACCURACY.md) when it changes beyond these tolerances.',
   generated: {
     command: "npm run conformance:generate",
     date: new Date().toISOString(),
@@ -117,7 +126,8 @@ const vectors: Vectors = {
   },
   data: "Images are paths relative to ../shared/data from the repository root (the photos are not in the repository). `fileSha256` is of the file's bytes.",
   selection: `The development photos and the two restoration cases listed in scripts/conformance/photos.ts (each with why it is here), then LFW DevTest: the first image of every ${LFW_STRIDE}th pair of ${LFW_PAIRS}.`,
-  rounding: "Boxes, points and pixel distances to 4 decimals, scores and the outside fraction to 6, crop means and deviations to 3, thumbnail block means to 1, embedding values to 6 (a cosine error under 1e-9).",
+  rounding:
+    "Boxes, points and pixel distances to 4 decimals, scores and the outside fraction to 6, crop means and deviations to 3, thumbnail block means to 1, embedding values to 6 (a cosine error under 1e-9).",
   tolerances: { ...TOLERANCES, measured: { against: native.runtime, largest: Object.fromEntries(Object.entries(largest).map(([k, v]) => [k, round(v)])) } },
   photos: await Promise.all(
     photos.map(async (p) => ({

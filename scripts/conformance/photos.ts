@@ -35,9 +35,18 @@ export const LFW_STRIDE = 200;
  * the same, so two photos that take them are in the set.
  */
 export const RESTORATION_PHOTOS: readonly { image: string; why: string }[] = [
-  { image: lfwImage("Gary_Winnick", "2"), why: "LFW DevTest: a soft crop (sharpness about 19, under the 30 of client/src/pipeline/quality/sharpen.ts), so the unsharp mask runs before the embedding" },
-  { image: lfwImage("Luis_Ernesto_Derbez_Bautista", "3"), why: "LFW DevTest: enough isolated extreme pixels that the impulse filter runs (client/src/image/impulse.ts)" },
-  { image: lfwImage("Mireya_Moscoso", "1"), why: "LFW DevTest: a crop that reads sharp but lost its fine detail in one direction, so the directional deblurring runs (client/src/pipeline/quality/deblur.ts)" },
+  {
+    image: lfwImage("Gary_Winnick", "2"),
+    why: "LFW DevTest: a soft crop (sharpness about 19, under the 30 of client/src/pipeline/quality/sharpen.ts), so the unsharp mask runs before the embedding",
+  },
+  {
+    image: lfwImage("Luis_Ernesto_Derbez_Bautista", "3"),
+    why: "LFW DevTest: enough isolated extreme pixels that the impulse filter runs (client/src/image/impulse.ts)",
+  },
+  {
+    image: lfwImage("Mireya_Moscoso", "1"),
+    why: "LFW DevTest: a crop that reads sharp but lost its fine detail in one direction, so the directional deblurring runs (client/src/pipeline/quality/deblur.ts)",
+  },
 ];
 
 export function lfwImage(name: string, index: string): string {

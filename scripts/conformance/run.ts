@@ -69,7 +69,8 @@ class Implementation {
     });
     const next = await Promise.race([this.#lines.next(), timeout]);
     clearTimeout(timer);
-    if (next.done) return noDocument(this.#exited ? `the implementation ${this.#exited} without answering` : `no answer within ${PER_PHOTO_TIMEOUT_MS / 1000} s`);
+    if (next.done)
+      return noDocument(this.#exited ? `the implementation ${this.#exited} without answering` : `no answer within ${PER_PHOTO_TIMEOUT_MS / 1000} s`);
     try {
       return JSON.parse(next.value) as unknown;
     } catch {
@@ -107,7 +108,7 @@ async function main(): Promise<number> {
     },
     strict: true,
   });
-  if (!values.impl === !values.results) throw new UsageError("give exactly one of --impl \"<command>\" and --results <file.jsonl>");
+  if (!values.impl === !values.results) throw new UsageError('give exactly one of --impl "<command>" and --results <file.jsonl>');
   if (values.pixels !== "encoded" && values.pixels !== "reference") throw new UsageError("--pixels must be encoded or reference");
   const referencePixels = values.pixels === "reference";
   if (referencePixels && values.results) throw new UsageError("--pixels reference hands pixels to a running implementation; it does not apply to --results");
@@ -119,7 +120,11 @@ async function main(): Promise<number> {
   const dataDir = path.resolve(values.data);
   const g = vectors.generated;
   console.log(`${photos.length} of ${vectors.photos.length} photos, vectors of ${g.date} (pipeline ${g.pipelineSourceVersion}, ${g.runtime})`);
-  console.log(values.impl ? `implementation: ${values.impl} (${referencePixels ? "the reference decoder's pixels, as PAM" : "encoded photos"})` : `results: ${values.results}`);
+  console.log(
+    values.impl
+      ? `implementation: ${values.impl} (${referencePixels ? "the reference decoder's pixels, as PAM" : "encoded photos"})`
+      : `results: ${values.results}`,
+  );
 
   let answers: (imagePath: string, image: string) => Promise<unknown>;
   let finish = async (): Promise<void> => undefined;
@@ -166,7 +171,11 @@ async function main(): Promise<number> {
   } finally {
     await finish();
   }
-  if (values.report) await writeFile(values.report, `${JSON.stringify({ vectors: values.vectors, implementation: values.impl ?? values.results, pixels: values.pixels, verdicts }, null, 2)}\n`);
+  if (values.report)
+    await writeFile(
+      values.report,
+      `${JSON.stringify({ vectors: values.vectors, implementation: values.impl ?? values.results, pixels: values.pixels, verdicts }, null, 2)}\n`,
+    );
   const passed = verdicts.filter((v) => v.ok).length;
   console.log(`${passed} passed, ${verdicts.length - passed} failed`);
   return passed === verdicts.length ? 0 : 1;

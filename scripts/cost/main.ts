@@ -32,8 +32,7 @@ if (!issuer) throw new Error(".dev.vars.dev has no dev issuer (run npm run dev-k
 const { loadNodePipeline } = await import("../../client/src/pipeline/load/load-node.js");
 const { readImageFile } = await import("../../client/src/image/decode-node.js");
 const pipeline = await loadNodePipeline({ modelsDir: path.join(REPO_ROOT, "models"), threads: 1, provider: "wasm" });
-const embed = async (photo: string) =>
-  Float32Array.from((await pipeline.analyze(await readImageFile(path.join(values.faces!, "obama", photo)))).embedding);
+const embed = async (photo: string) => Float32Array.from((await pipeline.analyze(await readImageFile(path.join(values.faces!, "obama", photo)))).embedding);
 const enrollEmbedding = await embed("obama_1.jpg");
 const verifyEmbeddings = [];
 for (const photo of ["obama_2.jpg", "obama_3.jpg", "obama_4.jpg"].slice(0, rounds)) verifyEmbeddings.push(await embed(photo));

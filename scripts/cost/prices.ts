@@ -27,13 +27,43 @@ const DO_SQL_SECONDARY = "https://www.oflight.co.jp/en/columns/cloudflare-durabl
 export const PRICES = {
   workerRequest: { usd: 0.3 / 1e6, includedPerMonth: 10e6, per: "request", source: WORKERS, note: "10 million a month included, then $0.30 per million" },
   workerCpuMs: { usd: 0.02 / 1e6, includedPerMonth: 30e6, per: "CPU ms", source: WORKERS, note: "30 million a month included, then $0.02 per million CPU ms" },
-  doRequest: { usd: 0.15 / 1e6, includedPerMonth: 1e6, per: "request", source: DO, note: "RPC calls and alarm invocations; 1 million included, then $0.15 per million" },
-  doGbSecond: { usd: 12.5 / 1e6, includedPerMonth: 400e3, per: "GB-s", source: DO, note: "wall time while active, billed at 128 MB; 400,000 GB-s included, then $12.50 per million" },
-  doRowRead: { usd: 0.001 / 1e6, includedPerMonth: 25e9, per: "row read", source: DO_SQL_SECONDARY, note: "25 billion a month included, then $0.001 per million" },
-  doRowWritten: { usd: 1.0 / 1e6, includedPerMonth: 50e6, per: "row written", source: DO_SQL_SECONDARY, note: "50 million a month included, then $1.00 per million; setAlarm() counts as one row written" },
+  doRequest: {
+    usd: 0.15 / 1e6,
+    includedPerMonth: 1e6,
+    per: "request",
+    source: DO,
+    note: "RPC calls and alarm invocations; 1 million included, then $0.15 per million",
+  },
+  doGbSecond: {
+    usd: 12.5 / 1e6,
+    includedPerMonth: 400e3,
+    per: "GB-s",
+    source: DO,
+    note: "wall time while active, billed at 128 MB; 400,000 GB-s included, then $12.50 per million",
+  },
+  doRowRead: {
+    usd: 0.001 / 1e6,
+    includedPerMonth: 25e9,
+    per: "row read",
+    source: DO_SQL_SECONDARY,
+    note: "25 billion a month included, then $0.001 per million",
+  },
+  doRowWritten: {
+    usd: 1.0 / 1e6,
+    includedPerMonth: 50e6,
+    per: "row written",
+    source: DO_SQL_SECONDARY,
+    note: "50 million a month included, then $1.00 per million; setAlarm() counts as one row written",
+  },
   doStorageGbMonth: { usd: 0.2, per: "GB-month", source: DO_SQL_SECONDARY },
   d1RowRead: { usd: 0.001 / 1e6, includedPerMonth: 25e9, per: "row read", source: D1, note: "25 billion a month included, then $0.001 per million" },
-  d1RowWritten: { usd: 1.0 / 1e6, includedPerMonth: 50e6, per: "row written", source: D1, note: "50 million a month included, then $1.00 per million; an index adds a row written" },
+  d1RowWritten: {
+    usd: 1.0 / 1e6,
+    includedPerMonth: 50e6,
+    per: "row written",
+    source: D1,
+    note: "50 million a month included, then $1.00 per million; an index adds a row written",
+  },
   d1StorageGbMonth: { usd: 0.75, per: "GB-month", source: D1 },
 } satisfies Record<string, Price>;
 

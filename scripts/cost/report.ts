@@ -20,12 +20,7 @@ const UNIT_ROWS: [string, keyof Units, number][] = [
 export function report(m: Measured): string {
   const out: string[] = [];
   out.push(`Units per operation (measured; ${m.enroll.samples} enrollments, ${m.verify.samples} verifies):`);
-  out.push(
-    table([
-      ["unit", "per enrollment", "per verify"],
-      ...UNIT_ROWS.map(([label, key, d]) => [label, fmt(m.enroll[key], d), fmt(m.verify[key], d)]),
-    ]),
-  );
+  out.push(table([["unit", "per enrollment", "per verify"], ...UNIT_ROWS.map(([label, key, d]) => [label, fmt(m.enroll[key], d), fmt(m.verify[key], d)])]));
   const methods = (p: PhaseUnits) =>
     Object.entries(p.doRequestsByMethod)
       .filter(([, n]) => n > 0)

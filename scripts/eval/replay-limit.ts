@@ -41,7 +41,10 @@ const FPS = 5;
 const BURST = 5;
 
 function top(scores: number[], n: number): number[] {
-  return [...scores].sort((a, b) => b - a).slice(0, n).map((s) => Math.round(s * 1e6) / 1e6);
+  return [...scores]
+    .sort((a, b) => b - a)
+    .slice(0, n)
+    .map((s) => Math.round(s * 1e6) / 1e6);
 }
 
 async function lfwGenuine(lfwDir: string, manifest: string): Promise<{ pairs: number; images: number; top: number[]; max: number }> {
@@ -88,7 +91,9 @@ async function clips(videoDir: string): Promise<ClipResult[]> {
       try {
         const ff = spawnSync("ffmpeg", ["-v", "error", "-i", path.join(videoDir, clip), "-vf", `fps=${FPS},scale=640:-2`, path.join(dir, "f%04d.png")]);
         if (ff.status !== 0) throw new Error(`ffmpeg failed on ${clip}: ${ff.stderr?.toString().slice(0, 300)}`);
-        const frames = readdirSync(dir).filter((f) => f.endsWith(".png")).sort();
+        const frames = readdirSync(dir)
+          .filter((f) => f.endsWith(".png"))
+          .sort();
         // One embedding per usable frame, in order (null where the pipeline refused the frame).
         const per: ({ embedding: Float32Array; weight: number } | null)[] = [];
         for (const f of frames) {
@@ -162,7 +167,10 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(evidence, null, 2));
   if (values["write-manifest"]) {
     const text = await readFile(values.manifest!, "utf8");
-    await writeFile(values.manifest!, updateEmbeddingText(text, values.model!, (old) => ({ ...old, replay: evidence })));
+    await writeFile(
+      values.manifest!,
+      updateEmbeddingText(text, values.model!, (old) => ({ ...old, replay: evidence })),
+    );
     process.stderr.write(`wrote embedding.replay (limit ${limit}) to ${values.manifest}\n`);
   }
 }

@@ -44,6 +44,4 @@ export type ImageDecoder = (bytes: Uint8Array, path: string) => Promise<RgbaImag
 /** Why an image produced no embedding: a pipeline QualityReason, or "decode-error". */
 export type FailureReason = string;
 
-export type EmbedOutcome =
-  | { ok: true; embedding: Float32Array; timings: Record<string, number> }
-  | { ok: false; reason: FailureReason; message: string };
+export type EmbedOutcome = { ok: true; embedding: Float32Array; timings: Record<string, number> } | { ok: false; reason: FailureReason; message: string };

@@ -44,9 +44,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startDevServer(
-  opts: { port?: number; persistTo?: string; vars?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<DevServer> {
+export async function startDevServer(opts: { port?: number; persistTo?: string; vars?: Record<string, string>; timeoutMs?: number } = {}): Promise<DevServer> {
   const port = opts.port ?? (await freePort());
   const persistTo = opts.persistTo ?? mkdtempSync(join(tmpdir(), "facegate-state-"));
   const varArgs = Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);

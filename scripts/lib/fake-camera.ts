@@ -24,7 +24,9 @@ export function cameraFromClip(clip: string, fromSeconds: number, seconds: numbe
   const path = join(tempDir("facegate-clip-"), "camera.y4m");
   const filter = "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=15,format=yuv420p";
   // A still (a print, a tablet) is looped into a clip of its own.
-  const input = /\.(jpe?g|png)$/i.test(clip) ? ["-loop", "1", "-t", String(seconds), "-i", clip] : ["-ss", String(fromSeconds), "-t", String(seconds), "-i", clip];
+  const input = /\.(jpe?g|png)$/i.test(clip)
+    ? ["-loop", "1", "-t", String(seconds), "-i", clip]
+    : ["-ss", String(fromSeconds), "-t", String(seconds), "-i", clip];
   const r = spawnSync("ffmpeg", ["-v", "error", ...input, "-vf", filter, "-y", path]);
   if (r.status !== 0) throw new Error(`ffmpeg failed on ${clip}: ${r.stderr?.toString().slice(0, 300)}`);
   return path;

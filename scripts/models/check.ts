@@ -27,7 +27,10 @@ export interface RecordedInput {
 /** The development photos (../shared/data/faces: every photo, tests and examples only) in a fixed order. */
 export async function developmentPhotos(dir = resolve(REPO_ROOT, "../shared/data/faces")): Promise<string[]> {
   const out: string[] = [];
-  for (const d of (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+  for (const d of (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
     for (const f of (await readdir(join(dir, d))).sort()) if (/\.(jpe?g|png)$/i.test(f)) out.push(join(dir, d, f));
   }
   return out;

@@ -99,7 +99,9 @@ async function check(original: Uint8Array, derived: Uint8Array): Promise<void> {
     if (decoded.length !== boxes.length || dBox > 1e-5 || dScore > 1e-5) {
       throw new Error(`derived detector disagrees with the original: boxes ${dBox}, scores ${dScore}`);
     }
-    console.log(`check ${trial + 1}: ${priors.length / 4} anchors, max |box| difference ${dBox.toExponential(2)}, max |score| difference ${dScore.toExponential(2)}`);
+    console.log(
+      `check ${trial + 1}: ${priors.length / 4} anchors, max |box| difference ${dBox.toExponential(2)}, max |score| difference ${dScore.toExponential(2)}`,
+    );
   }
 }
 

@@ -194,8 +194,7 @@ export function convertTfjs(model: TfjsGraphModel, weights: Weights, producer: s
         const oihw = new Float32Array(k.data.length);
         for (let h = 0; h < kh; h++)
           for (let w = 0; w < kw; w++)
-            for (let i = 0; i < ci; i++)
-              for (let o = 0; o < co; o++) oihw[((o * ci + i) * kh + h) * kw + w] = k.data[((h * kw + w) * ci + i) * co + o]!;
+            for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) oihw[((o * ci + i) * kh + h) * kw + w] = k.data[((h * kw + w) * ci + i) * co + o]!;
         const attrs: object[] = [ints("kernel_shape", [kh, kw]), ints("strides", [strides[1]!, strides[2]!]), ints("dilations", [dil[1]!, dil[2]!])];
         if (pad === "SAME") attrs.push(strAttr("auto_pad", "SAME_UPPER"));
         else if (pad === "VALID") attrs.push(ints("pads", [0, 0, 0, 0]));
@@ -396,7 +395,12 @@ function candidateEntry(file: string, bytes: Uint8Array, src: string, c: Convert
     sha256: createHash("sha256").update(bytes).digest("hex"),
     bytes: bytes.length,
     licence: pkg.license ?? "unknown",
-    source: { package: pkg.name, version: pkg.version, path: rel, derivedBy: `npx tsx scripts/models/derive-tfjs.ts <package>/${rel} --into <models dir> --id <id>` },
+    source: {
+      package: pkg.name,
+      version: pkg.version,
+      path: rel,
+      derivedBy: `npx tsx scripts/models/derive-tfjs.ts <package>/${rel} --into <models dir> --id <id>`,
+    },
     inputs: [{ name: "input", shape: ["batch", H, H, C], type: "float32" }],
     outputs: [{ name: "output", shape: ["batch", c.outputWidth], type: "float32" }],
     preprocessing: {
@@ -433,7 +437,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const bins = model.weightsManifest.flatMap((g) => g.paths.map((p) => `${p} ${sha(readFileSync(path.join(path.dirname(src), p)))}`));
   console.log(`${src}: sha256 ${sha(json)}; ${bins.join("; ")}`);
   console.log(`check: 3 x 2 random inputs, max |ONNX - tfjs| ${diff.toExponential(2)}`);
-  console.log(`${out}: ${converted.onnx.length} bytes, sha256 ${sha(converted.onnx)}, input [batch, ${converted.inputShape.join(", ")}] NHWC, output [batch, ${converted.outputWidth}]`);
+  console.log(
+    `${out}: ${converted.onnx.length} bytes, sha256 ${sha(converted.onnx)}, input [batch, ${converted.inputShape.join(", ")}] NHWC, output [batch, ${converted.outputWidth}]`,
+  );
   if (into && id) {
     const { setJsonMember } = await import("../eval/calibration/manifest.js");
     const file = path.join(into, "manifest.json");

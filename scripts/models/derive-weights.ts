@@ -133,7 +133,9 @@ async function main(): Promise<void> {
     const recorded = inputs.get(id) ?? [];
     if (recorded.length === 0) throw new Error(`${id}: the pipeline never ran it on the photos`);
     const flushCheck = await compareOutputs(id, entry, start, f.bytes, recorded);
-    console.log(`\n${id}: ${denormals.denormals} denormal float32 weights of ${denormals.floats} (${denormals.tensors} tensors) flushed; outputs ${flushCheck.identical ? "bit-identical" : JSON.stringify(rounded(flushCheck))} on ${flushCheck.inputs} inputs`);
+    console.log(
+      `\n${id}: ${denormals.denormals} denormal float32 weights of ${denormals.floats} (${denormals.tensors} tensors) flushed; outputs ${flushCheck.identical ? "bit-identical" : JSON.stringify(rounded(flushCheck))} on ${flushCheck.inputs} inputs`,
+    );
     const options: WeightStorage[] = values.compare ? ["float32", "float16", "int8"] : [choice[id] ?? "float32"];
     const results: Record<string, unknown> = {};
     for (const storage of options) {
@@ -141,7 +143,9 @@ async function main(): Promise<void> {
       const check = storage === "float32" ? flushCheck : await compareOutputs(id, entry, start, s.bytes, recorded);
       const sizes = compressedSizes(s.bytes);
       results[storage] = { bytes: s.bytes.length, ...sizes, check: rounded(check) };
-      console.log(`  ${storage.padEnd(7)} ${String(s.bytes.length).padStart(8)} B, gzip ${String(sizes.gzip).padStart(8)}, brotli ${String(sizes.brotli).padStart(8)}; ${check.identical ? "identical" : JSON.stringify(rounded(check).maxAbsDiff) + (check.minCosine !== undefined ? ` min cosine ${rounded(check).minCosine}` : "")}`);
+      console.log(
+        `  ${storage.padEnd(7)} ${String(s.bytes.length).padStart(8)} B, gzip ${String(sizes.gzip).padStart(8)}, brotli ${String(sizes.brotli).padStart(8)}; ${check.identical ? "identical" : JSON.stringify(rounded(check).maxAbsDiff) + (check.minCosine !== undefined ? ` min cosine ${rounded(check).minCosine}` : "")}`,
+      );
       if (!values.write || values.compare) continue;
       writeFileSync(join(values.models, entry.file), s.bytes);
       const o = ORIGINALS[id]!;

@@ -164,9 +164,7 @@ export function storeInt8(model: any, select: (name: string) => boolean = () => 
     t.rawData = new Uint8Array(q.buffer);
     t.floatData = [];
     const scaleDims = dims.map((d, k) => (k === axis ? d : 1));
-    model.graph.initializer.push(
-      onnx.TensorProto.create({ name: `${name}.scale`, dataType: FLOAT, dims: scaleDims, rawData: new Uint8Array(scale.buffer) }),
-    );
+    model.graph.initializer.push(onnx.TensorProto.create({ name: `${name}.scale`, dataType: FLOAT, dims: scaleDims, rawData: new Uint8Array(scale.buffer) }));
     nodes.push(castNode(t.name, `${name}.codes`));
     nodes.push(onnx.NodeProto.create({ opType: "Mul", name: `${name}/scale`, input: [`${name}.codes`, `${name}.scale`], output: [name] }));
   }

@@ -23,8 +23,7 @@ export function audited(action: string): MiddlewareHandler<AppEnv> {
     const subjectId = note.subjectId ?? (param !== undefined && isSubjectId(param) ? param : undefined);
     if (subjectId === undefined) return;
     const principal = c.get("principal");
-    const outcome =
-      note.outcome ?? (c.error instanceof ProblemError ? `refused:${c.error.code}` : c.error ? "error" : `status:${c.res.status}`);
+    const outcome = note.outcome ?? (c.error instanceof ProblemError ? `refused:${c.error.code}` : c.error ? "error" : `status:${c.res.status}`);
     c.executionCtx.waitUntil(
       writeAudit(c.env.DB, {
         eventId: randomId(16),

@@ -64,7 +64,6 @@ export interface TenantPolicy {
   pipelines: PipelinePolicy;
 }
 
-
 export const DEFAULT_TENANT_POLICY: TenantPolicy = {
   addTemplate: { maxAuthAgeSeconds: 300, acr: [STEP_UP_ACR] },
   liveness: { level: "off", actions: LIVENESS_ACTIONS },
@@ -89,7 +88,10 @@ const Entry = z.strictObject({
   device: z
     .strictObject({
       mode: z.enum(["off", "optional", "required"]),
-      rpId: z.string().regex(/^[a-z0-9.-]{1,253}$/).optional(),
+      rpId: z
+        .string()
+        .regex(/^[a-z0-9.-]{1,253}$/)
+        .optional(),
       origins: z.array(z.string().url()).min(1).max(16).optional(),
     })
     .optional(),
@@ -133,12 +135,15 @@ export function tenantPolicy(env: Env, tenant: string): TenantPolicy {
     device: {
       mode: device?.mode ?? "off",
       rpId: device?.rpId ?? (env.WEBAUTHN_RP_ID || null),
-      origins: device?.origins ?? (env.WEBAUTHN_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+      origins:
+        device?.origins ??
+        (env.WEBAUTHN_ORIGINS ?? "")
+          .split(",")
+          .map((o) => o.trim())
+          .filter(Boolean),
     },
     addTemplate: own?.addTemplate ?? star?.addTemplate ?? DEFAULT_TENANT_POLICY.addTemplate,
     pipelines: own?.pipelines ?? star?.pipelines ?? DEFAULT_TENANT_POLICY.pipelines,
-    liveness: liveness
-      ? { level: liveness.level, actions: liveness.actions ?? DEFAULT_TENANT_POLICY.liveness.actions }
-      : DEFAULT_TENANT_POLICY.liveness,
+    liveness: liveness ? { level: liveness.level, actions: liveness.actions ?? DEFAULT_TENANT_POLICY.liveness.actions } : DEFAULT_TENANT_POLICY.liveness,
   };
 }

@@ -60,9 +60,10 @@ export function envelopeKeyPair(env: Env, kid: string): Promise<CryptoKeyPair> |
   let pair = keyPairs.get(cacheKey);
   if (!pair) {
     const s = envelopeSuite();
-    pair = Promise.all([s.kem.deserializePrivateKey(entry.privateKey), s.kem.deserializePublicKey(info.publicKey)]).then(
-      ([privateKey, publicKey]) => ({ privateKey, publicKey }),
-    );
+    pair = Promise.all([s.kem.deserializePrivateKey(entry.privateKey), s.kem.deserializePublicKey(info.publicKey)]).then(([privateKey, publicKey]) => ({
+      privateKey,
+      publicKey,
+    }));
     // A failed import must not stay cached as a rejected promise forever.
     pair.catch(() => keyPairs.delete(cacheKey));
     keyPairs.set(cacheKey, pair);

@@ -58,9 +58,7 @@ export function dropEpochCache(): void {
 }
 
 async function readRows(db: D1Database): Promise<EpochRow[]> {
-  const { results } = await db
-    .prepare("SELECT epoch, kek_version, wrapped, created_at FROM key_epochs ORDER BY epoch")
-    .all<EpochRow>();
+  const { results } = await db.prepare("SELECT epoch, kek_version, wrapped, created_at FROM key_epochs ORDER BY epoch").all<EpochRow>();
   return results;
 }
 
@@ -136,12 +134,7 @@ export interface EpochMaintenance {
  *    stopped being current and `dependants(epoch)` (registered subject keys
  *    under it or older) is 0.
  */
-export async function maintainEpochs(
-  env: Env,
-  now: number,
-  policy: EpochPolicy,
-  dependants: (epoch: number) => Promise<number>,
-): Promise<EpochMaintenance> {
+export async function maintainEpochs(env: Env, now: number, policy: EpochPolicy, dependants: (epoch: number) => Promise<number>): Promise<EpochMaintenance> {
   await epochRing(env, now, { fresh: true }); // creates epoch 1 on an empty table
   const root = currentKek(env);
   let rewrappedUnderRoot = 0;

@@ -21,12 +21,7 @@ export interface OpenedProbe {
  * non-finite or non-unit vector, evidence that is not exactly the schema):
  * callers answer `envelope-invalid` without saying which, so the endpoint is no oracle.
  */
-export async function openEmbeddingEnvelope(
-  env: Env,
-  envelope: WireEnvelope,
-  binding: EnvelopeBinding,
-  dim: number,
-): Promise<OpenedProbe | null> {
+export async function openEmbeddingEnvelope(env: Env, envelope: WireEnvelope, binding: EnvelopeBinding, dim: number): Promise<OpenedProbe | null> {
   const pair = envelopeKeyPair(env, envelope.kid);
   if (!pair) return null;
   const plaintext = await openEnvelope(envelopeSuite(), await pair, binding, envelope.enc, envelope.ciphertext);

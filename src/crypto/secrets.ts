@@ -10,16 +10,14 @@ import { ProblemError } from "../errors/problem-error.js";
  * A malformed secret is a 500 `server-misconfigured`; the log names the
  * secret, never its content.
  */
-const bytes32 = z
-  .string()
-  .transform((s, ctx) => {
-    const b = b64uTryDecode(s);
-    if (b?.length !== 32) {
-      ctx.addIssue({ code: "custom", message: "must be 32 bytes, base64url without padding" });
-      return z.NEVER;
-    }
-    return b;
-  });
+const bytes32 = z.string().transform((s, ctx) => {
+  const b = b64uTryDecode(s);
+  if (b?.length !== 32) {
+    ctx.addIssue({ code: "custom", message: "must be 32 bytes, base64url without padding" });
+    return z.NEVER;
+  }
+  return b;
+});
 
 const allDistinct = (values: unknown[]) => new Set(values).size === values.length;
 
@@ -29,7 +27,16 @@ export const HpkeKeysSecret = z
   .refine((keys) => allDistinct(keys.map((k) => k.kid)), "kids must be unique");
 
 export const TemplateKeksSecret = z
-  .array(z.strictObject({ version: z.number().int().min(1).max(2 ** 31 - 1), key: bytes32 }))
+  .array(
+    z.strictObject({
+      version: z
+        .number()
+        .int()
+        .min(1)
+        .max(2 ** 31 - 1),
+      key: bytes32,
+    }),
+  )
   .min(1)
   .refine((keys) => allDistinct(keys.map((k) => k.version)), "versions must be unique");
 

@@ -24,7 +24,12 @@ async function userHandle(tenant: string, subjectId: string): Promise<Uint8Array
   return new Uint8Array(digest).slice(0, 16);
 }
 
-export async function registrationOptions(device: DevicePolicy, who: { tenant: string; subjectId: string }, nonce: string, existing: readonly StoredCredential[]) {
+export async function registrationOptions(
+  device: DevicePolicy,
+  who: { tenant: string; subjectId: string },
+  nonce: string,
+  existing: readonly StoredCredential[],
+) {
   return generateRegistrationOptions({
     rpName: RP_NAME,
     rpID: device.rpId!,

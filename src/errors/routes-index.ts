@@ -23,8 +23,6 @@ export function methodIndex(routes: () => readonly RouteLike[]): MethodIndex {
 }
 
 function pathPattern(path: string): RegExp {
-  const parts = path
-    .split("/")
-    .map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  const parts = path.split("/").map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
   return new RegExp(`^${parts.join("/")}$`);
 }

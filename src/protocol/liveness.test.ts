@@ -22,16 +22,40 @@ describe("actionShown", () => {
     const lr = seq([{}, { yaw: 25 }, { yaw: 30 }, { yaw: 0 }, { yaw: -25 }, { yaw: -5 }]);
     expect(actionShown(lr, "turn-left-right", T)).toEqual({ ok: true });
     expect(actionShown(lr, "turn-right-left", T)).toEqual({ ok: false, why: "no-action" });
-    expect(actionShown(lr.map((f) => ({ ...f, yaw: -f.yaw })), "turn-right-left", T)).toEqual({ ok: true });
+    expect(
+      actionShown(
+        lr.map((f) => ({ ...f, yaw: -f.yaw })),
+        "turn-right-left",
+        T,
+      ),
+    ).toEqual({ ok: true });
     expect(actionShown(seq([{}, { yaw: 25 }, { yaw: 0 }, { yaw: -25 }, { yaw: -25 }, { yaw: -30 }]), "turn-left-right", T).ok).toBe(false);
   });
 
   it("refuses fewer frames than the rule needs, gaps, box jumps and a frontal frame of another face", () => {
     const blink = seq([{}, {}, {}, { ear: 0.2 }, {}, {}]);
     expect(actionShown(blink.slice(0, ACTION_RULE.minFrames - 1), "blink", T)).toEqual({ ok: false, why: "too-few-frames" });
-    expect(actionShown(blink.map((f, i) => (i > 2 ? { ...f, t: f.t + 5000 } : f)), "blink", T)).toEqual({ ok: false, why: "not-continuous" });
-    expect(actionShown(blink.map((f, i) => (i === 2 ? { ...f, iou: 0 } : f)), "blink", T)).toEqual({ ok: false, why: "not-continuous" });
-    expect(actionShown(blink.map((f, i) => (i === 1 ? { ...f, agree: 0.1 } : f)), "blink", T)).toEqual({ ok: false, why: "another-face" });
+    expect(
+      actionShown(
+        blink.map((f, i) => (i > 2 ? { ...f, t: f.t + 5000 } : f)),
+        "blink",
+        T,
+      ),
+    ).toEqual({ ok: false, why: "not-continuous" });
+    expect(
+      actionShown(
+        blink.map((f, i) => (i === 2 ? { ...f, iou: 0 } : f)),
+        "blink",
+        T,
+      ),
+    ).toEqual({ ok: false, why: "not-continuous" });
+    expect(
+      actionShown(
+        blink.map((f, i) => (i === 1 ? { ...f, agree: 0.1 } : f)),
+        "blink",
+        T,
+      ),
+    ).toEqual({ ok: false, why: "another-face" });
   });
 });
 

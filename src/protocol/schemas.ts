@@ -26,7 +26,10 @@ export { MAX_BODY_BYTES, MAX_EMBEDDING_DIM, MAX_TEMPLATES_PER_SUBJECT } from "./
 
 const b64u = (bytes: { exact?: number; max?: number }) => {
   const maxChars = b64uLength(bytes.exact ?? bytes.max ?? 0);
-  let s = z.string().max(maxChars).regex(/^[A-Za-z0-9_-]*$/, "must be base64url without padding");
+  let s = z
+    .string()
+    .max(maxChars)
+    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url without padding");
   if (bytes.exact !== undefined) s = s.length(maxChars);
   return s.refine((v) => {
     const d = b64uTryDecode(v);
@@ -40,14 +43,11 @@ export const SubjectId = z
   .meta({ id: "SubjectId", example: "alice" });
 
 export const ModelId = z.string().regex(MODEL_ID_PATTERN).meta({ id: "ModelId", example: "fr512-v1" });
-const PipelineVersion = z
-  .string()
-  .regex(PIPELINE_VERSION_PATTERN)
-  .meta({
-    description:
-      "The pipeline that computed the embedding (the SDK's `FacePipeline.pipelineVersion`). A tenant whose policy says `pipelines: \"calibrated\"` accepts only the versions the model manifest lists for this model (`pipeline-not-calibrated` otherwise); other tenants record nothing of it.",
-    example: "facegate-pipeline/4:3b1c9e0d2a47:8a0f2c91d3e5:c4e2a1b07f93:5d21a9e0",
-  });
+const PipelineVersion = z.string().regex(PIPELINE_VERSION_PATTERN).meta({
+  description:
+    'The pipeline that computed the embedding (the SDK\'s `FacePipeline.pipelineVersion`). A tenant whose policy says `pipelines: "calibrated"` accepts only the versions the model manifest lists for this model (`pipeline-not-calibrated` otherwise); other tenants record nothing of it.',
+  example: "facegate-pipeline/4:3b1c9e0d2a47:8a0f2c91d3e5:c4e2a1b07f93:5d21a9e0",
+});
 export const Kid = z.string().regex(KID_PATTERN);
 export const ChallengeId = z.string().regex(CHALLENGE_ID_PATTERN).meta({ id: "ChallengeId" });
 /** Template ids are 16 random bytes, base64url. */
@@ -60,8 +60,7 @@ export const Envelope = z
     kid: Kid.meta({ description: "Envelope key id from the challenge" }),
     enc: b64u({ exact: ENC_BYTES }).meta({ description: "HPKE encapsulated key (32 bytes)" }),
     ciphertext: b64u({ max: MAX_EMBEDDING_DIM * 4 + MAX_EVIDENCE_BYTES + AEAD_TAG_BYTES }).meta({
-      description:
-        "HPKE ciphertext of the float32 LE embedding (then, for a liveness challenge, the evidence as UTF-8 JSON) plus the 16-byte tag",
+      description: "HPKE ciphertext of the float32 LE embedding (then, for a liveness challenge, the evidence as UTF-8 JSON) plus the 16-byte tag",
     }),
   })
   .meta({ id: "Envelope" });
@@ -89,7 +88,12 @@ export const ChallengeRequest = z
   .meta({ id: "ChallengeRequest" });
 
 /** base64url without padding, at most `max` characters (WebAuthn's JSON encoding of its buffers). */
-const b64uText = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]*$/, "must be base64url without padding");
+const b64uText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url without padding");
 
 /** What a browser's WebAuthn ceremony returns, as @simplewebauthn/browser encodes it: closed, bounded (no room for an image). */
 const ClientExtensionResults = z.strictObject({ credProps: z.strictObject({ rk: z.boolean().optional() }).optional() });
@@ -150,24 +154,16 @@ export const VerifyRequest = z
     webauthn: WebAuthnAuthentication.optional().meta({
       description: "An assertion by one of the subject's passkeys for the challenge's `webauthn.authentication` options",
     }),
-    loginNonce: z
-      .string()
-      .regex(LOGIN_NONCE_PATTERN)
-      .optional()
-      .meta({ description: "Relying party nonce, echoed in the assertion's `nonce` claim" }),
+    loginNonce: z.string().regex(LOGIN_NONCE_PATTERN).optional().meta({ description: "Relying party nonce, echoed in the assertion's `nonce` claim" }),
   })
   .meta({ id: "VerifyRequest" });
 
 /** Operators: rewrap up to `limit` subject keys still wrapped under an older key epoch or root KEK (face:admin). */
-export const RewrapRequest = z
-  .strictObject({ limit: z.number().int().min(1).max(100).optional() })
-  .meta({ id: "RewrapRequest" });
+export const RewrapRequest = z.strictObject({ limit: z.number().int().min(1).max(100).optional() }).meta({ id: "RewrapRequest" });
 
 // --- responses ------------------------------------------------------------
 
-export const Health = z
-  .object({ status: z.literal("ok"), version: z.string(), models: z.array(ModelId) })
-  .meta({ id: "Health" });
+export const Health = z.object({ status: z.literal("ok"), version: z.string(), models: z.array(ModelId) }).meta({ id: "Health" });
 
 export const EnvelopeKey = z
   .object({
@@ -181,9 +177,7 @@ export const EnvelopeKey = z
   })
   .meta({ id: "EnvelopeKey" });
 
-export const Jwks = z
-  .object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string() })) })
-  .meta({ id: "JWKS" });
+export const Jwks = z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string() })) }).meta({ id: "JWKS" });
 
 export const ConsentRecord = z
   .object({
@@ -201,13 +195,9 @@ export const ChallengeResponse = z
     nonce: z.string().regex(NONCE_PATTERN),
     expiresAt: Timestamp,
     envelopeKey: z.object({ kid: Kid, publicKey: b64u({ exact: X25519_KEY_BYTES }) }),
-    liveness: z
-      .object({ level: LivenessLevelSchema, action: LivenessActionSchema.optional() })
-      .optional()
-      .meta({
-        description:
-          "What the verify must show: `passive` (the SDK's PAD score in the evidence), `active` (the evidence shows `action` by one face)",
-      }),
+    liveness: z.object({ level: LivenessLevelSchema, action: LivenessActionSchema.optional() }).optional().meta({
+      description: "What the verify must show: `passive` (the SDK's PAD score in the evidence), `active` (the evidence shows `action` by one face)",
+    }),
     webauthn: z
       .object({
         registration: z.looseObject({ challenge: z.string() }).optional(),
@@ -240,9 +230,7 @@ export const TemplateInfo = z
   })
   .meta({ id: "TemplateInfo" });
 
-export const TemplateList = z
-  .object({ subjectId: SubjectId, templates: z.array(TemplateInfo) })
-  .meta({ id: "TemplateList" });
+export const TemplateList = z.object({ subjectId: SubjectId, templates: z.array(TemplateInfo) }).meta({ id: "TemplateList" });
 
 export const VerifyResponse = z
   .object({
@@ -261,10 +249,7 @@ export const SubjectRecord = z
       description: "When a template was last added or removed: a relying party can tell its user",
     }),
     lockedUntil: Timestamp.optional().meta({ description: "The end of a timed lock after failed attempts" }),
-    unlockRequired: z
-      .literal(true)
-      .optional()
-      .meta({ description: "Locked after the daily limit of failed attempts, until an operator unlocks the subject" }),
+    unlockRequired: z.literal(true).optional().meta({ description: "Locked after the daily limit of failed attempts, until an operator unlocks the subject" }),
   })
   .meta({ id: "Subject" });
 
@@ -275,17 +260,11 @@ export const RewrapResponse = z
     rewrapped: z.number().int().min(0),
     unchanged: z.number().int().min(0),
     failed: z.number().int().min(0),
-    remaining: z
-      .number()
-      .int()
-      .min(0)
-      .meta({ description: "Subjects of this tenant still registered under an older epoch or root KEK" }),
+    remaining: z.number().int().min(0).meta({ description: "Subjects of this tenant still registered under an older epoch or root KEK" }),
   })
   .meta({ id: "RewrapResult" });
 
-export const UnlockResponse = z
-  .object({ subjectId: SubjectId, wasLocked: z.boolean() })
-  .meta({ id: "UnlockResult" });
+export const UnlockResponse = z.object({ subjectId: SubjectId, wasLocked: z.boolean() }).meta({ id: "UnlockResult" });
 
 export const IntegrityReport = z
   .object({

@@ -66,8 +66,7 @@ const unlockRoute = createRoute({
   tags: ["admin"],
   operationId: "unlockSubject",
   summary: "End a subject's lock after failed attempts (also the daily one), and its count",
-  description:
-    "The relying party calls this after it has re-established who its user is by its own means. Audited.",
+  description: "The relying party calls this after it has re-established who its user is by its own means. Audited.",
   security: bearerScopes(SCOPES.admin),
   middleware: [authenticate, limitCaller({ perToken: false }), audited("unlock"), requireScope(SCOPES.admin)] as const,
   request: { params: SubjectParams },

@@ -17,8 +17,7 @@ interface Doc {
   components?: { schemas?: Record<string, unknown> };
 }
 
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 
 const refName = (ref?: string) => (ref ? ref.split("/").pop()! : "");
 
@@ -42,10 +41,7 @@ export function renderDocs(document: unknown): string {
     }
   }
   const schemas = Object.entries(doc.components?.schemas ?? {})
-    .map(
-      ([name, schema]) =>
-        `<h3 id="schema-${esc(name)}">${esc(name)}</h3><pre>${esc(JSON.stringify(schema, null, 2))}</pre>`,
-    )
+    .map(([name, schema]) => `<h3 id="schema-${esc(name)}">${esc(name)}</h3><pre>${esc(JSON.stringify(schema, null, 2))}</pre>`)
     .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

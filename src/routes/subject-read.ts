@@ -31,10 +31,7 @@ export function registerSubjectRead(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const principal = c.get("principal");
     assertMayActOn(principal, id);
-    const state = await vaultCall(
-      c,
-      vaultFor(c.env, principal.tenant, id).describe({ tenant: principal.tenant, subjectId: id, actor: actorOf(c) }),
-    );
+    const state = await vaultCall(c, vaultFor(c.env, principal.tenant, id).describe({ tenant: principal.tenant, subjectId: id, actor: actorOf(c) }));
     if (!state) throw new ProblemError("subject-not-found");
     return c.json(
       {

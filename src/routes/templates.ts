@@ -53,10 +53,7 @@ export function registerTemplates(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const principal = c.get("principal");
     assertMayActOn(principal, id);
-    const list = await vaultCall(
-      c,
-      vaultFor(c.env, principal.tenant, id).listTemplates({ tenant: principal.tenant, subjectId: id, actor: actorOf(c) }),
-    );
+    const list = await vaultCall(c, vaultFor(c.env, principal.tenant, id).listTemplates({ tenant: principal.tenant, subjectId: id, actor: actorOf(c) }));
     return c.json(
       {
         subjectId: id,

@@ -69,13 +69,7 @@ export function issueChallenge(
  */
 export type ChallengeCheck = { ok: true; nonce: string; kid: string; liveness: ChallengeLiveness | null } | (Refusal & { consume: boolean });
 
-export function checkChallenge(
-  sql: SqlStorage,
-  who: SubjectRef,
-  challengeId: string,
-  purpose: EnvelopePurpose,
-  now: number,
-): ChallengeCheck {
+export function checkChallenge(sql: SqlStorage, who: SubjectRef, challengeId: string, purpose: EnvelopePurpose, now: number): ChallengeCheck {
   const row = sql
     .exec<ChallengeRow>(
       "SELECT tenant, subject_id, purpose, nonce, kid, expires_at, used_at, liveness, action FROM challenges WHERE challenge_id = ?",
@@ -99,13 +93,7 @@ export function checkChallenge(
  * are one write. Returns false if it was consumed already (or is gone), so
  * of any number of concurrent presentations exactly one consumes it.
  */
-export function consumeChallenge(
-  sql: SqlStorage,
-  challengeId: string,
-  now: number,
-  outcome: string,
-  requestId: string,
-): boolean {
+export function consumeChallenge(sql: SqlStorage, challengeId: string, now: number, outcome: string, requestId: string): boolean {
   const cursor = sql.exec(
     `UPDATE challenges SET used_at = ?, completed_at = ?, outcome = ?, request_id = ?
      WHERE challenge_id = ? AND used_at IS NULL`,
@@ -139,9 +127,7 @@ export function challengesNextDue(sql: SqlStorage): number | null {
 /** The consumed challenges, latest first, for the integrity report: does each carry its attempt's outcome? */
 export function consumedChallenges(sql: SqlStorage): { outcome: string | null; requestId: string | null }[] {
   return sql
-    .exec<{ outcome: string | null; request_id: string | null }>(
-      "SELECT outcome, request_id FROM challenges WHERE used_at IS NOT NULL ORDER BY used_at DESC",
-    )
+    .exec<{ outcome: string | null; request_id: string | null }>("SELECT outcome, request_id FROM challenges WHERE used_at IS NOT NULL ORDER BY used_at DESC")
     .toArray()
     .map((r) => ({ outcome: r.outcome, requestId: r.request_id }));
 }

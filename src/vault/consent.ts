@@ -20,13 +20,7 @@ export function readConsent(sql: SqlStorage): ConsentState | null {
 }
 
 /** A new grant replaces the previous one (a newer policy version, or a renewal). */
-export function grantConsent(
-  sql: SqlStorage,
-  policyVersion: string,
-  purposes: string[],
-  now: number,
-  retentionDays: number,
-): ConsentState {
+export function grantConsent(sql: SqlStorage, policyVersion: string, purposes: string[], now: number, retentionDays: number): ConsentState {
   sql.exec(
     `INSERT INTO consent (id, policy_version, purposes, granted_at, retain_until) VALUES (1, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET policy_version = excluded.policy_version, purposes = excluded.purposes,

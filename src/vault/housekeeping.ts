@@ -145,9 +145,7 @@ export class VaultHousekeeping {
     const candidates: number[] = [];
     if (outboxPending(this.sql) > 0) {
       const delay =
-        this.flushFailures > 0
-          ? Math.min(MAX_FLUSH_BACKOFF_MS, 1000 * 2 ** Math.min(this.flushFailures, 16))
-          : policyOf(this.env()).auditFlushDelayMs;
+        this.flushFailures > 0 ? Math.min(MAX_FLUSH_BACKOFF_MS, 1000 * 2 ** Math.min(this.flushFailures, 16)) : policyOf(this.env()).auditFlushDelayMs;
       candidates.push(now + delay);
     }
     const until = retainUntil(this.sql);

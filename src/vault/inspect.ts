@@ -13,13 +13,7 @@ import type { IntegrityReport, SubjectRef } from "./types.js";
  * challenge carry the outcome of its attempt. Nothing is rewrapped or
  * changed, and only counts leave this function.
  */
-export function inspectVault(
-  sql: SqlStorage,
-  env: Env,
-  ring: EpochRing,
-  who: SubjectRef,
-  now: number,
-): Omit<IntegrityReport, "outboxPending"> {
+export function inspectVault(sql: SqlStorage, env: Env, ring: EpochRing, who: SubjectRef, now: number): Omit<IntegrityReport, "outboxPending"> {
   const keyRow = subjectKeyRow(sql);
   const dek = keyRow ? unwrapKeyRow(env, ring, who, keyRow) : null;
   const { templates, opening } = templatesOpening(sql, dek, who);

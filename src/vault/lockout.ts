@@ -33,11 +33,13 @@ type LockRow = {
 };
 
 function row(sql: SqlStorage): LockRow {
-  return sql.exec<LockRow>("SELECT locked_until, hard, streak_after FROM lock_state WHERE id = 1").toArray()[0] ?? {
-    locked_until: null,
-    hard: 0,
-    streak_after: 0,
-  };
+  return (
+    sql.exec<LockRow>("SELECT locked_until, hard, streak_after FROM lock_state WHERE id = 1").toArray()[0] ?? {
+      locked_until: null,
+      hard: 0,
+      streak_after: 0,
+    }
+  );
 }
 
 function write(sql: SqlStorage, r: LockRow): void {
@@ -76,9 +78,7 @@ function failuresSince(sql: SqlStorage, since: number): number {
 }
 
 function streakOf(sql: SqlStorage, r: LockRow, now: number, p: LockoutPolicy): number {
-  return sql
-    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM failures WHERE id > ? AND at > ?", r.streak_after, now - p.windowSeconds * 1000)
-    .one().n;
+  return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM failures WHERE id > ? AND at > ?", r.streak_after, now - p.windowSeconds * 1000).one().n;
 }
 
 function lastFailureId(sql: SqlStorage): number {

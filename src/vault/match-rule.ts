@@ -29,12 +29,7 @@ export interface MatchThresholds {
 
 export type VerifyVerdict = "match" | "no-match" | "replay";
 
-export function verifyVerdict(
-  probe: Float32Array,
-  templates: OpenedTemplates,
-  recent: readonly Float32Array[],
-  t: MatchThresholds,
-): VerifyVerdict {
+export function verifyVerdict(probe: Float32Array, templates: OpenedTemplates, recent: readonly Float32Array[], t: MatchThresholds): VerifyVerdict {
   for (const stored of [templates.anchor, ...templates.others, ...recent]) {
     if (similarity(probe, stored) >= t.replay) return "replay";
   }

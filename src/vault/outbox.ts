@@ -16,14 +16,7 @@ import type { Actor, SubjectRef } from "./types.js";
  * INSERT OR IGNORE and changes nothing. (A per-vault sequence would not do:
  * it restarts at 1 when an erased vault is re-created.)
  */
-export function appendAudit(
-  sql: SqlStorage,
-  who: SubjectRef,
-  actor: Actor,
-  action: string,
-  outcome: string,
-  now: number,
-): void {
+export function appendAudit(sql: SqlStorage, who: SubjectRef, actor: Actor, action: string, outcome: string, now: number): void {
   sql.exec(
     `INSERT INTO audit_outbox (event_id, at, tenant, subject_id, actor, client_id, action, outcome, request_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -109,12 +102,8 @@ type OutboxRow = {
 /** The oldest `limit` audit rows and the registry mark, or null when nothing is pending. */
 export function readBatch(sql: SqlStorage, limit: number): OutboxBatch | null {
   const rows = sql.exec<OutboxRow>("SELECT * FROM audit_outbox ORDER BY seq LIMIT ?", limit).toArray();
-  const mark = sql
-    .exec<{ tenant: string; subject_id: string; rev: number }>("SELECT tenant, subject_id, rev FROM registry_outbox")
-    .toArray()[0];
-  const erase = sql
-    .exec<{ tenant: string; subject_id: string; pseudonym: string }>("SELECT tenant, subject_id, pseudonym FROM erase_outbox")
-    .toArray()[0];
+  const mark = sql.exec<{ tenant: string; subject_id: string; rev: number }>("SELECT tenant, subject_id, rev FROM registry_outbox").toArray()[0];
+  const erase = sql.exec<{ tenant: string; subject_id: string; pseudonym: string }>("SELECT tenant, subject_id, pseudonym FROM erase_outbox").toArray()[0];
   if (rows.length === 0 && !mark && !erase) return null;
   let registry: RegistryUpdate | null = null;
   if (mark) {

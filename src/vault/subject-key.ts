@@ -52,28 +52,15 @@ export function loadSubjectKey(sql: SqlStorage, env: Env, ring: EpochRing, who: 
   if (!dek) throw new IntegrityError("subject key does not unwrap");
   if (row.epoch === ring.current.epoch) return { dek, rewrapped: false };
   // One UPDATE inside the caller's synchronous transaction: never half-rewrapped.
-  sql.exec(
-    "UPDATE subject_key SET kek_version = 0, epoch = ?, wrapped = ? WHERE id = 1",
-    ring.current.epoch,
-    wrapUnderCurrent(ring, who, dek),
-  );
+  sql.exec("UPDATE subject_key SET kek_version = 0, epoch = ?, wrapped = ? WHERE id = 1", ring.current.epoch, wrapUnderCurrent(ring, who, dek));
   return { dek, rewrapped: true };
 }
 
-export function loadOrCreateSubjectKey(
-  sql: SqlStorage,
-  env: Env,
-  ring: EpochRing,
-  who: SubjectRef,
-): SubjectKey & { created: boolean } {
+export function loadOrCreateSubjectKey(sql: SqlStorage, env: Env, ring: EpochRing, who: SubjectRef): SubjectKey & { created: boolean } {
   const existing = loadSubjectKey(sql, env, ring, who);
   if (existing) return { ...existing, created: false };
   const dek = randomBytes(32);
-  sql.exec(
-    "INSERT INTO subject_key (id, kek_version, wrapped, epoch) VALUES (1, 0, ?, ?)",
-    wrapUnderCurrent(ring, who, dek),
-    ring.current.epoch,
-  );
+  sql.exec("INSERT INTO subject_key (id, kek_version, wrapped, epoch) VALUES (1, 0, ?, ?)", wrapUnderCurrent(ring, who, dek), ring.current.epoch);
   return { dek, rewrapped: false, created: true };
 }
 

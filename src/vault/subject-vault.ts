@@ -17,16 +17,7 @@ import { VaultHousekeeping } from "./housekeeping.js";
 import { inspectVault } from "./inspect.js";
 import { IntegrityError } from "./integrity.js";
 import { VaultInvariantError } from "./invariant.js";
-import {
-  attemptsRemaining,
-  currentLock,
-  purgeLockout,
-  recordFailure,
-  recordSuccess,
-  retryAfterSeconds,
-  unlock,
-  type FailureOutcome,
-} from "./lockout.js";
+import { attemptsRemaining, currentLock, purgeLockout, recordFailure, recordSuccess, retryAfterSeconds, unlock, type FailureOutcome } from "./lockout.js";
 import { additionAccepted, verifyVerdict, type MatchThresholds } from "./match-rule.js";
 import { checkIdentity, identity, templatesChanged, templatesChangedAt } from "./meta.js";
 import { appendAudit, markPseudonymise, markRegistryDirty, outboxPending } from "./outbox.js";
@@ -252,7 +243,8 @@ export class SubjectVault extends DurableObject<Env> {
       // The passkey first: an assertion that does not verify, or whose counter did not move forward
       // (a cloned authenticator, a replayed assertion), is refused, counted and audited.
       if (device.kind === "asserted") {
-        const why = device.counter === null ? "" : advanceCounter(this.sql, device.credentialId, device.counter) === "regression" ? ":counter-regression" : null;
+        const why =
+          device.counter === null ? "" : advanceCounter(this.sql, device.credentialId, device.counter) === "regression" ? ":counter-regression" : null;
         if (why !== null) {
           const failure = recordFailure(this.sql, now, policy.lockout);
           return this.settleRefusal(input, "verify", now, this.failureRefusal("device-invalid", failure, now), why);
@@ -465,11 +457,7 @@ export class SubjectVault extends DurableObject<Env> {
   }
 
   /** Section 1: reads only, unless it refuses. Returns the challenge's nonce for the HPKE AAD and what it asks to show. */
-  private begin(
-    input: AttemptInput,
-    purpose: EnvelopePurpose,
-    now: number,
-  ): Begun | Refusal {
+  private begin(input: AttemptInput, purpose: EnvelopePurpose, now: number): Begun | Refusal {
     const challenge = checkChallenge(this.sql, input, input.challengeId, purpose, now);
     if (!challenge.ok) {
       const { consume, ...refusal } = challenge;
@@ -541,7 +529,11 @@ export class SubjectVault extends DurableObject<Env> {
     return { kind: "asserted", credentialId: begun.credential!.id, counter };
   }
 
-  private failureRefusal(code: "enrollment-mismatch" | "liveness-failed" | "device-required" | "device-invalid", failure: FailureOutcome, now: number): Refusal {
+  private failureRefusal(
+    code: "enrollment-mismatch" | "liveness-failed" | "device-required" | "device-invalid",
+    failure: FailureOutcome,
+    now: number,
+  ): Refusal {
     return {
       ok: false,
       code,
@@ -560,9 +552,7 @@ export class SubjectVault extends DurableObject<Env> {
 
   private lockRefusal(now: number): Refusal | null {
     const lock = currentLock(this.sql, now);
-    return lock === null
-      ? null
-      : { ok: false, code: "subject-locked", retryAfter: retryAfterSeconds(lock, now), attemptsRemaining: 0 };
+    return lock === null ? null : { ok: false, code: "subject-locked", retryAfter: retryAfterSeconds(lock, now), attemptsRemaining: 0 };
   }
 
   /**

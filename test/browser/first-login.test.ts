@@ -36,7 +36,11 @@ describe("first login in Chromium: what is fetched, cold and warm", () => {
     await worker?.stop();
   });
 
-  const modelFiles = (load: Load) => [...load.served.keys()].filter((p) => p.startsWith("/models/") && p.endsWith(".onnx")).map((p) => p.split("/").pop()).sort();
+  const modelFiles = (load: Load) =>
+    [...load.served.keys()]
+      .filter((p) => p.startsWith("/models/") && p.endsWith(".onnx"))
+      .map((p) => p.split("/").pop())
+      .sort();
   const runtimeFiles = (load: Load) => [...load.served.keys()].filter((p) => p.startsWith("/ort/"));
 
   it("cold: the three face models and ORT's runtime, never the liveness model with PAD off; warm: no model or runtime bytes, and still a decision", async () => {

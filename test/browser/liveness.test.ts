@@ -64,9 +64,11 @@ describe.skipIf(!existsSync(VIDEO))("active liveness in Chromium", () => {
     await page.goto(`${server.url}/demo/?ep=wasm`);
     return page.evaluate(
       async ({ subject, token }) => {
-        const { client, useToken } = (globalThis as unknown as {
-          facegate: { client: import("../../client/src/index.js").FaceClient; useToken: (t: string) => void };
-        }).facegate;
+        const { client, useToken } = (
+          globalThis as unknown as {
+            facegate: { client: import("../../client/src/index.js").FaceClient; useToken: (t: string) => void };
+          }
+        ).facegate;
         useToken(token);
         await client.loadModels();
         const video = document.createElement("video");
@@ -75,7 +77,10 @@ describe.skipIf(!existsSync(VIDEO))("active liveness in Chromium", () => {
         await video.play();
         const prompts: string[] = [];
         try {
-          const r = await client.verify(subject, video, { liveness: "active", onGuidance: (g) => prompts.push(g.code === "action" ? `action:${g.message}` : g.code) });
+          const r = await client.verify(subject, video, {
+            liveness: "active",
+            onGuidance: (g) => prompts.push(g.code === "action" ? `action:${g.message}` : g.code),
+          });
           return { match: r.match, acr: JSON.parse(atob(r.assertion!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")))["acr"] as string, prompts };
         } catch (e) {
           return { error: (e as { name: string }).name, reason: (e as { reason?: string }).reason, prompts };

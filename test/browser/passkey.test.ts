@@ -52,7 +52,10 @@ describe("passkey beside the face (device: required), in Chromium", () => {
   });
 
   /** A browser whose camera shows `photo` and whose device is a virtual authenticator holding `credentials`. */
-  async function device(photo: string, credentials: VirtualCredential[] = []): Promise<{ page: Page; cdp: CDPSession; authenticatorId: string; context: BrowserContext }> {
+  async function device(
+    photo: string,
+    credentials: VirtualCredential[] = [],
+  ): Promise<{ page: Page; cdp: CDPSession; authenticatorId: string; context: BrowserContext }> {
     const { browser, context } = await launchChromium({ camera: await cameraFrom(face(photo)) });
     open.push(browser);
     const page = await context.newPage();
@@ -159,9 +162,11 @@ describe("passkey beside the face (device: required), in Chromium", () => {
     const token = await mintDevToken(issuer, { sub: "bob", tenant: "default", scope: "face:verify", clientId: "facegate-demo" });
     const out = await carol.page.evaluate(
       async ({ token, jpeg }) => {
-        const { client, useToken } = (globalThis as unknown as {
-          facegate: { client: import("../../client/src/index.js").FaceClient; useToken: (t: string) => void };
-        }).facegate;
+        const { client, useToken } = (
+          globalThis as unknown as {
+            facegate: { client: import("../../client/src/index.js").FaceClient; useToken: (t: string) => void };
+          }
+        ).facegate;
         useToken(token);
         const img = await createImageBitmap(new Blob([Uint8Array.from(atob(jpeg), (c) => c.charCodeAt(0))], { type: "image/jpeg" }));
         const { embedding, modelId } = await client.embed(img);

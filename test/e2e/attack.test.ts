@@ -14,15 +14,15 @@ describe("npm run attack against the local worker", () => {
 
   it("every scenario of the outside review is refused: the attacker never matches, replays never match, locks escalate", async () => {
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ["--import", "tsx", "scripts/attack/main.ts", "--url", server().url],
-        { cwd: REPO, timeout: 240_000 },
-        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      execFile(process.execPath, ["--import", "tsx", "scripts/attack/main.ts", "--url", server().url], { cwd: REPO, timeout: 240_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
       );
     });
     const lines = run.stdout.trim().split("\n");
-    expect(lines.filter((l) => l.startsWith("FAIL")), run.stdout + run.stderr).toEqual([]);
+    expect(
+      lines.filter((l) => l.startsWith("FAIL")),
+      run.stdout + run.stderr,
+    ).toEqual([]);
     expect(lines.filter((l) => l.startsWith("PASS"))).toHaveLength(6);
     expect(lines.at(-1)).toBe("6 passed, 0 failed");
     expect(run.code).toBe(0);

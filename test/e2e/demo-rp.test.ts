@@ -87,7 +87,13 @@ describe("demo relying party against the local worker", () => {
   it("answers only requests addressed to loopback", async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
-        { host: "127.0.0.1", port: dev().port, path: "/demo/rp/token", method: "POST", headers: { host: "facegate.example.com", "content-type": "application/json" } },
+        {
+          host: "127.0.0.1",
+          port: dev().port,
+          path: "/demo/rp/token",
+          method: "POST",
+          headers: { host: "facegate.example.com", "content-type": "application/json" },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);

@@ -23,7 +23,9 @@ function bundle(envName: string): string {
   expect(r.status, r.stdout + r.stderr).toBe(0);
   const file = join(out, envName === "dev" ? "worker.js" : "index.js");
   const code = readFileSync(file, "utf8");
-  console.log(`wrangler deploy --dry-run${envName ? ` --env ${envName}` : ""}: ${(statSync(file).size / 1024).toFixed(0)} KiB, ${(gzipSync(code).length / 1024).toFixed(0)} KiB gzip`);
+  console.log(
+    `wrangler deploy --dry-run${envName ? ` --env ${envName}` : ""}: ${(statSync(file).size / 1024).toFixed(0)} KiB, ${(gzipSync(code).length / 1024).toFixed(0)} KiB gzip`,
+  );
   return code;
 }
 

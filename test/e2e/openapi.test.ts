@@ -28,7 +28,12 @@ describe("/openapi.json", () => {
 
   it("passes redocly lint with no errors", () => {
     const r = lintOpenApi(file);
-    console.log(r.output.split("\n").filter((l) => /error|warning|valid/i.test(l) && !/Node\.js/.test(l)).join("\n"));
+    console.log(
+      r.output
+        .split("\n")
+        .filter((l) => /error|warning|valid/i.test(l) && !/Node\.js/.test(l))
+        .join("\n"),
+    );
     expect(r.output).not.toMatch(/\berror\b/);
     expect(r.status, r.output).toBe(0);
   }, 60_000);

@@ -54,7 +54,9 @@ describe("the packed packages", () => {
       expect(t.files, t.name).toEqual(expect.arrayContaining(["README.md", "LICENSE", "package.json"]));
     }
     const client = tarballs.find((t) => t.name === "@facegate/client")!;
-    expect(client.files).toEqual(expect.arrayContaining(["models/manifest.json", "models/fr_feature.onnx", "dist/index.d.ts", "dist/node.d.ts", "dist/elements.d.ts"]));
+    expect(client.files).toEqual(
+      expect.arrayContaining(["models/manifest.json", "models/fr_feature.onnx", "dist/index.d.ts", "dist/node.d.ts", "dist/elements.d.ts"]),
+    );
   });
 
   it("pass publint and @arethetypeswrong/cli (ESM only: no CommonJS entry is offered)", () => {
@@ -106,7 +108,12 @@ describe("a Vite app on another origin, with the elements and the relying-party 
     expect(existsSync(join(app, "node_modules/@facegate/client/models/manifest.json"))).toBe(true);
     const build = run("npm", ["run", "build"], app);
     expect(build.status, build.output).toBe(0);
-    console.log(build.output.split("\n").filter((l) => /dist\/|built in/.test(l)).join("\n"));
+    console.log(
+      build.output
+        .split("\n")
+        .filter((l) => /dist\/|built in/.test(l))
+        .join("\n"),
+    );
 
     const appPort = await freePort();
     appUrl = `http://127.0.0.1:${appPort}`;
@@ -123,7 +130,10 @@ describe("a Vite app on another origin, with the elements and the relying-party 
       detached: true,
     });
     for (let i = 0; ; i++) {
-      const ok = await fetch(appUrl).then((r) => r.ok, () => false);
+      const ok = await fetch(appUrl).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (i > 150) throw new Error("vite preview did not start");
       await new Promise((r) => setTimeout(r, 200));
@@ -147,7 +157,12 @@ describe("a Vite app on another origin, with the elements and the relying-party 
     return mintDevToken(dev, { sub: "alice", scope, clientId: CLIENT_ID, ttlSeconds: 600 });
   }
 
-  async function openApp(photo: string, step: "enroll" | "verify", query: Record<string, string>, path = "/"): Promise<{ page: Page; modelRequests: string[] }> {
+  async function openApp(
+    photo: string,
+    step: "enroll" | "verify",
+    query: Record<string, string>,
+    path = "/",
+  ): Promise<{ page: Page; modelRequests: string[] }> {
     const { browser, context } = await launchChromium({ camera: await cameraFrom(face(photo)) });
     closers.push(() => browser.close());
     const page = await context.newPage();
@@ -216,7 +231,14 @@ describe("a Vite app on another origin, with the elements and the relying-party 
     const assertion = String(result.detail["assertion"]);
     const check = run(process.execPath, ["check-assertion.mjs", assertion, nonce, jwksUrl, issuer, CLIENT_ID], app);
     expect(check.status, check.output).toBe(0);
-    expect(JSON.parse(check.output.split("\n").filter((l) => l.startsWith("{")).at(-1)!)).toEqual({ sub: "alice", amr: ["face"], nonce, replay: "replayed" });
+    expect(
+      JSON.parse(
+        check.output
+          .split("\n")
+          .filter((l) => l.startsWith("{"))
+          .at(-1)!,
+      ),
+    ).toEqual({ sub: "alice", amr: ["face"], nonce, replay: "replayed" });
   }, 300_000);
 
   it("verifies alice from a page with only a script tag to the worker's /sdk/facegate.js (no npm, no bundler)", async () => {
@@ -251,11 +273,17 @@ describe("plain Node 20 in an empty folder, with only the client tarball", () =>
   it("embeds a photo with the package's own models (node embed.mjs, no tsx)", () => {
     const r = run(process.execPath, ["embed.mjs", face("obama/obama_1.jpg")], dir);
     expect(r.status, r.output).toBe(0);
-    const out = JSON.parse(r.output.split("\n").filter((l) => l.startsWith("{")).at(-1)!) as { length: number; norm: number; provider: string };
+    const out = JSON.parse(
+      r.output
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .at(-1)!,
+    ) as { length: number; norm: number; provider: string };
     expect(out).toMatchObject({ length: 512, provider: "wasm" });
     expect(out.norm).toBeCloseTo(1, 4);
     const installed = JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
-    for (const dep of ["tsx", "esbuild", "hono", "@hono/zod-openapi", "jose", "zod"]) expect(Object.keys(installed.packages), dep).not.toContain(`node_modules/${dep}`);
+    for (const dep of ["tsx", "esbuild", "hono", "@hono/zod-openapi", "jose", "zod"])
+      expect(Object.keys(installed.packages), dep).not.toContain(`node_modules/${dep}`);
   }, 120_000);
 
   it("runs the facegate command from there: embed, and a dev token with --dev-vars", () => {
@@ -266,7 +294,11 @@ describe("plain Node 20 in an empty folder, with only the client tarball", () =>
     expect(embed.status, embed.output).toBe(0);
     expect(embed.output).toMatch(/"modelId": "fr512-v1"/);
     ensureDevKeys();
-    const tok = run(join(dir, "node_modules/.bin/facegate"), ["token", "--sub", "alice", "--scope", "face:verify", "--dev-vars", join(REPO, DEV_VARS_FILE)], dir);
+    const tok = run(
+      join(dir, "node_modules/.bin/facegate"),
+      ["token", "--sub", "alice", "--scope", "face:verify", "--dev-vars", join(REPO, DEV_VARS_FILE)],
+      dir,
+    );
     expect(tok.status, tok.output).toBe(0);
     expect(tok.output.trim().split("\n").at(-1)!.split(".")).toHaveLength(3);
     // Without it, outside any clone, the command says where the secrets are expected.

@@ -42,6 +42,6 @@ describe("passive liveness asked by the tenant, PAD loaded on demand", () => {
     // Either way the verify reached the vault with evidence (no LivenessError on the device):
     // a match whose assertion says passive, or the server's own liveness refusal.
     console.log("passive verify of obama_2:", JSON.stringify(outcome));
-  expect([{ match: true, acr: "urn:facegate:liveness:passive" }, { refused: "liveness-failed" }]).toContainEqual(outcome);
-    }, 300_000);
+    expect([{ match: true, acr: "urn:facegate:liveness:passive" }, { refused: "liveness-failed" }]).toContainEqual(outcome);
+  }, 300_000);
 });

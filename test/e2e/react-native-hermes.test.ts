@@ -46,7 +46,10 @@ describe("@facegate/react-native in Hermes against the worker", () => {
 
   /** One Hermes run of `actions` on `images`, answered by `challenges` the worker issued; returns the bodies it sealed. */
   async function inHermes(images: RgbaImage[], actions: HermesInput["actions"], challenges: unknown[]) {
-    const node = await recordInNode(images, actions.map((a) => a.image));
+    const node = await recordInNode(
+      images,
+      actions.map((a) => a.image),
+    );
     const out = runInHermes(bundle.code, {
       manifest,
       files: bundledModels(),
@@ -82,11 +85,20 @@ describe("@facegate/react-native in Hermes against the worker", () => {
 
     const challenges = [await api.challenge(SUBJECT, "verify"), await api.challenge(SUBJECT, "verify")];
     const images = [await readImageFile(face("obama/obama_2.jpg")), await readImageFile(face("rose_leslie/rose_leslie_1.jpg"))];
-    const verifies = await inHermes(images, [{ purpose: "verify", image: 0 }, { purpose: "verify", image: 1 }], challenges);
+    const verifies = await inHermes(
+      images,
+      [
+        { purpose: "verify", image: 0 },
+        { purpose: "verify", image: 1 },
+      ],
+      challenges,
+    );
     expect(verifies.map((v) => v.path)).toEqual([`/v1/subjects/${SUBJECT}/verify`, `/v1/subjects/${SUBJECT}/verify`]);
     const same = await send(verifies[0]!.path, verifies[0]!.body);
     const other = await send(verifies[1]!.path, verifies[1]!.body);
-    console.log(`worker on Hermes-sealed envelopes: obama_2 ${JSON.stringify({ match: same.json["match"], score: same.json["score"] })}, rose_leslie ${JSON.stringify({ match: other.json["match"], score: other.json["score"] })}`);
+    console.log(
+      `worker on Hermes-sealed envelopes: obama_2 ${JSON.stringify({ match: same.json["match"], score: same.json["score"] })}, rose_leslie ${JSON.stringify({ match: other.json["match"], score: other.json["score"] })}`,
+    );
     expect(same.status, JSON.stringify(same.json)).toBe(200);
     expect(same.json["match"]).toBe(true);
     expect(other.status, JSON.stringify(other.json)).toBe(200);

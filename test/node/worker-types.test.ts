@@ -27,11 +27,7 @@ describe("the worker's Env", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "facegate-worker-types-"));
     try {
       const out = path.join(dir, "worker-configuration.d.ts");
-      execFileSync(
-        "npx",
-        ["wrangler", "types", out, "--include-runtime=false", "--strict-vars=false", "--env-file", ".dev.vars.example"],
-        { stdio: "pipe" },
-      );
+      execFileSync("npx", ["wrangler", "types", out, "--include-runtime=false", "--strict-vars=false", "--env-file", ".dev.vars.example"], { stdio: "pipe" });
       const fresh = normalised(readFileSync(out, "utf8"), dir);
       const committed = normalised(readFileSync(COMMITTED, "utf8"), path.resolve("src"));
       expect(committed, `${COMMITTED} is stale: run npm run types:worker`).toBe(fresh);

@@ -182,9 +182,7 @@ describe("audit outbox", () => {
     expect(text).not.toMatch(/score|cosine|embedding|envelope|ciphertext|Bearer|eyJ/i);
     expect(text).not.toContain(s.token);
     for (const r of await auditRows(s.id)) {
-      expect(Object.keys(r).sort()).toEqual(
-        ["action", "actor", "at", "client_id", "event_id", "outcome", "request_id", "subject_id", "tenant"].sort(),
-      );
+      expect(Object.keys(r).sort()).toEqual(["action", "actor", "at", "client_id", "event_id", "outcome", "request_id", "subject_id", "tenant"].sort());
       expect(r["outcome"]).toMatch(/^[a-z:0-9.-]+$/);
     }
   });

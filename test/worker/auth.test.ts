@@ -47,17 +47,11 @@ describe("token verification failures are 401 invalid-token (the JWT failure mat
     ["alg none, unsigned", async () => `${b64json({ alg: "none", typ: "JWT" })}.${b64json(validClaims())}.`],
     [
       "HS256 signed with the issuer's public key bytes",
-      async () =>
-        new SignJWT(validClaims())
-          .setProtectedHeader({ alg: "HS256", kid: "issuer-ed" })
-          .sign(b64uDecode(ISSUER_KEYS.ed.x)),
+      async () => new SignJWT(validClaims()).setProtectedHeader({ alg: "HS256", kid: "issuer-ed" }).sign(b64uDecode(ISSUER_KEYS.ed.x)),
     ],
     [
       "HS256 signed with the issuer's public JWK as text",
-      async () =>
-        new SignJWT(validClaims())
-          .setProtectedHeader({ alg: "HS256", kid: "issuer-ed" })
-          .sign(utf8.encode(JSON.stringify(AUTH_JWKS.keys[0]))),
+      async () => new SignJWT(validClaims()).setProtectedHeader({ alg: "HS256", kid: "issuer-ed" }).sign(utf8.encode(JSON.stringify(AUTH_JWKS.keys[0]))),
     ],
     ["expired (beyond the clock tolerance)", () => mintToken({ scope: "face:read", claims: { exp: now() - 120 } })],
     ["not yet valid (nbf in the future)", () => mintToken({ scope: "face:read", claims: { nbf: now() + 600 } })],
@@ -77,10 +71,7 @@ describe("token verification failures are 401 invalid-token (the JWT failure mat
     ["non-string tenant claim", () => mintToken({ scope: "face:read", claims: { tenant: 42 } })],
     ["non-string scope claim", () => mintToken({ scope: "face:read", claims: { scope: ["face:read"] } })],
     ["algorithm swapped in the header (ES256-signed, claims RS256)", swappedAlgorithm],
-    [
-      "unknown critical header",
-      () => mintToken({ scope: "face:read", header: { crit: ["x-unknown"], "x-unknown": 1 }, crit: { "x-unknown": true } }),
-    ],
+    ["unknown critical header", () => mintToken({ scope: "face:read", header: { crit: ["x-unknown"], "x-unknown": 1 }, crit: { "x-unknown": true } })],
     ["huge token", async () => `${"a".repeat(6000)}.${"b".repeat(6000)}.${"c".repeat(100)}`],
     ["Latin-1 characters", async () => "\u00e9\u00fc.\u00df\u00e7.\u00f1"],
     ["empty bearer", async () => ""],
@@ -133,10 +124,7 @@ describe("authorisation", () => {
     const admin = await mintToken({ sub: "ops", scope: "face:read face:enroll face:verify face:delete face:admin" });
     await expectProblem(await readAlice(`Bearer ${admin}`), "subject-mismatch");
     await expectProblem(await call("DELETE", "/v1/subjects/alice", { token: admin }), "subject-mismatch");
-    await expectProblem(
-      await call("POST", "/v1/challenges", { token: admin, body: { subjectId: "alice", purpose: "enroll" } }),
-      "subject-mismatch",
-    );
+    await expectProblem(await call("POST", "/v1/challenges", { token: admin, body: { subjectId: "alice", purpose: "enroll" } }), "subject-mismatch");
     // What it does grant: an operator endpoint on a subject of its tenant.
     expect((await call("POST", "/v1/admin/subjects/alice/integrity-check", { token: admin })).status).toBe(200);
   });

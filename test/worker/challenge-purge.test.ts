@@ -5,7 +5,6 @@ import { expectProblem, Subject } from "./helpers/api.js";
 import { randomFace, sameFace } from "./helpers/embeddings.js";
 import { flushAudit, vaultSql, vaultStub } from "./helpers/vault.js";
 
-
 /**
  * A vault with a consent sets no alarm of its own for spent challenges (an
  * alarm invocation and an alarm write per attempt): they stay refused while

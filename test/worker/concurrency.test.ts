@@ -37,9 +37,7 @@ describe("concurrency", () => {
     expect(statuses.filter((x) => x === 200)).toHaveLength(MAX_FAILURES);
     expect(statuses.filter((x) => x === 429)).toHaveLength(50 - MAX_FAILURES);
     const answered = await Promise.all(responses.filter((r) => r.status === 200).map((r) => r.json()));
-    expect(answered.map((b) => (b as { attemptsRemaining: number }).attemptsRemaining).sort()).toEqual(
-      Array.from({ length: MAX_FAILURES }, (_, i) => i),
-    );
+    expect(answered.map((b) => (b as { attemptsRemaining: number }).attemptsRemaining).sort()).toEqual(Array.from({ length: MAX_FAILURES }, (_, i) => i));
     for (const r of responses.filter((x) => x.status === 429)) await expectProblem(r, "subject-locked");
 
     const outcomes = await auditOutcomes(s.id, "verify");

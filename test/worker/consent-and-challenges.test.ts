@@ -133,10 +133,7 @@ describe("POST /v1/challenges", () => {
   it("refuses an unknown purpose and unknown fields", async () => {
     const s = await Subject.create("ch");
     await expectProblem(await call("POST", "/v1/challenges", { token: s.token, body: { subjectId: s.id, purpose: "login" } }), "invalid-request");
-    await expectProblem(
-      await call("POST", "/v1/challenges", { token: s.token, body: { subjectId: s.id, purpose: "verify", ttl: 9999 } }),
-      "invalid-request",
-    );
+    await expectProblem(await call("POST", "/v1/challenges", { token: s.token, body: { subjectId: s.id, purpose: "verify", ttl: 9999 } }), "invalid-request");
   });
 
   it("keeps at most 64 open challenges per subject, dropping the oldest", async () => {
@@ -145,7 +142,12 @@ describe("POST /v1/challenges", () => {
     // A token per request: the per-token rate limit is not what this pins.
     for (let i = 0; i < 68; i++) issued.push(await (await s.another()).challenge("verify"));
     const rows = await vaultSql<{ challenge_id: string }>(s.id, "SELECT challenge_id FROM challenges");
-    expect(rows.map((r) => r.challenge_id).sort()).toEqual(issued.slice(4).map((c) => c.challengeId).sort());
+    expect(rows.map((r) => r.challenge_id).sort()).toEqual(
+      issued
+        .slice(4)
+        .map((c) => c.challengeId)
+        .sort(),
+    );
   });
 });
 
@@ -176,9 +178,7 @@ describe("caller rate limits (429 rate-limited with Retry-After, not audited)", 
       expect(refused!.headers.get("Retry-After")).toBe("60");
       expect(body["retryAfter"]).toBe(60);
       // Refused before the vault: nothing stored, nothing audited for the refused request.
-      const { results } = await env.DB.prepare("SELECT outcome FROM audit_log WHERE request_id = ?")
-        .bind(refused!.headers.get("X-Request-Id"))
-        .all();
+      const { results } = await env.DB.prepare("SELECT outcome FROM audit_log WHERE request_id = ?").bind(refused!.headers.get("X-Request-Id")).all();
       expect(results).toEqual([]);
     });
   }

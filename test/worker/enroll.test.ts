@@ -33,10 +33,7 @@ describe("POST /v1/subjects/{id}/templates: success", () => {
     expect(body.templateCount).toBe(1);
     expect(body.anchor).toBe(true);
     expect(body.templateId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    const rows = await vaultSql<{ template_id: string; model_id: string; sealed: ArrayBuffer }>(
-      s.id,
-      "SELECT template_id, model_id, sealed FROM templates",
-    );
+    const rows = await vaultSql<{ template_id: string; model_id: string; sealed: ArrayBuffer }>(s.id, "SELECT template_id, model_id, sealed FROM templates");
     expect(rows).toHaveLength(1);
     expect(rows[0]!.template_id).toBe(body.templateId);
     expect(rows[0]!.model_id).toBe(MODEL_ID);

@@ -106,9 +106,7 @@ async function stateOf(s: Subject): Promise<string> {
   await flushAudit(s.id);
   const tables = await Promise.all(
     ["templates", "subject_key", "consent", "failures", "locks", "lock_state", "recent_probes"].map(async (t) =>
-      JSON.stringify(await vaultSql(s.id, `SELECT * FROM ${t}`), (_k, v) =>
-        v instanceof ArrayBuffer ? b64uEncode(new Uint8Array(v)) : (v as unknown),
-      ),
+      JSON.stringify(await vaultSql(s.id, `SELECT * FROM ${t}`), (_k, v) => (v instanceof ArrayBuffer ? b64uEncode(new Uint8Array(v)) : (v as unknown))),
     ),
   );
   const { results } = await env.DB.prepare(
@@ -223,7 +221,11 @@ const brokenToken = fc.oneof(
   fc.constantFrom(...[0, 1, 2, 3, 4, 5, 6]).map((i) => () => badTokens[i]!),
   fc.string({ maxLength: 200, unit: "binary-ascii" }).map((s) => () => s.replace(/[^\x21-\x7e]/g, "")),
   fc.nat().map((n) => () => victim.token.slice(0, n % (victim.token.length - 1))),
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 63 })).map(([n, delta]) => () => flipChar(victim.token, n, delta)),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 63 })).map(
+    ([n, delta]) =>
+      () =>
+        flipChar(victim.token, n, delta),
+  ),
 );
 
 /** Changes one base64url character that is not the last of its segment (those carry padding bits). */
@@ -257,28 +259,33 @@ const encodedBadId = fc.tuple(badId, fc.boolean()).map(([id, raw]) => {
   return raw ? encoded.replace(/%2F/gi, "/").replace(/%2E/gi, ".") : encoded;
 });
 
-const wrongContentType = fc.oneof(
-  fc.constantFrom(
-    undefined,
-    "text/plain",
-    "application/x-www-form-urlencoded",
-    "multipart/form-data; boundary=x",
-    "application/json; charset=latin1",
-    "application/jsonx",
-    "image/jpeg",
-    "application/problem+json",
-    "",
-  ),
-  fc.string({ maxLength: 60, unit: "binary-ascii" }).map((s) => s.replace(/[^\x20-\x7e]/g, "")),
-).filter((ct) => ct === undefined || !JSON_CONTENT_TYPE.test(ct.trim()));
+const wrongContentType = fc
+  .oneof(
+    fc.constantFrom(
+      undefined,
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/json; charset=latin1",
+      "application/jsonx",
+      "image/jpeg",
+      "application/problem+json",
+      "",
+    ),
+    fc.string({ maxLength: 60, unit: "binary-ascii" }).map((s) => s.replace(/[^\x20-\x7e]/g, "")),
+  )
+  .filter((ct) => ct === undefined || !JSON_CONTENT_TYPE.test(ct.trim()));
 
 /** JSON-ish text that does not parse, or bytes that are not UTF-8. */
 const malformedJson: fc.Arbitrary<BodyInit> = fc.oneof(
   fc.string({ maxLength: 300 }).filter((s) => !parses(s)),
-  fc.nat().map((n) => {
-    const text = JSON.stringify(validBody("/v1/subjects/x/verify", n));
-    return text.slice(0, n % text.length);
-  }).filter((s) => !parses(s)),
+  fc
+    .nat()
+    .map((n) => {
+      const text = JSON.stringify(validBody("/v1/subjects/x/verify", n));
+      return text.slice(0, n % text.length);
+    })
+    .filter((s) => !parses(s)),
   fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => new Uint8Array([0x7b, 0x22, 0xff, ...b, 0x22, 0x7d])),
 );
 
@@ -327,7 +334,11 @@ const invalidBase64url = fc.oneof(
 
 /** One mutation of a valid body: wrong types, missing or extra fields, deep nesting, bad base64url, unicode. */
 const mutation: fc.Arbitrary<(body: Json) => Json> = fc.oneof(
-  fc.tuple(path, fc.anything({ maxDepth: 3 })).map(([p, v]) => (b: Json) => setAt(b, p, v)),
+  fc.tuple(path, fc.anything({ maxDepth: 3 })).map(
+    ([p, v]) =>
+      (b: Json) =>
+        setAt(b, p, v),
+  ),
   path.map((p) => (b: Json) => setAt(b, p, undefined)),
   fc.tuple(fc.integer({ min: 1, max: 3000 }), fc.string({ maxLength: 8 })).map(([n, k]) => (b: Json) => {
     const extra: Record<string, number> = {};
@@ -340,130 +351,173 @@ const mutation: fc.Arbitrary<(body: Json) => Json> = fc.oneof(
     return setAt(b, p, v);
   }),
   fc.tuple(fc.constantFrom(["envelope", "enc"], ["envelope", "ciphertext"], ["challengeId"]), invalidBase64url).map(
-    ([p, v]) => (b: Json) => setAt(b, p, v),
+    ([p, v]) =>
+      (b: Json) =>
+        setAt(b, p, v),
   ),
-  fc.tuple(fc.constantFrom(["subjectId"], ["challengeId"], ["modelId"], ["envelope", "kid"], ["policyVersion"]), fc.string({ unit: "grapheme", minLength: 1, maxLength: 30 })).map(
-    ([p, v]) => (b: Json) => setAt(b, p, `${v}\u00e9`),
-  ),
+  fc
+    .tuple(
+      fc.constantFrom(["subjectId"], ["challengeId"], ["modelId"], ["envelope", "kid"], ["policyVersion"]),
+      fc.string({ unit: "grapheme", minLength: 1, maxLength: 30 }),
+    )
+    .map(
+      ([p, v]) =>
+        (b: Json) =>
+          setAt(b, p, `${v}\u00e9`),
+    ),
   fc.anything({ maxDepth: 2 }).map((v) => () => v),
 );
 
 // --- properties -------------------------------------------------------------------
 
 describe("fuzz: every bad request is a catalogued 4xx problem and changes nothing", () => {
-  it(`broken or missing tokens on every authenticated endpoint (${runs(0.2)} requests)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.nat(), authHeader, fc.boolean(), async (kind, auth, subjectIsVictim) => {
-        const { method, path: p } = endpoint(kind, subjectIsVictim ? victim.id : "someone");
-        const body = method === "POST" || method === "PUT" ? JSON.stringify(validBody(p, kind)) : undefined;
-        await check({ method, path: p, headers: { ...auth(), ...(body ? { "Content-Type": "application/json" } : {}) }, ...(body ? { body } : {}) });
-      }),
-      options(0.2, 1),
-    );
-    await expectUnchanged();
-  }, timeout(0.2));
+  it(
+    `broken or missing tokens on every authenticated endpoint (${runs(0.2)} requests)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), authHeader, fc.boolean(), async (kind, auth, subjectIsVictim) => {
+          const { method, path: p } = endpoint(kind, subjectIsVictim ? victim.id : "someone");
+          const body = method === "POST" || method === "PUT" ? JSON.stringify(validBody(p, kind)) : undefined;
+          await check({ method, path: p, headers: { ...auth(), ...(body ? { "Content-Type": "application/json" } : {}) }, ...(body ? { body } : {}) });
+        }),
+        options(0.2, 1),
+      );
+      await expectUnchanged();
+    },
+    timeout(0.2),
+  );
 
-  it(`ids outside the pattern (unicode, traversal, separators, length) in paths and bodies (${runs(0.15)} requests)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.nat(), encodedBadId, badId, async (kind, encoded, raw) => {
-        const { method, path: p } = endpoint(kind, encoded);
-        let body: string | undefined;
-        if (p === "/v1/challenges") body = JSON.stringify({ subjectId: raw, purpose: "enroll" });
-        else if (method === "POST" || method === "PUT") body = JSON.stringify(validBody(p, kind));
-        const token = kind % 3 === 0 ? victim.token : mallory;
-        await check({
-          method,
-          path: p,
-          headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
-          ...(body ? { body } : {}),
-        });
-      }),
-      options(0.15, 2),
-    );
-    await expectUnchanged();
-  }, timeout(0.15));
-
-  it(`another subject's token, or the victim's own without the scope (${runs(0.1)} requests)`, async () => {
-    const scopes = ["face:read", "face:verify", "face:enroll", ""];
-    const narrow = await Promise.all(scopes.map((scope) => mintToken({ sub: victim.id, scope, ttl: LONG_TTL })));
-    await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.nat(), async (kind, t) => {
-        const { method, path: p } = endpoint(kind, victim.id);
-        // A narrow token never holds the one scope this route needs.
-        const candidates = narrow.filter((_tok, i) => scopes[i] !== requiredScope(method, p));
-        const token = t % 2 === 0 ? mallory : candidates[t % candidates.length]!;
-        const body = method === "POST" || method === "PUT" ? JSON.stringify(validBody(p, kind)) : undefined;
-        await check({
-          method,
-          path: p,
-          headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
-          ...(body ? { body } : {}),
-        });
-      }),
-      options(0.1, 3),
-    );
-    await expectUnchanged();
-  }, timeout(0.1));
-
-  it(`wrong content types and oversized bodies with the victim's own valid token (${runs(0.1)} requests)`, async () => {
-    const bodyRoutes = [0, 1, 2, 3, 6];
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...bodyRoutes),
-        fc.oneof(
-          wrongContentType.map((ct) => ({ ct, size: 0 })),
-          fc.integer({ min: MAX_BODY_BYTES + 1, max: 3 * MAX_BODY_BYTES }).map((size) => ({ ct: "application/json", size })),
-        ),
-        fc.boolean(),
-        async (kind, { ct, size }, streamed) => {
-          const { method, path: p } = endpoint(kind, victim.id);
-          const text = size > 0 ? JSON.stringify({ pad: "x".repeat(size) }) : JSON.stringify(validBody(p, kind));
-          const body: BodyInit =
-            size > 0 && streamed
-              ? new ReadableStream<Uint8Array>({
-                  start(c) {
-                    c.enqueue(new TextEncoder().encode(text));
-                    c.close();
-                  },
-                })
-              : text;
+  it(
+    `ids outside the pattern (unicode, traversal, separators, length) in paths and bodies (${runs(0.15)} requests)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), encodedBadId, badId, async (kind, encoded, raw) => {
+          const { method, path: p } = endpoint(kind, encoded);
+          let body: string | undefined;
+          if (p === "/v1/challenges") body = JSON.stringify({ subjectId: raw, purpose: "enroll" });
+          else if (method === "POST" || method === "PUT") body = JSON.stringify(validBody(p, kind));
+          const token = kind % 3 === 0 ? victim.token : mallory;
           await check({
             method,
             path: p,
-            headers: { Authorization: `Bearer ${victim.token}`, ...(ct === undefined ? {} : { "Content-Type": ct }) },
-            body,
+            headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+            ...(body ? { body } : {}),
           });
-        },
-      ),
-      options(0.1, 4),
-    );
-    await expectUnchanged();
-  }, timeout(0.1));
+        }),
+        options(0.15, 2),
+      );
+      await expectUnchanged();
+    },
+    timeout(0.15),
+  );
 
-  it(`malformed JSON and schema-violating bodies (wrong types, missing and extra fields, deep nesting, bad base64url) (${runs(0.25)} requests)`, async () => {
-    const bodyRoutes = [0, 1, 2, 3, 6];
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...bodyRoutes), fc.nat(), fc.oneof(malformedJson.map((m) => ({ m })), mutation.map((f) => ({ f }))), async (kind, i, bad) => {
-        const { method, path: p } = endpoint(kind, victim.id);
-        let body: BodyInit;
-        if ("m" in bad) body = bad.m;
-        else {
-          const mutated = bad.f(validBody(p, i));
-          const schema = schemaFor(p);
-          // Only requests that are really invalid: a mutation that happens to keep the body valid is skipped.
-          fc.pre(mutated !== undefined && !schema!.safeParse(mutated).success);
-          body = JSON.stringify(mutated);
-        }
-        await check({ method, path: p, headers: { Authorization: `Bearer ${victim.token}`, "Content-Type": "application/json" }, body });
-      }),
-      options(0.25, 5),
-    );
-    await expectUnchanged();
-  }, timeout(0.25));
+  it(
+    `another subject's token, or the victim's own without the scope (${runs(0.1)} requests)`,
+    async () => {
+      const scopes = ["face:read", "face:verify", "face:enroll", ""];
+      const narrow = await Promise.all(scopes.map((scope) => mintToken({ sub: victim.id, scope, ttl: LONG_TTL })));
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), fc.nat(), async (kind, t) => {
+          const { method, path: p } = endpoint(kind, victim.id);
+          // A narrow token never holds the one scope this route needs.
+          const candidates = narrow.filter((_tok, i) => scopes[i] !== requiredScope(method, p));
+          const token = t % 2 === 0 ? mallory : candidates[t % candidates.length]!;
+          const body = method === "POST" || method === "PUT" ? JSON.stringify(validBody(p, kind)) : undefined;
+          await check({
+            method,
+            path: p,
+            headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+            ...(body ? { body } : {}),
+          });
+        }),
+        options(0.1, 3),
+      );
+      await expectUnchanged();
+    },
+    timeout(0.1),
+  );
+
+  it(
+    `wrong content types and oversized bodies with the victim's own valid token (${runs(0.1)} requests)`,
+    async () => {
+      const bodyRoutes = [0, 1, 2, 3, 6];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...bodyRoutes),
+          fc.oneof(
+            wrongContentType.map((ct) => ({ ct, size: 0 })),
+            fc.integer({ min: MAX_BODY_BYTES + 1, max: 3 * MAX_BODY_BYTES }).map((size) => ({ ct: "application/json", size })),
+          ),
+          fc.boolean(),
+          async (kind, { ct, size }, streamed) => {
+            const { method, path: p } = endpoint(kind, victim.id);
+            const text = size > 0 ? JSON.stringify({ pad: "x".repeat(size) }) : JSON.stringify(validBody(p, kind));
+            const body: BodyInit =
+              size > 0 && streamed
+                ? new ReadableStream<Uint8Array>({
+                    start(c) {
+                      c.enqueue(new TextEncoder().encode(text));
+                      c.close();
+                    },
+                  })
+                : text;
+            await check({
+              method,
+              path: p,
+              headers: { Authorization: `Bearer ${victim.token}`, ...(ct === undefined ? {} : { "Content-Type": ct }) },
+              body,
+            });
+          },
+        ),
+        options(0.1, 4),
+      );
+      await expectUnchanged();
+    },
+    timeout(0.1),
+  );
+
+  it(
+    `malformed JSON and schema-violating bodies (wrong types, missing and extra fields, deep nesting, bad base64url) (${runs(0.25)} requests)`,
+    async () => {
+      const bodyRoutes = [0, 1, 2, 3, 6];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...bodyRoutes),
+          fc.nat(),
+          fc.oneof(
+            malformedJson.map((m) => ({ m })),
+            mutation.map((f) => ({ f })),
+          ),
+          async (kind, i, bad) => {
+            const { method, path: p } = endpoint(kind, victim.id);
+            let body: BodyInit;
+            if ("m" in bad) body = bad.m;
+            else {
+              const mutated = bad.f(validBody(p, i));
+              const schema = schemaFor(p);
+              // Only requests that are really invalid: a mutation that happens to keep the body valid is skipped.
+              fc.pre(mutated !== undefined && !schema!.safeParse(mutated).success);
+              body = JSON.stringify(mutated);
+            }
+            await check({ method, path: p, headers: { Authorization: `Bearer ${victim.token}`, "Content-Type": "application/json" }, body });
+          },
+        ),
+        options(0.25, 5),
+      );
+      await expectUnchanged();
+    },
+    timeout(0.25),
+  );
 
   const tamper = fc.oneof(
-    fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })).map(([n, bit]) => (e: EnvelopeT): EnvelopeT => ({ ...e, enc: flipBit(e.enc, n, bit) })),
-    fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })).map(([n, bit]) => (e: EnvelopeT): EnvelopeT => ({ ...e, ciphertext: flipBit(e.ciphertext, n, bit) })),
+    fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })).map(
+      ([n, bit]) =>
+        (e: EnvelopeT): EnvelopeT => ({ ...e, enc: flipBit(e.enc, n, bit) }),
+    ),
+    fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })).map(
+      ([n, bit]) =>
+        (e: EnvelopeT): EnvelopeT => ({ ...e, ciphertext: flipBit(e.ciphertext, n, bit) }),
+    ),
     fc.nat().map((n) => (e: EnvelopeT): EnvelopeT => {
       const ct = b64uDecode(e.ciphertext);
       return { ...e, ciphertext: b64uEncode(ct.subarray(0, n % ct.length)) };
@@ -473,82 +527,95 @@ describe("fuzz: every bad request is a catalogued 4xx problem and changes nothin
     fc.constant((e: EnvelopeT): EnvelopeT => ({ ...e, enc: e.ciphertext.slice(0, 43) })),
   );
 
-  it(`truncated and bit-flipped envelopes on live challenges, reaching the HPKE open (${runs(0.1)} requests)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(tamper, fc.boolean(), fc.boolean(), async (mutate, onVictim, verify) => {
-        let s: Subject;
-        let ch: ChallengeResponseT;
-        let envelope: EnvelopeT;
-        let token: string;
-        if (onVictim) {
-          // The victim's pre-issued challenges: the first use of each reaches the vault, later ones are challenge-used.
-          const pick = victimChallenges[served % victimChallenges.length]!;
-          s = victim;
-          token = victim.token;
-          ({ ch, envelope } = pick);
-        } else {
-          // Ivy's own face sealed to a fresh challenge: only the tampering stands between it and a match.
-          // A fresh token with a step-up, so an enroll reaches the HPKE open too (and no rate limit).
-          s = ivy;
-          const fresh = await ivy.another(stepUpClaims());
-          token = fresh.token;
-          ch = await fresh.challenge(verify ? "verify" : "enroll");
-          envelope = await sealFor(ch, verify ? "verify" : "enroll", ivy.id, ivyFace);
-        }
-        const route = verify ? "verify" : "templates";
-        await check({
-          method: "POST",
-          path: `/v1/subjects/${s.id}/${route}`,
-          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-          body: JSON.stringify({ challengeId: ch.challengeId, modelId: MODEL_ID, envelope: mutate(envelope) }),
-        });
-      }),
-      options(0.1, 6),
-    );
-    await expectUnchanged();
-  }, timeout(0.1, 60));
+  it(
+    `truncated and bit-flipped envelopes on live challenges, reaching the HPKE open (${runs(0.1)} requests)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(tamper, fc.boolean(), fc.boolean(), async (mutate, onVictim, verify) => {
+          let s: Subject;
+          let ch: ChallengeResponseT;
+          let envelope: EnvelopeT;
+          let token: string;
+          if (onVictim) {
+            // The victim's pre-issued challenges: the first use of each reaches the vault, later ones are challenge-used.
+            const pick = victimChallenges[served % victimChallenges.length]!;
+            s = victim;
+            token = victim.token;
+            ({ ch, envelope } = pick);
+          } else {
+            // Ivy's own face sealed to a fresh challenge: only the tampering stands between it and a match.
+            // A fresh token with a step-up, so an enroll reaches the HPKE open too (and no rate limit).
+            s = ivy;
+            const fresh = await ivy.another(stepUpClaims());
+            token = fresh.token;
+            ch = await fresh.challenge(verify ? "verify" : "enroll");
+            envelope = await sealFor(ch, verify ? "verify" : "enroll", ivy.id, ivyFace);
+          }
+          const route = verify ? "verify" : "templates";
+          await check({
+            method: "POST",
+            path: `/v1/subjects/${s.id}/${route}`,
+            headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+            body: JSON.stringify({ challengeId: ch.challengeId, modelId: MODEL_ID, envelope: mutate(envelope) }),
+          });
+        }),
+        options(0.1, 6),
+      );
+      await expectUnchanged();
+    },
+    timeout(0.1, 60),
+  );
 
-  it(`wrong methods and unknown paths on every route, public ones included (${runs(0.1)} requests)`, async () => {
-    const allowed: Record<string, string[]> = {
-      "/v1/health": ["GET", "HEAD"],
-      "/.well-known/jwks.json": ["GET", "HEAD"],
-      "/v1/keys/envelope": ["GET", "HEAD"],
-      "/openapi.json": ["GET", "HEAD"],
-      "/docs": ["GET", "HEAD"],
-      "/v1/challenges": ["POST"],
-      "/v1/admin/rewrap": ["POST"],
-    };
-    const paths = [
-      ...Object.keys(allowed),
-      ...SUBJECT_ROUTES.map((r) => `/v1/subjects/${victim.id}${r ? `/${r}` : ""}`).map((p) => p.replace(`/v1/subjects/${victim.id}/integrity-check`, `/v1/admin/subjects/${victim.id}/integrity-check`)),
-    ];
-    const allowedFor = (p: string): string[] =>
-      allowed[p] ??
-      (p.endsWith("/consent")
-        ? ["PUT"]
-        : p.endsWith("/templates")
-          ? ["GET", "HEAD", "POST"]
-          : p.endsWith("/verify") || p.endsWith("/integrity-check")
-            ? ["POST"]
-            : ["DELETE", "GET", "HEAD"]);
-    // workerd accepts only the methods it knows (no made-up tokens).
-    const method = fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND");
-    const target = fc.oneof(
-      fc.constantFrom(...paths),
-      fc.webPath().map((p) => `/v1${p.startsWith("/") ? p : `/${p}`}`),
-      fc.constantFrom(...paths).chain((p) => fc.string({ maxLength: 10, unit: "grapheme" }).map((x) => `${p}/${encodeURIComponent(x)}`)),
-    );
-    await fc.assert(
-      fc.asyncProperty(method, target, fc.boolean(), async (m, p, withToken) => {
-        const normal = new URL(p, "https://facegate.test").pathname;
-        const known = Object.hasOwn(allowed, normal) || /^\/v1\/subjects\/[^/]+(\/(consent|templates|verify))?$/.test(normal) || /^\/v1\/admin\/subjects\/[^/]+\/integrity-check$/.test(normal);
-        fc.pre(!(known && allowedFor(normal).includes(m)));
-        await check({ method: m, path: p, headers: withToken ? { Authorization: `Bearer ${victim.token}` } : {} });
-      }),
-      options(0.1, 7),
-    );
-    await expectUnchanged();
-  }, timeout(0.1));
+  it(
+    `wrong methods and unknown paths on every route, public ones included (${runs(0.1)} requests)`,
+    async () => {
+      const allowed: Record<string, string[]> = {
+        "/v1/health": ["GET", "HEAD"],
+        "/.well-known/jwks.json": ["GET", "HEAD"],
+        "/v1/keys/envelope": ["GET", "HEAD"],
+        "/openapi.json": ["GET", "HEAD"],
+        "/docs": ["GET", "HEAD"],
+        "/v1/challenges": ["POST"],
+        "/v1/admin/rewrap": ["POST"],
+      };
+      const paths = [
+        ...Object.keys(allowed),
+        ...SUBJECT_ROUTES.map((r) => `/v1/subjects/${victim.id}${r ? `/${r}` : ""}`).map((p) =>
+          p.replace(`/v1/subjects/${victim.id}/integrity-check`, `/v1/admin/subjects/${victim.id}/integrity-check`),
+        ),
+      ];
+      const allowedFor = (p: string): string[] =>
+        allowed[p] ??
+        (p.endsWith("/consent")
+          ? ["PUT"]
+          : p.endsWith("/templates")
+            ? ["GET", "HEAD", "POST"]
+            : p.endsWith("/verify") || p.endsWith("/integrity-check")
+              ? ["POST"]
+              : ["DELETE", "GET", "HEAD"]);
+      // workerd accepts only the methods it knows (no made-up tokens).
+      const method = fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND");
+      const target = fc.oneof(
+        fc.constantFrom(...paths),
+        fc.webPath().map((p) => `/v1${p.startsWith("/") ? p : `/${p}`}`),
+        fc.constantFrom(...paths).chain((p) => fc.string({ maxLength: 10, unit: "grapheme" }).map((x) => `${p}/${encodeURIComponent(x)}`)),
+      );
+      await fc.assert(
+        fc.asyncProperty(method, target, fc.boolean(), async (m, p, withToken) => {
+          const normal = new URL(p, "https://facegate.test").pathname;
+          const known =
+            Object.hasOwn(allowed, normal) ||
+            /^\/v1\/subjects\/[^/]+(\/(consent|templates|verify))?$/.test(normal) ||
+            /^\/v1\/admin\/subjects\/[^/]+\/integrity-check$/.test(normal);
+          fc.pre(!(known && allowedFor(normal).includes(m)));
+          await check({ method: m, path: p, headers: withToken ? { Authorization: `Bearer ${victim.token}` } : {} });
+        }),
+        options(0.1, 7),
+      );
+      await expectUnchanged();
+    },
+    timeout(0.1),
+  );
 });
 
 function flipBit(b64: string, n: number, bit: number): string {

@@ -15,7 +15,6 @@ import { MODEL_ID, Subject } from "./helpers/api.js";
  * embeddings are the SDK pipeline's, from the conformance vectors.
  */
 
-
 type Photo = { image: string; expected: { embedding?: { values: number[] } } };
 const embeddingOf = (image: string): number[] => (conformance as { photos: Photo[] }).photos.find((p) => p.image === image)!.expected.embedding!.values;
 
@@ -45,7 +44,11 @@ describe("envelopes sealed by the noble suite, opened by the worker", () => {
       { purpose, subjectId: s.id, challengeId: ch.challengeId, nonce: ch.nonce, modelId: MODEL_ID },
       embedding,
     );
-    return s.send(purpose, { challengeId: ch.challengeId, modelId: MODEL_ID, envelope: { kid: sealed.kid, enc: b64uEncode(sealed.enc), ciphertext: b64uEncode(sealed.ciphertext) } });
+    return s.send(purpose, {
+      challengeId: ch.challengeId,
+      modelId: MODEL_ID,
+      envelope: { kid: sealed.kid, enc: b64uEncode(sealed.enc), ciphertext: b64uEncode(sealed.ciphertext) },
+    });
   }
 
   it("enrol one photo of Obama, then another photo of him matches and a photo of Rose Leslie does not", async () => {

@@ -10,9 +10,7 @@ import { ENVELOPE_SUITE_VECTORS as vectors } from "../vectors/rfc9180.js";
  */
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
-const toHex = (b: ArrayBuffer | Uint8Array) =>
-  [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
-
+const toHex = (b: ArrayBuffer | Uint8Array) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
 
 describe("RFC 9180 test vectors, base mode X25519/HKDF-SHA256/ChaCha20Poly1305", () => {
   it("the vector file holds this suite", () => {
@@ -86,13 +84,15 @@ describe("the facegate envelope on top of the suite", () => {
     const suite = createEnvelopeSuite();
     const r = await suite.kem.generateKeyPair();
     const binding = { purpose: "verify", subjectId: "alice", challengeId: "c".repeat(22), nonce: "n".repeat(43), modelId: "fr512-v1" } as const;
-    const { enc, ct } = await suite.seal(
-      { recipientPublicKey: r.publicKey, info: envelopeInfo() },
-      embeddingToBytes([1, 0, 0]),
-      envelopeAad(binding),
-    );
+    const { enc, ct } = await suite.seal({ recipientPublicKey: r.publicKey, info: envelopeInfo() }, embeddingToBytes([1, 0, 0]), envelopeAad(binding));
     expect(await openEnvelope(suite, r, binding, new Uint8Array(enc), new Uint8Array(ct))).not.toBeNull();
-    for (const change of [{ purpose: "enroll" }, { subjectId: "bob" }, { challengeId: "d".repeat(22) }, { nonce: "m".repeat(43) }, { modelId: "fr512-v2" }] as const) {
+    for (const change of [
+      { purpose: "enroll" },
+      { subjectId: "bob" },
+      { challengeId: "d".repeat(22) },
+      { nonce: "m".repeat(43) },
+      { modelId: "fr512-v2" },
+    ] as const) {
       expect(await openEnvelope(suite, r, { ...binding, ...change }, new Uint8Array(enc), new Uint8Array(ct)), JSON.stringify(change)).toBeNull();
     }
     expect(new TextDecoder().decode(envelopeAad(binding))).toBe(`facegate/v1|verify|alice|${"c".repeat(22)}|${"n".repeat(43)}|fr512-v1`);

@@ -166,7 +166,11 @@ describe("server-side failures", () => {
       new Request(`https://facegate.test/v1/subjects/${s.id}/verify`, {
         method: "POST",
         headers: { Authorization: `Bearer ${s.token}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ challengeId: "a".repeat(22), modelId: "fr512-v1", envelope: { kid: "hpke-test-current", enc: "A".repeat(43), ciphertext: "AAAA" } }),
+        body: JSON.stringify({
+          challengeId: "a".repeat(22),
+          modelId: "fr512-v1",
+          envelope: { kid: "hpke-test-current", enc: "A".repeat(43), ciphertext: "AAAA" },
+        }),
       }),
       { ...env, LOCKOUT_MAX_FAILURES: "five" },
       createExecutionContext(),

@@ -87,7 +87,11 @@ describe.sequential("key epochs: rotation, rewrap, destruction (the erasure boun
       for (const [table, rows] of Object.entries(backup)) {
         for (const row of rows) {
           const cols = Object.keys(row);
-          await vaultSql(d.id, `INSERT OR REPLACE INTO ${table === "key" ? "subject_key" : table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, ...cols.map((c) => row[c]!));
+          await vaultSql(
+            d.id,
+            `INSERT OR REPLACE INTO ${table === "key" ? "subject_key" : table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
+            ...cols.map((c) => row[c]!),
+          );
         }
       }
     };
@@ -149,9 +153,7 @@ describe.sequential("key epochs: rotation, rewrap, destruction (the erasure boun
     expect(body).toMatchObject({ keyEpoch: current, kekVersion: 2, remaining: 0 });
     expect(body.rewrapped).toBeGreaterThanOrEqual(2);
     for (const s of subjects) expect(await epochOf(s.id)).toBe(current);
-    const { results } = await env.DB.prepare("SELECT actor, outcome FROM audit_log WHERE subject_id = ? AND action = 'rewrap'")
-      .bind(subjects[0]!.id)
-      .all();
+    const { results } = await env.DB.prepare("SELECT actor, outcome FROM audit_log WHERE subject_id = ? AND action = 'rewrap'").bind(subjects[0]!.id).all();
     expect(results).toEqual([{ actor: "operator", outcome: `rewrapped:epoch-${current}` }]);
   });
 

@@ -142,7 +142,11 @@ describe("passive liveness and who decides the level", () => {
     const ch = await challenge(s, policy({ liveness: { level: "passive" } }));
     expect(ch.liveness).toEqual({ level: "passive" });
     await expectProblem(await verify(s, ch, sameFace(face), { v: 1, frames: STILL.slice(0, 1), pad: PAD_THRESHOLD - 0.01 }), "liveness-failed");
-    const ok = await verify(s, await challenge(s, policy({ liveness: { level: "passive" } })), sameFace(face), { v: 1, frames: STILL.slice(0, 1), pad: PAD_THRESHOLD });
+    const ok = await verify(s, await challenge(s, policy({ liveness: { level: "passive" } })), sameFace(face), {
+      v: 1,
+      frames: STILL.slice(0, 1),
+      pad: PAD_THRESHOLD,
+    });
     const body = (await ok.json()) as VerifyResponseT;
     expect(body.match).toBe(true);
     expect(decodeJwt(body.assertion!)).toMatchObject({ amr: ["face"], acr: "urn:facegate:liveness:passive" });

@@ -30,7 +30,11 @@ async function challenge(s: Subject, purpose: "enroll" | "verify", bindings: Bin
 async function send(s: Subject, purpose: "enroll" | "verify", ch: ChallengeResponseT, face: Float32Array, webauthn: unknown, bindings: Bindings) {
   const envelope = await sealFor(ch, purpose, s.id, face);
   const body = { challengeId: ch.challengeId, modelId: MODEL_ID, envelope, ...(webauthn ? { webauthn } : {}) };
-  return callSettled("POST", `/v1/subjects/${s.id}/${purpose === "enroll" ? "templates" : "verify"}`, { token: (await s.another()).token, env: bindings, body });
+  return callSettled("POST", `/v1/subjects/${s.id}/${purpose === "enroll" ? "templates" : "verify"}`, {
+    token: (await s.another()).token,
+    env: bindings,
+    body,
+  });
 }
 
 /** A subject enrolled with its face and a passkey under `bindings`. */
@@ -98,7 +102,10 @@ describe("passkeys: enrollment binds one, verify needs it beside the face", () =
     const assertion = await key.assert(ch.webauthn!.authentication as never, ORIGIN);
     const envelope = await sealFor(ch, "verify", s.id, sameFace(face));
     const body = { challengeId: ch.challengeId, modelId: MODEL_ID, envelope, webauthn: assertion };
-    expect(((await (await callSettled("POST", `/v1/subjects/${s.id}/verify`, { token: (await s.another()).token, env: required, body })).json()) as VerifyResponseT).match).toBe(true);
+    expect(
+      ((await (await callSettled("POST", `/v1/subjects/${s.id}/verify`, { token: (await s.another()).token, env: required, body })).json()) as VerifyResponseT)
+        .match,
+    ).toBe(true);
     await expectProblem(await callSettled("POST", `/v1/subjects/${s.id}/verify`, { token: (await s.another()).token, env: required, body }), "challenge-used");
     const again = await challenge(s, "verify", required);
     const before = await state(s.id);

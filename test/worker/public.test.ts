@@ -125,7 +125,10 @@ describe("GET /openapi.json", () => {
     for (const [path, ops] of Object.entries(d.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         const codes = Object.keys(op.responses);
-        expect(codes.some((c) => c.startsWith("2")), `${method} ${path}`).toBe(true);
+        expect(
+          codes.some((c) => c.startsWith("2")),
+          `${method} ${path}`,
+        ).toBe(true);
         for (const [status, r] of Object.entries(op.responses)) {
           if (Number(status) >= 400) expect(Object.keys(r.content ?? {}), `${method} ${path} ${status}`).toEqual(["application/problem+json"]);
         }

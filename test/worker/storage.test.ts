@@ -20,11 +20,7 @@ async function rows(subjectId: string, table: string): Promise<Row[]> {
 async function insertRows(subjectId: string, table: string, data: Row[]): Promise<void> {
   for (const row of data) {
     const cols = Object.keys(row);
-    await vaultSql(
-      subjectId,
-      `INSERT OR REPLACE INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
-      ...cols.map((c) => row[c]!),
-    );
+    await vaultSql(subjectId, `INSERT OR REPLACE INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, ...cols.map((c) => row[c]!));
   }
 }
 
@@ -75,9 +71,7 @@ describe("sealed templates are bound to their subject", () => {
   it("the vault refuses to act under another identity than the one it was created for", async () => {
     const s = await Subject.create("ident");
     await s.enrolled(randomFace());
-    await expect(withVault(s.id, (vault) => vault.describe({ tenant: "default", subjectId: "someone-else", actor: TEST_ACTOR }))).rejects.toThrow(
-      /identity/,
-    );
+    await expect(withVault(s.id, (vault) => vault.describe({ tenant: "default", subjectId: "someone-else", actor: TEST_ACTOR }))).rejects.toThrow(/identity/);
   });
 });
 
@@ -126,18 +120,9 @@ describe("DELETE /v1/subjects/{id}", () => {
   it("needs face:delete and the subject's own token (face:admin is no substitute)", async () => {
     const s = await Subject.create("del3");
     await s.enrolled(randomFace());
-    await expectProblem(
-      await call("DELETE", `/v1/subjects/${s.id}`, { token: await tokenFor(s.id, "face:read") }),
-      "insufficient-scope",
-    );
-    await expectProblem(
-      await call("DELETE", `/v1/subjects/${s.id}`, { token: await tokenFor("eve", "face:delete") }),
-      "subject-mismatch",
-    );
-    await expectProblem(
-      await call("DELETE", `/v1/subjects/${s.id}`, { token: await tokenFor("ops", "face:delete face:admin") }),
-      "subject-mismatch",
-    );
+    await expectProblem(await call("DELETE", `/v1/subjects/${s.id}`, { token: await tokenFor(s.id, "face:read") }), "insufficient-scope");
+    await expectProblem(await call("DELETE", `/v1/subjects/${s.id}`, { token: await tokenFor("eve", "face:delete") }), "subject-mismatch");
+    await expectProblem(await call("DELETE", `/v1/subjects/${s.id}`, { token: await tokenFor("ops", "face:delete face:admin") }), "subject-mismatch");
     expect((await s.get()).status).toBe(200);
   });
 });
@@ -261,9 +246,7 @@ describe("audit log", () => {
     const s = await Subject.create("audit2");
     await callSettled("GET", `/v1/subjects/${s.id}`, { token: await tokenFor("eve", "face:read") });
     await callSettled("GET", `/v1/subjects/${s.id}`);
-    const { results } = await env.DB.prepare("SELECT actor, action, outcome FROM audit_log WHERE subject_id = ?")
-      .bind(s.id)
-      .all();
+    const { results } = await env.DB.prepare("SELECT actor, action, outcome FROM audit_log WHERE subject_id = ?").bind(s.id).all();
     expect(results).toEqual([{ actor: "eve", action: "read", outcome: "refused:subject-mismatch" }]);
   });
 });

@@ -232,9 +232,7 @@ describe("POST /v1/subjects/{id}/verify: refusals", () => {
     await expectProblem(await s.send("verify", body), "internal");
     await restoreVaultEnv(s.id);
     await expectProblem(await s.send("verify", body), "challenge-used");
-    expect(await vaultSql(s.id, "SELECT outcome FROM challenges WHERE purpose = 'verify' AND used_at IS NOT NULL")).toEqual([
-      { outcome: "refused:internal" },
-    ]);
+    expect(await vaultSql(s.id, "SELECT outcome FROM challenges WHERE purpose = 'verify' AND used_at IS NOT NULL")).toEqual([{ outcome: "refused:internal" }]);
   });
 
   it("refuses an expired challenge", async () => {

@@ -1,8 +1,4 @@
-import {
-  PROBLEM_CONTENT_TYPE,
-  problemCodeOf,
-  type ProblemDetails,
-} from "../../../src/protocol/problems.js";
+import { PROBLEM_CONTENT_TYPE, problemCodeOf, type ProblemDetails } from "../../../src/protocol/problems.js";
 import { ApiError, NetworkError } from "../errors.js";
 
 export type TokenSource = string | (() => string | Promise<string>);
@@ -31,12 +27,7 @@ export class HttpClient {
     this.#fetch = opts.fetch ?? ((...args) => globalThis.fetch(...args));
   }
 
-  async request<T>(
-    method: "GET" | "POST" | "PUT" | "DELETE",
-    path: string,
-    body?: unknown,
-    { auth = true }: { auth?: boolean } = {},
-  ): Promise<T> {
+  async request<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown, { auth = true }: { auth?: boolean } = {}): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (auth) {

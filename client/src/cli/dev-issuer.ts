@@ -14,7 +14,6 @@ export const DEV_VARS_FILE = ".dev.vars.dev";
 /** The client id (`azp`) of tokens the CLI mints locally: the audience of its assertions. */
 export const CLI_CLIENT_ID = "facegate-cli";
 
-
 /**
  * The local development token issuer: its private key lives in .dev.vars.dev
  * (written by scripts/dev-keys.ts) and nowhere else. Production tokens come

@@ -10,13 +10,7 @@ import type { RgbaImage } from "./types.js";
  * (GPU-backed, filtered), which is far cheaper than decoding a full-size
  * photo and shrinking it in JavaScript.
  */
-export type BrowserImageSource =
-  | ImageData
-  | ImageBitmap
-  | HTMLImageElement
-  | HTMLVideoElement
-  | HTMLCanvasElement
-  | OffscreenCanvas;
+export type BrowserImageSource = ImageData | ImageBitmap | HTMLImageElement | HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas;
 
 export interface DomImageOptions {
   /** Longer side of the result; larger sources are drawn scaled down. Default 2048. */
@@ -114,10 +108,7 @@ export interface VideoFramesOptions extends DomImageOptions {
  * the next frame is read when the pipeline asks for it, so slow analysis
  * spaces the frames out rather than queueing stale ones.
  */
-export async function* videoFrames(
-  video: HTMLVideoElement,
-  opts: VideoFramesOptions = {},
-): AsyncGenerator<{ image: RgbaImage; timestamp: number }> {
+export async function* videoFrames(video: HTMLVideoElement, opts: VideoFramesOptions = {}): AsyncGenerator<{ image: RgbaImage; timestamp: number }> {
   const count = opts.count ?? 8;
   const interval = opts.intervalMs ?? 150;
   let last = -Infinity;

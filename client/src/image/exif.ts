@@ -44,8 +44,7 @@ function readOrientation(tiff: Uint8Array): Orientation {
   const little = tiff[0] === 0x49 && tiff[1] === 0x49; // "II"
   const big = tiff[0] === 0x4d && tiff[1] === 0x4d; // "MM"
   if (!little && !big) return 1;
-  const u16 = (at: number): number =>
-    at + 2 > tiff.length ? -1 : little ? tiff[at]! | (tiff[at + 1]! << 8) : (tiff[at]! << 8) | tiff[at + 1]!;
+  const u16 = (at: number): number => (at + 2 > tiff.length ? -1 : little ? tiff[at]! | (tiff[at + 1]! << 8) : (tiff[at]! << 8) | tiff[at + 1]!);
   const u32 = (at: number): number =>
     at + 4 > tiff.length
       ? -1

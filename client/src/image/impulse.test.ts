@@ -5,8 +5,7 @@ import type { RgbaImage } from "./types.js";
 /** A smooth mid-tone gradient (no extreme pixels; luma ~95-150, so both salt and pepper stand out), w x h. */
 function gradient(w: number, h: number): RgbaImage {
   const data = new Uint8ClampedArray(w * h * 4);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) data.set([100 + x, 90 + y, 110 + ((x + y) >> 1), 255], (y * w + x) * 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([100 + x, 90 + y, 110 + ((x + y) >> 1), 255], (y * w + x) * 4);
   return { data, width: w, height: h };
 }
 
@@ -14,7 +13,7 @@ function gradient(w: number, h: number): RgbaImage {
 function saltPepper(img: RgbaImage, rate: number): { img: RgbaImage; hit: number[] } {
   const data = new Uint8ClampedArray(img.data);
   let s = 12345;
-  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const hit: number[] = [];
   for (let i = 0; i < img.width * img.height; i++) {
     if (rand() >= rate) continue;

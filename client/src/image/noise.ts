@@ -48,17 +48,111 @@ export function median3x3(img: RgbaImage, out: Uint8ClampedArray = new Uint8Clam
       const c = x * 4;
       const r = (x < w - 1 ? x + 1 : x) * 4;
       for (let k = 0; k < 3; k++) {
-        let p0 = d[up + l + k]!, p1 = d[up + c + k]!, p2 = d[up + r + k]!;
-        let p3 = d[mid + l + k]!, p4 = d[mid + c + k]!, p5 = d[mid + r + k]!;
-        let p6 = d[dn + l + k]!, p7 = d[dn + c + k]!, p8 = d[dn + r + k]!;
+        let p0 = d[up + l + k]!,
+          p1 = d[up + c + k]!,
+          p2 = d[up + r + k]!;
+        let p3 = d[mid + l + k]!,
+          p4 = d[mid + c + k]!,
+          p5 = d[mid + r + k]!;
+        let p6 = d[dn + l + k]!,
+          p7 = d[dn + c + k]!,
+          p8 = d[dn + r + k]!;
         let t: number;
-          if (p1 > p2) { t = p1; p1 = p2; p2 = t; } if (p4 > p5) { t = p4; p4 = p5; p5 = t; } if (p7 > p8) { t = p7; p7 = p8; p8 = t; }
-          if (p0 > p1) { t = p0; p0 = p1; p1 = t; } if (p3 > p4) { t = p3; p3 = p4; p4 = t; } if (p6 > p7) { t = p6; p6 = p7; p7 = t; }
-          if (p1 > p2) { t = p1; p1 = p2; p2 = t; } if (p4 > p5) { t = p4; p4 = p5; p5 = t; } if (p7 > p8) { t = p7; p7 = p8; p8 = t; }
-          if (p0 > p3) { t = p0; p0 = p3; p3 = t; } if (p5 > p8) { t = p5; p5 = p8; p8 = t; } if (p4 > p7) { t = p4; p4 = p7; p7 = t; }
-          if (p3 > p6) { t = p3; p3 = p6; p6 = t; } if (p1 > p4) { t = p1; p1 = p4; p4 = t; } if (p2 > p5) { t = p2; p2 = p5; p5 = t; }
-          if (p4 > p7) { t = p4; p4 = p7; p7 = t; } if (p4 > p2) { t = p4; p4 = p2; p2 = t; } if (p6 > p4) { t = p6; p6 = p4; p4 = t; }
-          if (p4 > p2) { t = p4; p4 = p2; p2 = t; }
+        if (p1 > p2) {
+          t = p1;
+          p1 = p2;
+          p2 = t;
+        }
+        if (p4 > p5) {
+          t = p4;
+          p4 = p5;
+          p5 = t;
+        }
+        if (p7 > p8) {
+          t = p7;
+          p7 = p8;
+          p8 = t;
+        }
+        if (p0 > p1) {
+          t = p0;
+          p0 = p1;
+          p1 = t;
+        }
+        if (p3 > p4) {
+          t = p3;
+          p3 = p4;
+          p4 = t;
+        }
+        if (p6 > p7) {
+          t = p6;
+          p6 = p7;
+          p7 = t;
+        }
+        if (p1 > p2) {
+          t = p1;
+          p1 = p2;
+          p2 = t;
+        }
+        if (p4 > p5) {
+          t = p4;
+          p4 = p5;
+          p5 = t;
+        }
+        if (p7 > p8) {
+          t = p7;
+          p7 = p8;
+          p8 = t;
+        }
+        if (p0 > p3) {
+          t = p0;
+          p0 = p3;
+          p3 = t;
+        }
+        if (p5 > p8) {
+          t = p5;
+          p5 = p8;
+          p8 = t;
+        }
+        if (p4 > p7) {
+          t = p4;
+          p4 = p7;
+          p7 = t;
+        }
+        if (p3 > p6) {
+          t = p3;
+          p3 = p6;
+          p6 = t;
+        }
+        if (p1 > p4) {
+          t = p1;
+          p1 = p4;
+          p4 = t;
+        }
+        if (p2 > p5) {
+          t = p2;
+          p2 = p5;
+          p5 = t;
+        }
+        if (p4 > p7) {
+          t = p4;
+          p4 = p7;
+          p7 = t;
+        }
+        if (p4 > p2) {
+          t = p4;
+          p4 = p2;
+          p2 = t;
+        }
+        if (p6 > p4) {
+          t = p6;
+          p6 = p4;
+          p4 = t;
+        }
+        if (p4 > p2) {
+          t = p4;
+          p4 = p2;
+          p2 = t;
+        }
         out[mid + c + k] = p4;
       }
       out[mid + c + 3] = d[mid + c + 3]!;

@@ -26,7 +26,11 @@ describe("resample", () => {
 
   it("keeps a flat image flat at any scale, and kills a pixel-level checkerboard when shrinking", () => {
     const flat = fromGrey(37, 23, () => 77);
-    for (const [w, h] of [[5, 3], [80, 61], [37, 23]]) {
+    for (const [w, h] of [
+      [5, 3],
+      [80, 61],
+      [37, 23],
+    ]) {
       const r = resize(flat, w!, h!);
       for (let i = 0; i < r.data.length; i += 4) expect(r.data[i]).toBe(77);
     }
@@ -52,7 +56,14 @@ describe("resample", () => {
     const img: RgbaImage = { data: new Uint8ClampedArray([255, 127, 0, 255]), width: 1, height: 1 };
     const data = new Float32Array(3 * 2 * 2).fill(9);
     resampleToPlanes(img, { x: 0, y: 0, width: 1, height: 1 }, 1, 1, {
-      data, planeWidth: 2, planeHeight: 2, offsetX: 1, offsetY: 0, mean: 127, std: 128, red: 2,
+      data,
+      planeWidth: 2,
+      planeHeight: 2,
+      offsetX: 1,
+      offsetY: 0,
+      mean: 127,
+      std: 128,
+      red: 2,
     });
     // BGR: plane 0 = blue, plane 2 = red; content at (1, 0) = index 1 of each plane.
     expect(Array.from(data)).toEqual([9, -127 / 128, 9, 9, 9, 0, 9, 9, 9, 1, 9, 9]);
@@ -61,7 +72,7 @@ describe("resample", () => {
   it("matches a brute-force area filter on three-tap geometries (the unrolled paths)", () => {
     // 25 -> 17 columns and 29 -> 22 rows: footprints of 1.47 and 1.32 px touch up to 3 pixels.
     let seed = 7;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24);
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
     const w = 25;
     const h = 29;
     const data = new Uint8ClampedArray(w * h * 4);
@@ -84,7 +95,14 @@ describe("resample", () => {
     const r = resize(img, W, H);
     const planes = new Float32Array(3 * W * H);
     resampleToPlanes(img, { x: 0, y: 0, width: w, height: h }, W, H, {
-      data: planes, planeWidth: W, planeHeight: H, offsetX: 0, offsetY: 0, mean: 127, std: 128, red: 0,
+      data: planes,
+      planeWidth: W,
+      planeHeight: H,
+      offsetX: 0,
+      offsetY: 0,
+      mean: 127,
+      std: 128,
+      red: 0,
     });
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
@@ -108,7 +126,7 @@ describe("resample", () => {
     // Regions like the landmark crops: off-grid, some shrinking by 1-2x (3 taps), some enlarging.
     const img = fromGrey(250, 250, (x, y) => (x * 7 + y * 13) % 256);
     let seed = 7;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 200; i++) {
       const side = 40 + rand() * 160;
       const region = { x: rand() * (250 - side), y: rand() * (250 - side), width: side, height: side };

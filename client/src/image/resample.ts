@@ -279,14 +279,7 @@ export interface PlanarTarget {
  * input): one pass fewer than resampling to RGBA and converting, and no
  * 8-bit rounding in between. Padding outside the content is left untouched.
  */
-export function resampleToPlanes(
-  src: RgbaImage,
-  region: Region,
-  width: number,
-  height: number,
-  target: PlanarTarget,
-  scratch: ResampleScratch = shared,
-): void {
+export function resampleToPlanes(src: RgbaImage, region: Region, width: number, height: number, target: PlanarTarget, scratch: ResampleScratch = shared): void {
   const { data, planeWidth: PW, planeHeight: PH, offsetX, offsetY, mean, std, red } = target;
   if (offsetX + width > PW || offsetY + height > PH) throw new RangeError("content does not fit the planes");
   const tx = scratch.tapsX(width, region.x, region.width, src.width);

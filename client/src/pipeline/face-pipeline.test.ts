@@ -156,7 +156,8 @@ describe("FacePipeline on real photos", () => {
       // face-too-small refusal here would refuse most ordinary photos.
       const a = await pipe.analyze(await readFace("hard/obama_small.jpg"));
       expect(a.quality.interOcularPx).toBeGreaterThan(DEFAULT_QUALITY_POLICY.minInterOcularPx * 2);
-      for (const rel of ["obama/obama_1.jpg", "obama/obama_2.jpg"]) expect(similarity(a.embedding, analysed.get(rel)!.embedding)).toBeGreaterThan(pipe.threshold);
+      for (const rel of ["obama/obama_1.jpg", "obama/obama_2.jpg"])
+        expect(similarity(a.embedding, analysed.get(rel)!.embedding)).toBeGreaterThan(pipe.threshold);
     });
 
     it("a genuinely tiny face (eyes ~10 px apart in a 640x480 frame) -> face-too-small", async () => {
@@ -182,8 +183,7 @@ describe("FacePipeline on real photos", () => {
     it("kit_with_rose.jpg: Kit is the more central face, taken; Rose is reported", async () => {
       const a = await pipe.analyze(await readFace("multi/kit_with_rose.jpg"));
       expect(a.otherFaces.length).toBeGreaterThanOrEqual(1);
-      const sim = (prefix: string) =>
-        PHOTOS.filter((p) => p.id === prefix).map((p) => similarity(a.embedding, analysed.get(p.rel)!.embedding));
+      const sim = (prefix: string) => PHOTOS.filter((p) => p.id === prefix).map((p) => similarity(a.embedding, analysed.get(p.rel)!.embedding));
       for (const s of sim("kit_harington")) expect(s).toBeGreaterThan(pipe.threshold);
       for (const s of sim("rose_leslie")) expect(s).toBeLessThan(pipe.threshold);
     });
@@ -305,7 +305,12 @@ describe("FacePipeline on real photos", () => {
       // The frames PAD ran on are the best by quality.
       const minPadQuality = Math.min(...withPad.map((f) => f.quality.score));
       for (const f of b.frames.filter((f) => !f.pad)) expect(f.quality.score).toBeLessThanOrEqual(minPadQuality);
-      expect(b.pad).toEqual(padDecision(withPad.map((f) => f.pad!.models), policy));
+      expect(b.pad).toEqual(
+        padDecision(
+          withPad.map((f) => f.pad!.models),
+          policy,
+        ),
+      );
       expect(b.pad!.frames).toBe(withPad.length);
       expect(b.timings.pad).toBeGreaterThan(0);
       expect([...b.embedding]).toEqual([...off.embedding]);

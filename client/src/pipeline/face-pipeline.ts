@@ -17,15 +17,7 @@ import { LandmarkModel, type LandmarkConfig } from "./landmarks/landmarks.js";
 import { openSessions } from "./load/sessions.js";
 import { pipelineVersion, planPipeline } from "./load/plan.js";
 import { padDecision, PadModel, type PadModelConfig, type PadPolicy } from "./pad/pad.js";
-import {
-  brightness,
-  checkQuality,
-  DEFAULT_QUALITY_POLICY,
-  poseFromPoints,
-  qualityScore,
-  sharpness,
-  type QualityPolicy,
-} from "./quality/quality.js";
+import { brightness, checkQuality, DEFAULT_QUALITY_POLICY, poseFromPoints, qualityScore, sharpness, type QualityPolicy } from "./quality/quality.js";
 import { DEFAULT_SHARPEN, unsharpMask, type SharpenPolicy } from "./quality/sharpen.js";
 import { DEFAULT_DEBLUR, deblurLinear, estimateMotion, isMotionBlurred, type DeblurPolicy } from "./quality/deblur.js";
 import { chooseSubject, DEFAULT_SUBJECT_POLICY, type SubjectPolicy } from "./detect/subject.js";
@@ -275,11 +267,11 @@ export class FacePipeline {
     const choice = chooseSubject(faces, image.width, image.height, this.#subject);
     if (!choice) throw new FaceQualityError("no-face", "No face found in the picture.", { faces: 0 });
     if (choice.ambiguous) {
-      throw new FaceQualityError(
-        "multiple-faces",
-        `${faces.length} faces of similar prominence: only one person may be in the picture.`,
-        { faces: faces.length, runnerUpRatio: Math.round(choice.runnerUpRatio * 100) / 100, maxRatio: this.#subject.ambiguityRatio },
-      );
+      throw new FaceQualityError("multiple-faces", `${faces.length} faces of similar prominence: only one person may be in the picture.`, {
+        faces: faces.length,
+        runnerUpRatio: Math.round(choice.runnerUpRatio * 100) / 100,
+        maxRatio: this.#subject.ambiguityRatio,
+      });
     }
     const face = choice.subject;
     const pts = await st.landmarks.predict(image, face.box);

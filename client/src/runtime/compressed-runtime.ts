@@ -24,10 +24,7 @@ const OUT_CHUNK = 1 << 20;
 
 /** ORT's WASM runtime decompressed from `base`, or null when the host does not serve the compressed copy. */
 export async function fetchCompressedRuntime(base: string): Promise<Uint8Array | null> {
-  const [res] = await Promise.all([
-    fetch(new URL(COMPRESSED_RUNTIME, base)),
-    initDecoder({ module_or_path: new URL(BROTLI_DECODER, base) }),
-  ]);
+  const [res] = await Promise.all([fetch(new URL(COMPRESSED_RUNTIME, base)), initDecoder({ module_or_path: new URL(BROTLI_DECODER, base) })]);
   if (!res.ok || !res.body) return null;
   const stream = new DecompressStream();
   const parts: Uint8Array[] = [];

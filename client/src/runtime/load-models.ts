@@ -55,11 +55,9 @@ export async function loadModelFiles(
       digest = await sha256Hex(bytes);
     }
     if (digest !== entry.sha256) {
-      throw new ModelLoadError(
-        id,
-        `model "${id}" (${entry.file}) failed its integrity check: sha256 ${digest}, manifest says ${entry.sha256}`,
-        { code: "model-integrity" },
-      );
+      throw new ModelLoadError(id, `model "${id}" (${entry.file}) failed its integrity check: sha256 ${digest}, manifest says ${entry.sha256}`, {
+        code: "model-integrity",
+      });
     }
     out.set(id, { id, entry, bytes });
   }

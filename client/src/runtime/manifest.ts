@@ -22,8 +22,7 @@ export async function fetchManifest(baseUrl: string | URL, opts: FetchManifestOp
   const fetchFn = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const base = String(baseUrl).endsWith("/") ? String(baseUrl) : `${String(baseUrl)}/`;
   const url = new URL("manifest.json", new URL(base, globalThis.location?.href));
-  const cache =
-    opts.sha256Prefix && opts.cacheName && typeof caches !== "undefined" ? await caches.open(opts.cacheName).catch(() => null) : null;
+  const cache = opts.sha256Prefix && opts.cacheName && typeof caches !== "undefined" ? await caches.open(opts.cacheName).catch(() => null) : null;
   const hit = cache ? await cache.match(url.href).catch(() => undefined) : undefined;
   let bytes: Uint8Array | null = hit ? new Uint8Array(await hit.arrayBuffer()) : null;
   if (bytes && opts.sha256Prefix && !(await sha256Hex(bytes)).startsWith(opts.sha256Prefix)) {
@@ -42,9 +41,13 @@ export async function fetchManifest(baseUrl: string | URL, opts: FetchManifestOp
       );
     }
     if (!res.ok) {
-      throw new ModelLoadError("manifest", `GET ${url.href}: HTTP ${res.status}${res.status === 404 ? " (does this worker serve the models of this SDK version? pass modelsBaseUrl)" : ""}`, {
-        code: "manifest-not-found",
-      });
+      throw new ModelLoadError(
+        "manifest",
+        `GET ${url.href}: HTTP ${res.status}${res.status === 404 ? " (does this worker serve the models of this SDK version? pass modelsBaseUrl)" : ""}`,
+        {
+          code: "manifest-not-found",
+        },
+      );
     }
     bytes = new Uint8Array(await res.arrayBuffer());
     if (opts.sha256Prefix) {
@@ -52,9 +55,7 @@ export async function fetchManifest(baseUrl: string | URL, opts: FetchManifestOp
       if (!digest.startsWith(opts.sha256Prefix)) {
         throw new ModelLoadError("manifest", `${url.href} has sha256 ${digest}, not the ${opts.sha256Prefix}… this SDK expects`, { code: "manifest-mismatch" });
       }
-      await cache
-        ?.put(url.href, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/json" } }))
-        .catch(() => undefined); // quota or private mode: caching is best effort
+      await cache?.put(url.href, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/json" } })).catch(() => undefined); // quota or private mode: caching is best effort
     }
   }
   let json: unknown;

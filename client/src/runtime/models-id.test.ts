@@ -5,7 +5,9 @@ import { defaultModelsUrl, MODELS_ID } from "./models-id.js";
 
 describe("MODELS_ID", () => {
   it("is the first 16 hex digits of models/manifest.json's sha256 (update it when the manifest changes)", () => {
-    const sha = createHash("sha256").update(readFileSync(new URL("../../../models/manifest.json", import.meta.url))).digest("hex");
+    const sha = createHash("sha256")
+      .update(readFileSync(new URL("../../../models/manifest.json", import.meta.url)))
+      .digest("hex");
     expect(MODELS_ID).toBe(sha.slice(0, 16));
   });
 

@@ -26,14 +26,7 @@ export class ModelSession {
     readonly provider: Provider,
   ) {}
 
-  static async create(
-    ort: Ort,
-    id: string,
-    entry: ModelEntryT,
-    bytes: Uint8Array,
-    provider: Provider,
-    tooling: ToolingOverrides = {},
-  ): Promise<ModelSession> {
+  static async create(ort: Ort, id: string, entry: ModelEntryT, bytes: Uint8Array, provider: Provider, tooling: ToolingOverrides = {}): Promise<ModelSession> {
     let session: InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, {
@@ -53,10 +46,7 @@ export class ModelSession {
       });
     }
     const want = { inputs: entry.inputs.map((t) => t.name), outputs: entry.outputs.map((t) => t.name) };
-    const missing = [
-      ...want.inputs.filter((n) => !session.inputNames.includes(n)),
-      ...want.outputs.filter((n) => !session.outputNames.includes(n)),
-    ];
+    const missing = [...want.inputs.filter((n) => !session.inputNames.includes(n)), ...want.outputs.filter((n) => !session.outputNames.includes(n))];
     if (missing.length) {
       await session.release().catch(() => undefined);
       throw new ModelLoadError(id, `model "${id}" lacks the manifest's tensors: ${missing.join(", ")}`);

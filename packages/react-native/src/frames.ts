@@ -96,7 +96,10 @@ export interface VisionCameraFrameLike {
  * `Worklets.createRunOnJS`), or hand `frame.toArrayBuffer()` to the JS
  * thread and call rgbaFromBuffer there.
  */
-export function rgbaFromVisionCameraFrame(frame: VisionCameraFrameLike, layout: Omit<RgbaBufferLayout, "width" | "height" | "bytesPerRow"> & { order: ChannelOrder }): RgbaImage {
+export function rgbaFromVisionCameraFrame(
+  frame: VisionCameraFrameLike,
+  layout: Omit<RgbaBufferLayout, "width" | "height" | "bytesPerRow"> & { order: ChannelOrder },
+): RgbaImage {
   "worklet";
   if (frame.pixelFormat !== "rgb") {
     throw new TypeError(`a ${frame.pixelFormat} frame cannot be read as RGBA: give the <Camera> pixelFormat="rgb"`);

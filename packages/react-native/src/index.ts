@@ -69,7 +69,11 @@ function isLive(source: ReactNativeFaceSource): source is LiveFrames {
 function isRgba(source: unknown): source is RgbaImage {
   const s = source as Partial<RgbaImage> | null;
   return (
-    typeof s === "object" && s !== null && (s.data instanceof Uint8Array || s.data instanceof Uint8ClampedArray) && Number.isInteger(s.width) && Number.isInteger(s.height)
+    typeof s === "object" &&
+    s !== null &&
+    (s.data instanceof Uint8Array || s.data instanceof Uint8ClampedArray) &&
+    Number.isInteger(s.width) &&
+    Number.isInteger(s.height)
   );
 }
 

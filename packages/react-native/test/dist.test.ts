@@ -18,7 +18,24 @@ const PKG = fileURLToPath(new URL("../", import.meta.url));
 const CLIENT_DIST = fileURLToPath(new URL("../../../client/dist/", import.meta.url));
 
 /** Browser globals and the types they come with. */
-const DOM_GLOBALS = ["window", "document", "navigator", "location", "caches", "localStorage", "indexedDB", "OffscreenCanvas", "ImageBitmap", "createImageBitmap", "HTMLVideoElement", "HTMLImageElement", "HTMLCanvasElement", "HTMLElement", "customElements", "requestAnimationFrame"];
+const DOM_GLOBALS = [
+  "window",
+  "document",
+  "navigator",
+  "location",
+  "caches",
+  "localStorage",
+  "indexedDB",
+  "OffscreenCanvas",
+  "ImageBitmap",
+  "createImageBitmap",
+  "HTMLVideoElement",
+  "HTMLImageElement",
+  "HTMLCanvasElement",
+  "HTMLElement",
+  "customElements",
+  "requestAnimationFrame",
+];
 const FORBIDDEN_IDENTIFIERS = new Set([...DOM_GLOBALS, "WebAssembly"]);
 const FORBIDDEN_MODULES = /^(onnxruntime-web|@hpke\/|@simplewebauthn\/|jpeg-js|pngjs|node:)/;
 
@@ -35,8 +52,10 @@ function codeNames(source: string): { identifiers: Set<string>; properties: Set<
       return;
     }
     if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression)) properties.add(node.argumentExpression.text);
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) modules.add(node.moduleSpecifier.text);
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) modules.add(node.arguments[0].text);
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
+      modules.add(node.moduleSpecifier.text);
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0]))
+      modules.add(node.arguments[0].text);
     if (ts.isIdentifier(node)) identifiers.add(node.text);
     node.forEachChild(visit);
   };
@@ -51,9 +70,15 @@ function codeNames(source: string): { identifiers: Set<string>; properties: Set<
 async function expectNoBrowser(name: string, source: string): Promise<void> {
   const { code } = await transform(source, { format: "esm", minifyIdentifiers: true, legalComments: "none" });
   const { identifiers, properties, modules } = codeNames(code);
-  expect([...identifiers].filter((i) => FORBIDDEN_IDENTIFIERS.has(i)), name).toEqual([]);
+  expect(
+    [...identifiers].filter((i) => FORBIDDEN_IDENTIFIERS.has(i)),
+    name,
+  ).toEqual([]);
   expect(properties.has("subtle"), `${name} reads .subtle`).toBe(false);
-  expect([...modules].filter((m) => FORBIDDEN_MODULES.test(m)), name).toEqual([]);
+  expect(
+    [...modules].filter((m) => FORBIDDEN_MODULES.test(m)),
+    name,
+  ).toEqual([]);
 }
 
 /** Declarations without their comments (JSDoc may say "navigator.credentials" to explain a type). */
@@ -87,7 +112,10 @@ describe("@facegate/react-native's dist", () => {
       ["@facegate/client dist/core.d.ts", readFileSync(join(CLIENT_DIST, "core.d.ts"), "utf8")],
     ] as const) {
       const code = withoutComments(text);
-      expect(code.match(/\b(HTML\w*Element|ImageBitmap|OffscreenCanvas|Window|Document|Navigator|CryptoKey|CryptoKeyPair|SubtleCrypto|WebAssembly)\b/g) ?? [], name).toEqual([]);
+      expect(
+        code.match(/\b(HTML\w*Element|ImageBitmap|OffscreenCanvas|Window|Document|Navigator|CryptoKey|CryptoKeyPair|SubtleCrypto|WebAssembly)\b/g) ?? [],
+        name,
+      ).toEqual([]);
       expect(code.includes("onnxruntime-web"), name).toBe(false);
     }
   });
@@ -108,7 +136,10 @@ describe("@facegate/react-native's dist", () => {
     });
     const inputs = Object.keys(out.metafile.inputs);
     // What the bundle is made of: the client core's chunks, and no browser or Node entry of the client.
-    expect(inputs.some((p) => /client\/dist\/core\.js$/.test(p)), inputs.join("\n")).toBe(true);
+    expect(
+      inputs.some((p) => /client\/dist\/core\.js$/.test(p)),
+      inputs.join("\n"),
+    ).toBe(true);
     expect(inputs.filter((p) => /client\/dist\/(index|node|elements|cli)\.js$|load-browser|onnxruntime-web|@hpke|@simplewebauthn/.test(p))).toEqual([]);
     expect(inputs.some((p) => p.includes("@noble/curves"))).toBe(true);
     const code = out.outputFiles[0]!.text;

@@ -48,7 +48,13 @@ describe("rgbaFromBuffer", () => {
 });
 
 describe("rgbaFromVisionCameraFrame", () => {
-  const camera = (pixelFormat: string) => ({ width: 3, height: 2, bytesPerRow: 16, pixelFormat, toArrayBuffer: () => frame(3, 2, 16, "bgra").buffer as ArrayBuffer });
+  const camera = (pixelFormat: string) => ({
+    width: 3,
+    height: 2,
+    bytesPerRow: 16,
+    pixelFormat,
+    toArrayBuffer: () => frame(3, 2, 16, "bgra").buffer as ArrayBuffer,
+  });
 
   it("reads an rgb frame with its row stride", () => {
     expect(at(rgbaFromVisionCameraFrame(camera("rgb"), { order: "bgra" }), 1, 1)).toEqual([1, 1, 7, 255]);

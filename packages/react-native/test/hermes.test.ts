@@ -73,7 +73,14 @@ describe("@facegate/react-native in Hermes (hermes-engine-cli)", () => {
     expect(out.error).toBeUndefined();
     expect(out.provider).toBe("cpu");
     // Hermes 0.12's gaps, each given by polyfills.ts (and nothing else): React Native's runtime has them.
-    expect(out.polyfilled.sort()).toEqual(["Array.prototype.at", "Symbol.asyncIterator", "TextDecoder", "TextEncoder", "crypto.getRandomValues (Node's bytes)", "performance.now"]);
+    expect(out.polyfilled.sort()).toEqual([
+      "Array.prototype.at",
+      "Symbol.asyncIterator",
+      "TextDecoder",
+      "TextEncoder",
+      "crypto.getRandomValues (Node's bytes)",
+      "performance.now",
+    ]);
     // Every model was created (create() finds its recording by size only after the sha256 check passed).
     expect(out.inputDiff).toHaveLength(node.recording.length);
   });
@@ -128,6 +135,14 @@ describe("@facegate/react-native in Hermes (hermes-engine-cli)", () => {
     expect(probe).not.toBeNull();
     expect(cosineSimilarity(probe!.embedding, node.embeddings[0]!)).toBeGreaterThanOrEqual(0.9999);
     // Bound to its challenge: another nonce does not open it.
-    expect(await openEnvelope(suite, pair, { ...binding, nonce: b64uEncode(new Uint8Array(32)) }, b64uDecode(body.envelope.enc), b64uDecode(body.envelope.ciphertext))).toBeNull();
+    expect(
+      await openEnvelope(
+        suite,
+        pair,
+        { ...binding, nonce: b64uEncode(new Uint8Array(32)) },
+        b64uDecode(body.envelope.enc),
+        b64uDecode(body.envelope.ciphertext),
+      ),
+    ).toBeNull();
   });
 });

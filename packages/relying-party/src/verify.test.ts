@@ -48,7 +48,17 @@ async function assertion(claims: Claims = {}, opts: { key?: CryptoKey; kid?: str
 }
 
 function options(over: Partial<VerifyFaceAssertionOptions> = {}): VerifyFaceAssertionOptions {
-  return { issuer: ISSUER, jwksUrl: JWKS_URL, audience: "shop", tenant: "default", nonce: "n-1", subject: "alice", replayStore: memoryReplayStore(), fetch: jwksFetch, ...over };
+  return {
+    issuer: ISSUER,
+    jwksUrl: JWKS_URL,
+    audience: "shop",
+    tenant: "default",
+    nonce: "n-1",
+    subject: "alice",
+    replayStore: memoryReplayStore(),
+    fetch: jwksFetch,
+    ...over,
+  };
 }
 
 async function codeOf(p: Promise<unknown>): Promise<FaceAssertionErrorCode> {

@@ -37,16 +37,23 @@ export function attempts(opts: { short?: boolean } = {}): Attempt[] {
     ["print", "silent-face_image_F1_print.jpg"],
     ["tablet", "silent-face_image_F2_tablet-replay.jpg"],
   ];
-  for (const [kind, clip] of stills) for (const action of ["blink", "turn-left-right", "turn-right-left"] as const) out.push({ kind, clip, action, from: 0, seconds: 8 });
+  for (const [kind, clip] of stills)
+    for (const action of ["blink", "turn-left-right", "turn-right-left"] as const) out.push({ kind, clip, action, from: 0, seconds: 8 });
   for (let from = 2; from <= 8; from += 2) {
     for (const action of ["blink", "turn-left-right", "turn-right-left"] as const) {
       out.push({ kind: "video-replay", clip: "anit-spoofing_fake_phone-replay.webm", action, from, seconds: 8 });
     }
   }
   // Live people who do not do what was asked: the blink clips asked to turn.
-  for (const [clip] of BLINKS) for (const action of ["turn-left-right", "turn-right-left"] as const) out.push({ kind: "wrong-action", clip, action, from: 0, seconds: 8 });
+  for (const [clip] of BLINKS)
+    for (const action of ["turn-left-right", "turn-right-left"] as const) out.push({ kind: "wrong-action", clip, action, from: 0, seconds: 8 });
   if (!opts.short) return out;
-  return [out[0]!, out.find((a) => a.action !== "blink" && a.kind === "bona_fide")!, out.find((a) => a.kind === "print")!, out.find((a) => a.kind === "tablet")!];
+  return [
+    out[0]!,
+    out.find((a) => a.action !== "blink" && a.kind === "bona_fide")!,
+    out.find((a) => a.kind === "print")!,
+    out.find((a) => a.kind === "tablet")!,
+  ];
 }
 
 /**
@@ -54,26 +61,21 @@ export function attempts(opts: { short?: boolean } = {}): Attempt[] {
  * repeated with a hand's tremor (a 0-2 px shift, a fraction of a percent of
  * scale: a print held in front of a camera is never pixel-still).
  */
-export async function framesOf(
-  videoDir: string,
-  a: Attempt,
-  fps: number,
-  decode: (file: string) => Promise<Frame["image"]>,
-): Promise<Frame[]> {
+export async function framesOf(videoDir: string, a: Attempt, fps: number, decode: (file: string) => Promise<Frame["image"]>): Promise<Frame[]> {
   const dir = mkdtempSync(path.join(tmpdir(), "facegate-active-"));
   try {
     const input = path.join(videoDir, a.clip);
     const still = /\.(jpe?g|png)$/i.test(a.clip);
     const count = Math.round(a.seconds * fps);
-    const filter = still
-      ? `scale=640:-2,crop=iw-8:ih-8:4+2*sin(n/3):4+2*cos(n/4),scale=640:-2`
-      : `fps=${fps},scale=640:-2`;
+    const filter = still ? `scale=640:-2,crop=iw-8:ih-8:4+2*sin(n/3):4+2*cos(n/4),scale=640:-2` : `fps=${fps},scale=640:-2`;
     const args = still
       ? ["-v", "error", "-loop", "1", "-i", input, "-vf", filter, "-frames:v", String(count), path.join(dir, "f%04d.png")]
       : ["-v", "error", "-ss", String(a.from), "-t", String(a.seconds), "-i", input, "-vf", filter, path.join(dir, "f%04d.png")];
     const r = spawnSync("ffmpeg", args);
     if (r.status !== 0) throw new Error(`ffmpeg failed on ${a.clip}: ${r.stderr?.toString().slice(0, 300)}`);
-    const files = readdirSync(dir).filter((f) => f.endsWith(".png")).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith(".png"))
+      .sort();
     return await Promise.all(files.map(async (f, i) => ({ image: await decode(path.join(dir, f)), timestamp: Math.round((i * 1000) / fps) })));
   } finally {
     rmSync(dir, { recursive: true, force: true });

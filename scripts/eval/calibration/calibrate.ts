@@ -108,10 +108,7 @@ export interface OperatingPoint {
  * FMR `preferred` (1e-4) when the evidence supports it; otherwise the
  * supported target nearest to it on a log scale (on a tie, the stricter).
  */
-export function chooseOperatingPoint(
-  thresholds: readonly CalibratedThreshold[],
-  preferred: number = DEFAULT_OPERATING_FMR,
-): OperatingPoint {
+export function chooseOperatingPoint(thresholds: readonly CalibratedThreshold[], preferred: number = DEFAULT_OPERATING_FMR): OperatingPoint {
   const want = thresholds.find((t) => Math.abs(t.fmr - preferred) <= preferred * 1e-9);
   if (want?.supported) {
     return {

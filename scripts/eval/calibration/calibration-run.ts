@@ -47,7 +47,10 @@ export interface CalibrateOptions {
 }
 
 /** Row-normalised embedding matrix and identity labels of the images that produced an embedding. */
-function matrixOf(files: readonly string[], outcomes: ImageOutcomes): { emb: Float32Array; dim: number; ids: Int32Array; files: string[]; identities: number; failed: number } {
+function matrixOf(
+  files: readonly string[],
+  outcomes: ImageOutcomes,
+): { emb: Float32Array; dim: number; ids: Int32Array; files: string[]; identities: number; failed: number } {
   const ok: [string, Float32Array][] = [];
   let failed = 0;
   for (const f of files) {
@@ -119,7 +122,9 @@ function fitThresholds(data: CalibrationData, outcomes: ImageOutcomes, targets: 
   const t0 = performance.now();
   const scan = scanCrossPairs(matrix.emb, matrix.dim, matrix.ids, { topK });
   const scanMs = performance.now() - t0;
-  process.stderr.write(`scored ${scan.impostorPairs} impostor + ${scan.genuine.scores.length} same-identity DevTrain pairs in ${(scanMs / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `scored ${scan.impostorPairs} impostor + ${scan.genuine.scores.length} same-identity DevTrain pairs in ${(scanMs / 1000).toFixed(1)} s\n`,
+  );
   const thresholds = targets.map((f) => thresholdForFmr(scan.topImpostors.scores, scan.impostorPairs, f, scan.topImpostors));
   const operating = chooseOperatingPoint(thresholds);
   const calibrated: ShippedThresholds = {
@@ -202,7 +207,13 @@ async function checkThresholds(data: CalibrationData & { test: PairSet }, outcom
 }
 
 /** The thresholds with their provenance: what the manifest's `embedding.calibration` holds. */
-async function calibrationRecord(o: CalibrateOptions, data: CalibrationData, pipeline: PipelineInfo, fit: Fit, check: Check | null): Promise<CalibrationResult> {
+async function calibrationRecord(
+  o: CalibrateOptions,
+  data: CalibrationData,
+  pipeline: PipelineInfo,
+  fit: Fit,
+  check: Check | null,
+): Promise<CalibrationResult> {
   const { thresholds, operating, matrix, scan, trainEval } = fit;
   return {
     thresholds,
@@ -214,15 +225,15 @@ async function calibrationRecord(o: CalibrateOptions, data: CalibrationData, pip
       command: o.command,
       pipelineVersion: pipeline.pipelineVersion,
       decoder: pipeline.decoder,
-      convention:
-        `match iff cosine >= threshold; threshold = smallest multiple of ${THRESHOLD_GRID} above the (floor(fmr * N) + 1)-th highest of N impostor scores`,
+      convention: `match iff cosine >= threshold; threshold = smallest multiple of ${THRESHOLD_GRID} above the (floor(fmr * N) + 1)-th highest of N impostor scores`,
       supportRule: `a target is supported when N >= ${MIN_EXPECTED_FALSE_MATCHES} / fmr (only supported targets are listed in thresholds)`,
       operatingPoint: { fmr: operating.fmr, reason: operating.reason },
       data: {
         pairs: rel(data.train.source),
         pairsSha256: sha256Hex(await readFile(data.train.source)),
         images: rel(o.images),
-        impostors: "every cross-identity pair among the images of the pair list (identity from file names), which includes the list's own different-person pairs",
+        impostors:
+          "every cross-identity pair among the images of the pair list (identity from file names), which includes the list's own different-person pairs",
       },
       counts: {
         images: data.trainFiles.length,
@@ -232,9 +243,7 @@ async function calibrationRecord(o: CalibrateOptions, data: CalibrationData, pip
         listGenuinePairs: trainEval.metrics.genuinePairs,
         listImpostorPairs: trainEval.metrics.impostorPairs,
       },
-      unsupported: thresholds
-        .filter((t) => !t.supported)
-        .map((t) => ({ fmr: t.fmr, threshold: t.threshold, needImpostorPairs: t.minImpostors })),
+      unsupported: thresholds.filter((t) => !t.supported).map((t) => ({ fmr: t.fmr, threshold: t.threshold, needImpostorPairs: t.minImpostors })),
       caveat:
         "pairs share images, so they are not independent trials: the upper bounds understate the uncertainty; LFW is mostly adult, light-skinned, male public figures",
       ...(check ? { check: check.record } : {}),
@@ -244,7 +253,9 @@ async function calibrationRecord(o: CalibrateOptions, data: CalibrationData, pip
 
 function printCalibration(data: CalibrationData, fit: Fit, check: Check | null): void {
   const { matrix, scan, operating } = fit;
-  console.log(`\nthresholds from ${rel(data.train.source)}: ${scan.impostorPairs} impostor pairs among ${matrix.files.length} images (${matrix.failed} failed), ${matrix.identities} identities`);
+  console.log(
+    `\nthresholds from ${rel(data.train.source)}: ${scan.impostorPairs} impostor pairs among ${matrix.files.length} images (${matrix.failed} failed), ${matrix.identities} identities`,
+  );
   console.log(formatTable(fit.rows, THRESHOLD_HEADER));
   console.log(`operating point: FMR ${rate(operating.fmr)}, threshold ${num(operating.threshold, 6)}: ${operating.reason}`);
   console.log(`\n${summaryTable(fit.trainEval)}`);
@@ -305,7 +316,8 @@ export async function runCalibration(o: CalibrateOptions): Promise<CalibrationRe
     cache: new EmbeddingCache(undefined, o.cache),
     label: "images",
     expectModelId: shippedBefore.modelId,
-    announce: (p) => `calibration: ${data.trainFiles.length} DevTrain images, ${data.testFiles.length} check images; model ${p.modelId}, pipeline ${p.pipelineVersion}`,
+    announce: (p) =>
+      `calibration: ${data.trainFiles.length} DevTrain images, ${data.testFiles.length} check images; model ${p.modelId}, pipeline ${p.pipelineVersion}`,
   });
   const fit = fitThresholds(data, outcomes, o.targets, shippedBefore.modelId);
   const check = data.test ? await checkThresholds({ ...data, test: data.test }, outcomes, fit) : null;
@@ -314,7 +326,9 @@ export async function runCalibration(o: CalibrateOptions): Promise<CalibrationRe
   await writeCalibrationArtifacts(o, data, pipeline, fit, check, result, stats);
   if (o.writeManifest) {
     await writeManifestThresholds(o.manifest, shippedBefore.modelId, result);
-    console.log(`updated ${o.manifest}: ${shippedBefore.modelId} threshold ${result.operating.threshold} (FMR ${rate(result.operating.fmr)}), ${fit.calibrated.thresholds.length} calibrated points`);
+    console.log(
+      `updated ${o.manifest}: ${shippedBefore.modelId} threshold ${result.operating.threshold} (FMR ${rate(result.operating.fmr)}), ${fit.calibrated.thresholds.length} calibrated points`,
+    );
   } else {
     console.log(`${o.manifest} not changed (pass --write-manifest to write these thresholds)`);
   }
@@ -330,4 +344,3 @@ function round(x: number, digits: number): number {
 function sig(x: number, digits = 3): number {
   return Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(digits)) : x;
 }
-

@@ -81,11 +81,7 @@ function round(x: number, digits: number): number {
  * embedding object of one model, checks the result against the manifest
  * schema and that nothing else changed.
  */
-export function updateEmbeddingText(
-  text: string,
-  modelId: string,
-  update: (old: Record<string, unknown>) => Record<string, unknown>,
-): string {
+export function updateEmbeddingText(text: string, modelId: string, update: (old: Record<string, unknown>) => Record<string, unknown>): string {
   const doc = JSON.parse(text) as { models?: Record<string, { role?: string; embedding?: Record<string, unknown> }> };
   const model = doc.models?.[modelId];
   if (!model) throw new Error(`manifest has no model '${modelId}'`);

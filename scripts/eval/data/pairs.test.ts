@@ -24,7 +24,9 @@ describe("LFW pair files", () => {
   });
 
   it("names file and line of malformed input", async () => {
-    expect(() => parseLfwPairs("1\nAlice\t1\t2\nAlice\t1\tBob\t2\textra\n", "f.txt", IMAGES)).toThrow("f.txt:3: expected 'name i j' or 'name1 i name2 j', got 5 fields");
+    expect(() => parseLfwPairs("1\nAlice\t1\t2\nAlice\t1\tBob\t2\textra\n", "f.txt", IMAGES)).toThrow(
+      "f.txt:3: expected 'name i j' or 'name1 i name2 j', got 5 fields",
+    );
     expect(() => parseLfwPairs(`x\n`, "f.txt", IMAGES)).toThrow("f.txt:1: same-pair count 'x' is not a non-negative integer");
     for (const [file, msg] of [
       ["lfw-bad-fields.txt", "lfw-bad-fields.txt:3: expected"],
@@ -53,10 +55,16 @@ describe("CSV pair files", () => {
   });
 
   it("names file and line of malformed rows", async () => {
-    expect(() => parseCsvPairs(`file_x,file_y,Decision\na.jpg,b.jpg,Yes\nc.jpg,d.jpg,Maybe\n`, "p.csv", IMAGES)).toThrow("p.csv:3: Decision must be Yes or No, got 'Maybe'");
+    expect(() => parseCsvPairs(`file_x,file_y,Decision\na.jpg,b.jpg,Yes\nc.jpg,d.jpg,Maybe\n`, "p.csv", IMAGES)).toThrow(
+      "p.csv:3: Decision must be Yes or No, got 'Maybe'",
+    );
     await expect(read("pairs-bad-decision.csv").then((t) => parseCsvPairs(t, "pairs-bad-decision.csv", IMAGES))).rejects.toThrow("pairs-bad-decision.csv:3:");
-    await expect(read("pairs-bad-fields.csv").then((t) => parseCsvPairs(t, "pairs-bad-fields.csv", IMAGES))).rejects.toThrow("pairs-bad-fields.csv:2: expected 3 fields, got 2");
-    await expect(read("pairs-no-decision.csv").then((t) => parseCsvPairs(t, "pairs-no-decision.csv", IMAGES))).rejects.toThrow("pairs-no-decision.csv:1: header has no 'Decision' column");
+    await expect(read("pairs-bad-fields.csv").then((t) => parseCsvPairs(t, "pairs-bad-fields.csv", IMAGES))).rejects.toThrow(
+      "pairs-bad-fields.csv:2: expected 3 fields, got 2",
+    );
+    await expect(read("pairs-no-decision.csv").then((t) => parseCsvPairs(t, "pairs-no-decision.csv", IMAGES))).rejects.toThrow(
+      "pairs-no-decision.csv:1: header has no 'Decision' column",
+    );
     expect(() => parseCsvPairs('file_x,file_y,Decision\n"a.jpg,b.jpg,Yes\n', "q.csv", IMAGES)).toThrow("q.csv:2: unterminated quoted field");
   });
 });

@@ -250,22 +250,19 @@ export async function folderPairs(images: string, opts: { impostors?: number; se
       chosen.push([i, j]);
     }
   }
-  const impostor = chosen.map(([i, j], k): Pair => ({
-    a: files[i]!,
-    b: files[j]!,
-    same: false,
-    where: `${images} (impostor sample #${k + 1}, seed ${opts.seed ?? 0})`,
-  }));
+  const impostor = chosen.map(
+    ([i, j], k): Pair => ({
+      a: files[i]!,
+      b: files[j]!,
+      same: false,
+      where: `${images} (impostor sample #${k + 1}, seed ${opts.seed ?? 0})`,
+    }),
+  );
   return [...genuine, ...impostor];
 }
 
 /** Reads pairs from an LFW or CSV pair file, or builds them from a folder-per-person directory. */
-export async function loadPairs(opts: {
-  pairs?: string;
-  images: string;
-  impostors?: number;
-  seed?: number;
-}): Promise<PairSet> {
+export async function loadPairs(opts: { pairs?: string; images: string; impostors?: number; seed?: number }): Promise<PairSet> {
   if (!opts.pairs) {
     return { pairs: await folderPairs(opts.images, opts), format: "folders", source: opts.images };
   }

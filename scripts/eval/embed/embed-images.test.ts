@@ -81,7 +81,12 @@ describe("embedImages", () => {
     expect(reasons).toContainEqual(["Ben_0002.png", "decode-error"]);
     const broken: Pipeline = {
       ...pipeline,
-      embedder: { ...pipeline.embedder, analyze: async () => { throw new Error("model exploded"); } },
+      embedder: {
+        ...pipeline.embedder,
+        analyze: async () => {
+          throw new Error("model exploded");
+        },
+      },
     };
     await expect(embedImages(need, { pipeline: broken, cache, quiet: true })).rejects.toThrow(/pipeline failed on .*model exploded/);
   });

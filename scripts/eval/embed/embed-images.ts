@@ -113,10 +113,7 @@ export async function embedImages(
         outcome = { ok: false, reason, message: (e as Error).message };
       }
       mine.set(v, outcome);
-      await deps.cache.put(
-        { fileSha256: sha, modelId: embedder.modelId, pipelineVersion: version, perturbation: v },
-        outcome,
-      );
+      await deps.cache.put({ fileSha256: sha, modelId: embedder.modelId, pipelineVersion: version, perturbation: v }, outcome);
     }
     progress.tick();
   }

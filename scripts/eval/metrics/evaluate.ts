@@ -120,21 +120,12 @@ export interface Evaluation {
   scores: { genuine: number[]; impostor: number[] };
 }
 
-export function evaluate(
-  name: string,
-  pairs: readonly Pair[],
-  outcomes: ImageOutcomes,
-  probe: Variant,
-  shipped: ShippedThresholds,
-): Evaluation {
+export function evaluate(name: string, pairs: readonly Pair[], outcomes: ImageOutcomes, probe: Variant, shipped: ShippedThresholds): Evaluation {
   const scored = scorePairs(pairs, outcomes, probe);
   const gen = scored.filter((s) => s.same).map((s) => s.score);
   const imp = scored.filter((s) => !s.same).map((s) => s.score);
   const metrics = verificationMetrics(gen, imp);
-  const { roc: _roc, ...processedOnly } = verificationMetrics(
-    gen.filter(Number.isFinite),
-    imp.filter(Number.isFinite),
-  );
+  const { roc: _roc, ...processedOnly } = verificationMetrics(gen.filter(Number.isFinite), imp.filter(Number.isFinite));
   const used = [...usedImages(pairs, probe).values()].map(([f, v]) => outcomeOf(outcomes, f, v));
   return {
     name,

@@ -1,15 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  atThreshold,
-  detPoints,
-  minImpostorsFor,
-  quantile,
-  rocAuc,
-  rocCurve,
-  scoreQuantiles,
-  tarAtFar,
-  verificationMetrics,
-} from "./metrics.js";
+import { atThreshold, detPoints, minImpostorsFor, quantile, rocAuc, rocCurve, scoreQuantiles, tarAtFar, verificationMetrics } from "./metrics.js";
 import { mulberry32 } from "../data/prng.js";
 
 /** Mann-Whitney U / (Ng Ni) with ties counted half, by brute force. */

@@ -132,11 +132,7 @@ function outcome(threshold: number, tm: number, ng: number, fm: number, ni: numb
  * LFW's "best accuracy" is; the accuracy at a threshold fixed beforehand is
  * `atThreshold`.
  */
-export function bestAccuracy(
-  roc: readonly RocPoint[],
-  ng: number,
-  ni: number,
-): { accuracy: ThresholdOutcome; balanced: ThresholdOutcome } {
+export function bestAccuracy(roc: readonly RocPoint[], ng: number, ni: number): { accuracy: ThresholdOutcome; balanced: ThresholdOutcome } {
   let acc: ThresholdOutcome | null = null;
   let bal: ThresholdOutcome | null = null;
   for (const p of roc) {

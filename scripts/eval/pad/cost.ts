@@ -58,7 +58,9 @@ runMain(async () => {
   await pipe.dispose();
   const row = (name: string, s: typeof still) =>
     `${name.padEnd(22)} without PAD ${median(s.off).toFixed(1).padStart(6)} ms  with PAD ${median(s.on).toFixed(1).padStart(6)} ms  ratio ${(median(s.on) / median(s.off)).toFixed(3)} (+${(100 * (median(s.on) / median(s.off) - 1)).toFixed(1)}%)`;
-  console.log(`${images.length} images (${path.basename(v.data)}), onnxruntime-web WASM 1 thread, PAD models ${pipe.padPolicy!.models.join(", ")}, burstFrames ${pipe.padPolicy!.burstFrames}; medians`);
+  console.log(
+    `${images.length} images (${path.basename(v.data)}), onnxruntime-web WASM 1 thread, PAD models ${pipe.padPolicy!.models.join(", ")}, burstFrames ${pipe.padPolicy!.burstFrames}; medians`,
+  );
   console.log(row("still image (analyze)", still));
   console.log(row("burst of 5 frames", burst));
 });

@@ -16,7 +16,13 @@ describe("PAD data", () => {
   let root: string;
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), "facegate-pad-data-"));
-    for (const f of ["bona_fide/alice/1.jpg", "bona_fide/bob/2.png", "attack/print/alice/3.jpg", "attack/replay_tablet_photo/bob/4.jpg", "attack/print/alice/notes.txt"]) {
+    for (const f of [
+      "bona_fide/alice/1.jpg",
+      "bona_fide/bob/2.png",
+      "attack/print/alice/3.jpg",
+      "attack/replay_tablet_photo/bob/4.jpg",
+      "attack/print/alice/notes.txt",
+    ]) {
       await mkdir(path.dirname(path.join(root, f)), { recursive: true });
       await writeFile(path.join(root, f), "");
     }

@@ -65,12 +65,18 @@ export function parseIndexCsv(text: string, root: string, where = "index.csv"): 
 const IMAGE = /\.(jpe?g|png)$/i;
 
 async function listImages(dir: string): Promise<string[]> {
-  return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && IMAGE.test(e.name)).map((e) => e.name).sort();
+  return (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile() && IMAGE.test(e.name))
+    .map((e) => e.name)
+    .sort();
 }
 
 async function subdirs(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }

@@ -47,6 +47,11 @@ describe("PAD fusion on development scores", () => {
     const fused = padMetrics(fuseImages(images, fit), 0.5);
     const alone = padMetrics(fuseImages(images, { models: ["noise"], weights: { noise: 1 }, bias: 0 }), 0.5);
     expect(fused.eer.eer).toBeLessThan(alone.eer.eer);
-    expect(() => fitFusion(images.filter((i) => i.type === "bona_fide"), ["good"])).toThrow(/bona fide and attack/);
+    expect(() =>
+      fitFusion(
+        images.filter((i) => i.type === "bona_fide"),
+        ["good"],
+      ),
+    ).toThrow(/bona fide and attack/);
   });
 });

@@ -25,7 +25,12 @@ export function fuseImages(images: readonly ScoredImage[], policy: FusionPolicy)
  * skips bad frames; a burst with no scored frame is refused. A trailing
  * group of fewer than `frames` images is dropped, so every burst has the same size.
  */
-export function fuseBursts(images: readonly ScoredImage[], policy: FusionPolicy, frames: number, groupKey: (im: ScoredImage) => string | null): ScoredPresentation[] {
+export function fuseBursts(
+  images: readonly ScoredImage[],
+  policy: FusionPolicy,
+  frames: number,
+  groupKey: (im: ScoredImage) => string | null,
+): ScoredPresentation[] {
   const p = { ...policy, threshold: 0, burstFrames: frames };
   const groups = new Map<string, ScoredImage[]>();
   for (const im of images) {

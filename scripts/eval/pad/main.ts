@@ -14,7 +14,6 @@ import { DEFAULT_PAD_DATA } from "./dataset.js";
 import { runPadEvaluation, type Burst } from "./run.js";
 import { parseCandidate, type Candidate } from "./score.js";
 
-
 const HELP = `facegate eval:pad: presentation-attack detection, ISO/IEC 30107-3 rates
 
   npm run eval:pad -- [--data <index.csv | folder>] [options]
@@ -128,7 +127,8 @@ runMain(async () => {
     fusion: { weights, bias: r.policy.bias },
     threshold: r.policy.threshold,
     burstFrames: shipped?.burstFrames ?? 1,
-    convention: "each model's bona fide probability p -> logit (clipped to [1e-4, 1 - 1e-4]); score = logistic(bias + sum of weight x logit); over a burst the frames' fused logits are averaged; bona fide iff score >= threshold (client/src/pipeline/pad/pad.ts)",
+    convention:
+      "each model's bona fide probability p -> logit (clipped to [1e-4, 1 - 1e-4]); score = logistic(bias + sum of weight x logit); over a burst the frames' fused logits are averaged; bona fide iff score >= threshold (client/src/pipeline/pad/pad.ts)",
     evidence: {
       date: r.json["createdAt"],
       command,

@@ -61,7 +61,8 @@ export function candidateTable(rows: readonly CandidateSummary[]): string {
   return formatTable(
     rows.map((r) => {
       const [b10, b5] = r.metrics.bpcerAtApcer;
-      const at = (b: typeof b10) => (b ? `${pct(b.outcome.bpcer.rate, 1)} (${b.outcome.bpcer.errors}/${b.outcome.bpcer.presentations}) @ ${num(b.threshold, 4)}` : "");
+      const at = (b: typeof b10) =>
+        b ? `${pct(b.outcome.bpcer.rate, 1)} (${b.outcome.bpcer.errors}/${b.outcome.bpcer.presentations}) @ ${num(b.threshold, 4)}` : "";
       return [r.name, `${pct(r.metrics.eer.eer, 1)} @ ${num(r.metrics.eer.threshold, 4)}`, at(b10), at(b5)];
     }),
     ["candidate", "EER (pooled)", "BPCER @ APCER<=10%", "BPCER @ APCER<=5%"],

@@ -78,7 +78,8 @@ export async function runPadEvaluation(o: PadRunOptions): Promise<PadRunResult> 
   for (const im of images) {
     if (im.scores && names.some((n) => im.scores![n] === undefined)) throw new Error(`${im.rel}: no score for every candidate (${names.join(", ")})`);
   }
-  const fuse = (policy: FusionPolicy) => (o.burst ? fuseBursts(images, policy, o.burst.frames, (im) => o.burst!.group.exec(im.rel)?.[1] ?? null) : fuseImages(images, policy));
+  const fuse = (policy: FusionPolicy) =>
+    o.burst ? fuseBursts(images, policy, o.burst.frames, (im) => o.burst!.group.exec(im.rel)?.[1] ?? null) : fuseImages(images, policy);
 
   let fusion = o.fusion ?? (names.length === 1 ? { models: names, weights: { [names[0]!]: 1 }, bias: 0 } : null);
   if (o.calibrate && names.length > 1) {
@@ -104,10 +105,18 @@ export async function runPadEvaluation(o: PadRunOptions): Promise<PadRunResult> 
   const sources = [...new Set(images.map((im) => im.source))].sort();
   const bySource =
     sources.length > 1 && !o.burst
-      ? sources.map((src) => {
-          const idx = images.flatMap((im, k) => (im.source === src ? [k] : []));
-          return { source: src, metrics: padMetrics(idx.map((k) => presentations[k]!), threshold) };
-        }).filter((s) => s.metrics.operating.bpcer.presentations + s.metrics.operating.apcerPooled.presentations > 0)
+      ? sources
+          .map((src) => {
+            const idx = images.flatMap((im, k) => (im.source === src ? [k] : []));
+            return {
+              source: src,
+              metrics: padMetrics(
+                idx.map((k) => presentations[k]!),
+                threshold,
+              ),
+            };
+          })
+          .filter((s) => s.metrics.operating.bpcer.presentations + s.metrics.operating.apcerPooled.presentations > 0)
       : [];
   const refusals: Record<string, Record<string, number>> = {};
   for (const im of images) {
@@ -131,7 +140,12 @@ export async function runPadEvaluation(o: PadRunOptions): Promise<PadRunResult> 
     createdAt: new Date().toISOString(),
     command: o.command,
     caveat: CAVEAT,
-    data: { source: o.data, selection: o.selection ?? {}, qualityGates: o.qualityGates !== false, burst: o.burst ? { frames: o.burst.frames, group: o.burst.group.source } : null },
+    data: {
+      source: o.data,
+      selection: o.selection ?? {},
+      qualityGates: o.qualityGates !== false,
+      burst: o.burst ? { frames: o.burst.frames, group: o.burst.group.source } : null,
+    },
     candidates: o.candidates,
     policy: { ...fusion, threshold, thresholdFrom },
     metrics,

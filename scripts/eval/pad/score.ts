@@ -50,14 +50,17 @@ export interface ScoreOptions {
 
 export async function scorePresentations(items: readonly Presentation[], o: ScoreOptions): Promise<ScoredImage[]> {
   const manifest = await readManifest(o.modelsDir);
-  const pipe = await FacePipeline.load({
-    platform: nodePlatform({ threads: 1 }),
-    manifest,
-    source: directoryModelSource(o.modelsDir),
-    sha256: sha256Hex,
-    provider: "wasm",
-    pad: true,
-  }, { overrides: { pad: { policy: { models: o.candidates.map((c) => c.name), weights: {}, bias: 0 } } } });
+  const pipe = await FacePipeline.load(
+    {
+      platform: nodePlatform({ threads: 1 }),
+      manifest,
+      source: directoryModelSource(o.modelsDir),
+      sha256: sha256Hex,
+      provider: "wasm",
+      pad: true,
+    },
+    { overrides: { pad: { policy: { models: o.candidates.map((c) => c.name), weights: {}, bias: 0 } } } },
+  );
   const { decode } = await sdkDecoder();
   const progress = new Progress(o.label ?? "images", items.length, o.quiet ? null : process.stderr);
   const out: ScoredImage[] = [];

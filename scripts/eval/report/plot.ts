@@ -87,8 +87,9 @@ export function normalQuantile(p: number): number {
   if (p > 1 - pl) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 interface Axis {
@@ -189,15 +190,15 @@ function simplify(points: [number, number][]): [number, number][] {
   return out;
 }
 
-function addCurves(
-  scene: ReturnType<typeof frame>,
-  curves: readonly Curve[],
-  toXY: (p: CurvePoint) => [number, number],
-  markerNote?: string,
-): void {
+function addCurves(scene: ReturnType<typeof frame>, curves: readonly Curve[], toXY: (p: CurvePoint) => [number, number], markerNote?: string): void {
   curves.forEach((c, k) => {
     const color = PALETTE[k % PALETTE.length]!;
-    const pts = simplify(c.points.map((p) => { const [x, y] = toXY(p); return [scene.px(x), scene.py(y)]; }));
+    const pts = simplify(
+      c.points.map((p) => {
+        const [x, y] = toXY(p);
+        return [scene.px(x), scene.py(y)];
+      }),
+    );
     scene.clipped.push({ kind: "polyline", points: pts, color, width: k === 0 ? 2.5 : 2 });
     if (c.marker) {
       // Unclipped, so a marker beyond the axis range (e.g. FAR 0) shows whole, on the border.

@@ -53,9 +53,15 @@ describe("reports", () => {
   });
 
   it("formats tables with aligned columns and JSON with spelled-out infinities", () => {
-    expect(formatTable([["a", "1.5%"], ["bbb", "10.25%"]], ["name", "value"])).toBe(
-      ["name  value", "----  ------", "a       1.5%", "bbb   10.25%"].join("\n"),
-    );
+    expect(
+      formatTable(
+        [
+          ["a", "1.5%"],
+          ["bbb", "10.25%"],
+        ],
+        ["name", "value"],
+      ),
+    ).toBe(["name  value", "----  ------", "a       1.5%", "bbb   10.25%"].join("\n"));
     expect(JSON.parse(toJson({ t: Infinity, s: -Infinity, e: Float32Array.from([0.5]) }))).toEqual({ t: "+Infinity", s: "-Infinity", e: [0.5] });
     expect(rate(1e-3)).toBe("1e-3");
   });

@@ -115,8 +115,7 @@ export function toJson(value: unknown): string {
   );
 }
 
-export const escapeHtml = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+export const escapeHtml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** An HTML table, escaped; every column after the first is set as a number column (tabular figures, no wrapping). */
 export function htmlTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -146,10 +145,7 @@ export function htmlReport(input: HtmlReportInput): string {
     ["EER", ...runs.map((r) => pct(r.metrics.eer.eer))],
     ["best accuracy", ...runs.map((r) => `${pct(r.metrics.bestAccuracy.accuracy)} @ ${num(r.metrics.bestAccuracy.threshold)}`)],
     ["best balanced accuracy", ...runs.map((r) => pct(r.metrics.bestBalancedAccuracy.balancedAccuracy))],
-    [
-      "accuracy @ shipped threshold",
-      ...runs.map((r) => `${pct(r.atShipped.operating.outcome.accuracy)} @ ${num(r.atShipped.operating.outcome.threshold)}`),
-    ],
+    ["accuracy @ shipped threshold", ...runs.map((r) => `${pct(r.atShipped.operating.outcome.accuracy)} @ ${num(r.atShipped.operating.outcome.threshold)}`)],
     ["TAR / FAR @ shipped threshold", ...runs.map((r) => `${pct(r.atShipped.operating.outcome.tar)} / ${pct(r.atShipped.operating.outcome.far, 3)}`)],
   ];
   const calibratedFmrs = runs[0]?.atShipped.calibrated.map((c) => c.fmr) ?? [];
@@ -182,8 +178,15 @@ export function htmlReport(input: HtmlReportInput): string {
   const qHeader = ["run", "scores", "n", "min", "1%", "5%", "25%", "50%", "75%", "95%", "99%", "max"];
   const qRows: string[][] = [];
   for (const r of runs) {
-    for (const [label, q] of [["genuine", r.metrics.quantiles.genuine], ["impostor", r.metrics.quantiles.impostor]] as const) {
-      qRows.push(q ? [r.name, label, String(q.count), ...[q.min, q.p01, q.p05, q.p25, q.p50, q.p75, q.p95, q.p99, q.max].map((x) => x.toFixed(3))] : [r.name, label, "0"]);
+    for (const [label, q] of [
+      ["genuine", r.metrics.quantiles.genuine],
+      ["impostor", r.metrics.quantiles.impostor],
+    ] as const) {
+      qRows.push(
+        q
+          ? [r.name, label, String(q.count), ...[q.min, q.p01, q.p05, q.p25, q.p50, q.p75, q.p95, q.p99, q.max].map((x) => x.toFixed(3))]
+          : [r.name, label, "0"],
+      );
     }
   }
   const stages = [...new Set(runs.flatMap((r) => Object.keys(r.timings)))];

@@ -89,10 +89,11 @@ describe("perturbations", () => {
     const back = perturb("rotate-15", perturb("rotate+15", img, 0), 0);
     let diff = 0;
     let n = 0;
-    for (let y = 16; y < 48; y++) for (let x = 16; x < 48; x++) {
-      diff += Math.abs(px(back, x, y) - px(img, x, y));
-      n++;
-    }
+    for (let y = 16; y < 48; y++)
+      for (let x = 16; x < 48; x++) {
+        diff += Math.abs(px(back, x, y) - px(img, x, y));
+        n++;
+      }
     expect(diff / n).toBeLessThan(1.5);
   });
 
@@ -148,7 +149,11 @@ describe("perturbations", () => {
     const checker = image(8, 8, (x, y) => ((x + y) % 2 ? 255 : 0));
     const c = areaResize(checker, 4, 4);
     for (let k = 0; k < c.data.length; k += 4) expect(c.data[k]).toBe(128);
-    const odd = perturb("downscale50", image(5, 3, () => 90), 0);
+    const odd = perturb(
+      "downscale50",
+      image(5, 3, () => 90),
+      0,
+    );
     expect([odd.width, odd.height]).toEqual([3, 2]);
     for (let k = 0; k < odd.data.length; k += 4) expect(odd.data[k]).toBe(90);
   });

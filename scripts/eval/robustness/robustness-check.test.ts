@@ -77,7 +77,9 @@ describe("robustness at the operating point (DevTest, first 20 + 20 pairs)", () 
 
   it("median-filters exactly the noisy probes: impulse noise after JPEG is above the noise limit, the clean photos below it", async () => {
     const set = await loadPairs({ pairs: path.join(LFW, "pairsDevTest.txt"), images: path.join(LFW, "images") });
-    const probes = limitPairs(set.pairs, 40).filter((p) => p.same).map((p) => p.b);
+    const probes = limitPairs(set.pairs, 40)
+      .filter((p) => p.same)
+      .map((p) => p.b);
     for (const file of probes) {
       const bytes = new Uint8Array(await readFile(file));
       const clean = await decodeImage(bytes);
@@ -92,7 +94,9 @@ describe("robustness at the operating point (DevTest, first 20 + 20 pairs)", () 
 
   it("deblurs motion-blurred probes and leaves the clean ones bit-identical (the same embedding as with the step off)", async () => {
     const set = await loadPairs({ pairs: path.join(LFW, "pairsDevTest.txt"), images: path.join(LFW, "images") });
-    const probes = limitPairs(set.pairs, 40).filter((p) => p.same).map((p) => p.b);
+    const probes = limitPairs(set.pairs, 40)
+      .filter((p) => p.same)
+      .map((p) => p.b);
     const models = path.dirname(MANIFEST);
     const on = await loadNodePipeline({ modelsDir: models, threads: 1, provider: "wasm" });
     const off = await loadNodePipeline({ modelsDir: models, threads: 1, provider: "wasm", deblur: { belowDetailRatio: 0 } });

@@ -134,7 +134,15 @@ export function robustnessSummary(tarThreshold: number, source: string) {
       key: "robustness",
       text,
       html,
-      json: { tarFmr: TAR_FMR, tarThreshold, tarThresholdSource: source, operatingFmr: shipped.operatingFmr, operatingThreshold: shipped.threshold, budgetPoints: BUDGET_POINTS, rows },
+      json: {
+        tarFmr: TAR_FMR,
+        tarThreshold,
+        tarThresholdSource: source,
+        operatingFmr: shipped.operatingFmr,
+        operatingThreshold: shipped.threshold,
+        budgetPoints: BUDGET_POINTS,
+        rows,
+      },
     };
   };
 }

@@ -26,7 +26,16 @@ const EVIDENCE: LivenessEvidence = {
   v: 1,
   frames: photos
     .filter((p) => p.image.includes("obama") && p.expected.embedding)
-    .map((p, i): EvidenceFrame => ({ t: i * 120, yaw: r(p.expected.quality!.pose.yaw, 1), pitch: r(p.expected.quality!.pose.pitch, 1), ear: 0.3, agree: r(similarity(OBAMA, p.expected.embedding!.values), 4), iou: i ? 0.9 : 1 })),
+    .map(
+      (p, i): EvidenceFrame => ({
+        t: i * 120,
+        yaw: r(p.expected.quality!.pose.yaw, 1),
+        pitch: r(p.expected.quality!.pose.pitch, 1),
+        ear: 0.3,
+        agree: r(similarity(OBAMA, p.expected.embedding!.values), 4),
+        iou: i ? 0.9 : 1,
+      }),
+    ),
   pad: 0.93,
 };
 /** As many frames as the protocol allows (MAX_EVIDENCE_FRAMES, a capture of about two seconds). */
@@ -43,7 +52,10 @@ const CHANGES = [{ purpose: "enroll" }, { subjectId: "bob" }, { challengeId: "d"
 async function recipient() {
   const core = createEnvelopeSuite();
   const raw = deriveKeyPair(webRandomBytes(32));
-  const pair: CryptoKeyPair = { privateKey: await core.kem.deserializePrivateKey(raw.privateKey), publicKey: await core.kem.deserializePublicKey(raw.publicKey) };
+  const pair: CryptoKeyPair = {
+    privateKey: await core.kem.deserializePrivateKey(raw.privateKey),
+    publicKey: await core.kem.deserializePublicKey(raw.publicKey),
+  };
   return { core, raw, pair, key: { kid: "k1", publicKey: raw.publicKey } };
 }
 
@@ -67,7 +79,8 @@ describe("the facegate envelope across the two HPKE implementations", () => {
       const probe = bytesToProbe(pt!, 512);
       expect(Array.from(probe!.embedding)).toEqual(Array.from(Float32Array.from(OBAMA)));
       expect(probe!.evidence).toEqual(evidence ?? null);
-      for (const change of CHANGES) expect(await openEnvelope(r.core, r.pair, { ...BINDING, ...change }, sealed.enc, sealed.ciphertext), JSON.stringify(change)).toBeNull();
+      for (const change of CHANGES)
+        expect(await openEnvelope(r.core, r.pair, { ...BINDING, ...change }, sealed.enc, sealed.ciphertext), JSON.stringify(change)).toBeNull();
     });
 
     it(`@hpke/core seals ${name}, noble opens it with the raw private key to the same probe, and only under the same binding`, async () => {
@@ -78,7 +91,8 @@ describe("the facegate envelope across the two HPKE implementations", () => {
       const probe = bytesToProbe(pt!, 512);
       expect(Array.from(probe!.embedding)).toEqual(Array.from(Float32Array.from(OBAMA)));
       expect(probe!.evidence).toEqual(evidence ?? null);
-      for (const change of CHANGES) expect(await openEnvelope(noble, r.raw.privateKey, { ...BINDING, ...change }, sealed.enc, sealed.ciphertext), JSON.stringify(change)).toBeNull();
+      for (const change of CHANGES)
+        expect(await openEnvelope(noble, r.raw.privateKey, { ...BINDING, ...change }, sealed.enc, sealed.ciphertext), JSON.stringify(change)).toBeNull();
     });
   }
 

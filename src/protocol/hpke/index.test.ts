@@ -15,7 +15,6 @@ import { keyScheduleBase } from "./key-schedule.js";
  * test/worker/hpke-noble.test.ts runs the same vectors inside workerd.
  */
 
-
 const hex = hexToBytes;
 /** Randomness that returns the given bytes: reproduces a vector's ephemeral key. */
 const fixed = (bytes: Uint8Array) => (n: number) => bytes.slice(0, n);
@@ -92,9 +91,9 @@ describe("RFC 9180 A.2.1 (base, X25519, HKDF-SHA256, ChaCha20Poly1305) on the no
   });
 
   it("refuses randomness of the wrong length", () => {
-    expect(() => sealBase(deriveKeyPair(webRandomBytes(32)).publicKey, new Uint8Array(0), new Uint8Array(0), new Uint8Array(1), () => new Uint8Array(16))).toThrow(
-      /must return 32 bytes/,
-    );
+    expect(() =>
+      sealBase(deriveKeyPair(webRandomBytes(32)).publicKey, new Uint8Array(0), new Uint8Array(0), new Uint8Array(1), () => new Uint8Array(16)),
+    ).toThrow(/must return 32 bytes/);
   });
 
   it("draws a fresh ephemeral key from crypto.getRandomValues on every seal", async () => {

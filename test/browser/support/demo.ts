@@ -23,4 +23,3 @@ export async function finalStatus(page: Page, timeout = 180_000): Promise<string
   );
   return (await page.textContent("#status")) ?? "";
 }
-

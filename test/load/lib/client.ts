@@ -39,7 +39,6 @@ export async function request<T>(base: string, method: string, path: string, tok
   }
 }
 
-
 export class Api {
   constructor(
     readonly base: string,

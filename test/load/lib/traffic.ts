@@ -166,8 +166,14 @@ export function summarize(samples: Sample[]) {
     rows,
     total: {
       count: answered.length,
-      p50: quantile(answered.map((s) => s.ms), 0.5),
-      p99: quantile(answered.map((s) => s.ms), 0.99),
+      p50: quantile(
+        answered.map((s) => s.ms),
+        0.5,
+      ),
+      p99: quantile(
+        answered.map((s) => s.ms),
+        0.99,
+      ),
     },
     statuses,
     fiveXx: samples.filter((s) => s.status >= 500).length,

@@ -74,13 +74,29 @@ export class SoftAuthenticator {
 
   async register(options: { challenge: string; rp: { id?: string } }, origin: string, o: CeremonyOverrides = {}): Promise<RegistrationResponseJSON> {
     const jwk = (await crypto.subtle.exportKey("jwk", this.keys.publicKey)) as JsonWebKey;
-    const cose = encodeCBOR(new Map<number, number | Uint8Array>([[1, 2], [3, -7], [-1, 1], [-2, b64uDecode(jwk.x!)], [-3, b64uDecode(jwk.y!)]]));
+    const cose = encodeCBOR(
+      new Map<number, number | Uint8Array>([
+        [1, 2],
+        [3, -7],
+        [-1, 1],
+        [-2, b64uDecode(jwk.x!)],
+        [-3, b64uDecode(jwk.y!)],
+      ]),
+    );
     const len = new Uint8Array([this.credentialId.length >> 8, this.credentialId.length & 0xff]);
     const attested = concat(new Uint8Array(16), len, this.credentialId, cose);
     const flags = (o.userPresent === false ? 0 : 0x01) | 0x04 | 0x40;
     const authData = await this.#authData(o.rpId ?? options.rp.id!, flags, o.counter ?? this.#counter, attested);
-    const clientData = utf8.encode(JSON.stringify({ type: o.type ?? "webauthn.create", challenge: o.challenge ?? options.challenge, origin: o.origin ?? origin, crossOrigin: false }));
-    const attestationObject = encodeCBOR(new Map<string, unknown>([["fmt", "none"], ["attStmt", new Map()], ["authData", authData]]) as never);
+    const clientData = utf8.encode(
+      JSON.stringify({ type: o.type ?? "webauthn.create", challenge: o.challenge ?? options.challenge, origin: o.origin ?? origin, crossOrigin: false }),
+    );
+    const attestationObject = encodeCBOR(
+      new Map<string, unknown>([
+        ["fmt", "none"],
+        ["attStmt", new Map()],
+        ["authData", authData],
+      ]) as never,
+    );
     return {
       id: this.id,
       rawId: this.id,
@@ -94,7 +110,9 @@ export class SoftAuthenticator {
     this.#counter += 1;
     const flags = (o.userPresent === false ? 0 : 0x01) | 0x04;
     const authData = await this.#authData(o.rpId ?? options.rpId!, flags, o.counter ?? this.#counter);
-    const clientData = utf8.encode(JSON.stringify({ type: o.type ?? "webauthn.get", challenge: o.challenge ?? options.challenge, origin: o.origin ?? origin, crossOrigin: false }));
+    const clientData = utf8.encode(
+      JSON.stringify({ type: o.type ?? "webauthn.get", challenge: o.challenge ?? options.challenge, origin: o.origin ?? origin, crossOrigin: false }),
+    );
     const signed = concat(authData, await sha256(clientData));
     const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, this.keys.privateKey, signed));
     return {

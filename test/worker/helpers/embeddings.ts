@@ -37,4 +37,3 @@ export function sameFace(template: Float32Array, noise = 0.1, seed = counter++ *
   const sigma = noise / Math.sqrt(template.length);
   return normalize(template.map((x) => x + sigma * gaussian(next)));
 }
-

@@ -13,11 +13,7 @@ export function vaultStub(subjectId: string, tenant = "default") {
 }
 
 /** Runs SQL inside a subject's vault (to inspect state, or to play an attacker with storage access). */
-export function vaultSql<T extends Record<string, SqlStorageValue>>(
-  subjectId: string,
-  query: string,
-  ...bindings: SqlStorageValue[]
-): Promise<T[]> {
+export function vaultSql<T extends Record<string, SqlStorageValue>>(subjectId: string, query: string, ...bindings: SqlStorageValue[]): Promise<T[]> {
   return runInDurableObject(vaultStub(subjectId), (_instance, state) => state.storage.sql.exec<T>(query, ...bindings).toArray());
 }
 

@@ -84,11 +84,10 @@ export async function captureAction(
       return { ...built, analysed };
     }
   }
-  throw new LivenessError(
-    "action-not-shown",
-    `The camera did not see the requested action in ${Math.round(maxMs / 1000)} s: ${ACTION_MESSAGES[action]}`,
-    { action, analysed },
-  );
+  throw new LivenessError("action-not-shown", `The camera did not see the requested action in ${Math.round(maxMs / 1000)} s: ${ACTION_MESSAGES[action]}`, {
+    action,
+    analysed,
+  });
 }
 
 /** The probe from the usable frontal frames, and every frame's evidence against it; null until there are enough. */

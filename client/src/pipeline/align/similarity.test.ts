@@ -28,14 +28,24 @@ describe("estimateSimilarity (Umeyama)", () => {
       return { x: q.x + noise[2 * i]!, y: q.y + noise[2 * i + 1]! };
     });
     const m = estimateSimilarity(src, dst);
-    const residual = (t: Affine) => src.reduce((s, p, i) => {
-      const q = applyAffine(t, p);
-      return s + (q.x - dst[i]!.x) ** 2 + (q.y - dst[i]!.y) ** 2;
-    }, 0);
+    const residual = (t: Affine) =>
+      src.reduce((s, p, i) => {
+        const q = applyAffine(t, p);
+        return s + (q.x - dst[i]!.x) ** 2 + (q.y - dst[i]!.y) ** 2;
+      }, 0);
     const best = residual(m);
     const eps = 1e-4;
     // Perturb each of the 4 similarity parameters (p, q, tx, ty) both ways.
-    for (const [dp, dq, dx, dy] of [[eps, 0, 0, 0], [-eps, 0, 0, 0], [0, eps, 0, 0], [0, -eps, 0, 0], [0, 0, eps, 0], [0, 0, -eps, 0], [0, 0, 0, eps], [0, 0, 0, -eps]]) {
+    for (const [dp, dq, dx, dy] of [
+      [eps, 0, 0, 0],
+      [-eps, 0, 0, 0],
+      [0, eps, 0, 0],
+      [0, -eps, 0, 0],
+      [0, 0, eps, 0],
+      [0, 0, -eps, 0],
+      [0, 0, 0, eps],
+      [0, 0, 0, -eps],
+    ]) {
       const t = { a: m.a + dp!, b: m.b - dq!, c: m.c + dx!, d: m.d + dq!, e: m.e + dp!, f: m.f + dy! };
       expect(residual(t)).toBeGreaterThan(best);
     }

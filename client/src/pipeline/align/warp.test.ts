@@ -62,7 +62,11 @@ describe("FaceAligner", () => {
     }
     expect(aligned.outside).toBe(0);
     // 2x minification goes through the anti-aliasing path; a linear ramp survives area filtering.
-    for (const [u, v] of [[56, 71], [10, 10], [100, 90]] as const) {
+    for (const [u, v] of [
+      [56, 71],
+      [10, 10],
+      [100, 90],
+    ] as const) {
       const src = applyAffine(invertAffine(aligned.transform), { x: u, y: v });
       const px = at(aligned.image, u, v);
       expect(Math.abs(px[0]! - (src.x - 0.5) / 2)).toBeLessThan(1.5);

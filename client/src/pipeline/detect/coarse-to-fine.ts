@@ -51,12 +51,7 @@ export interface FacesFound {
   pass: "coarse" | "full";
 }
 
-export async function detectCoarseToFine(
-  detector: FaceDetector,
-  img: RgbaImage,
-  coarse: CoarsePass | null,
-  policy: SubjectPolicy,
-): Promise<FacesFound> {
+export async function detectCoarseToFine(detector: FaceDetector, img: RgbaImage, coarse: CoarsePass | null, policy: SubjectPolicy): Promise<FacesFound> {
   if (coarse) {
     const { faces } = await detector.detect(img, coarse);
     const choice = chooseSubject(faces, img.width, img.height, policy);
@@ -87,4 +82,3 @@ export function smallestDecisiveSide(
   const areaSource = policy.ambiguityRatio * prominence(subject, img.width, img.height, policy.centralitySigma);
   return Math.sqrt(areaSource * (cw / img.width) * (ch / img.height));
 }
-

@@ -69,16 +69,23 @@ export class FaceDetector {
     // Padding = mean, i.e. 0 after normalisation.
     if (cw !== IW || ch !== IH) input.fill(0);
     const { mean, std, channelOrder } = this.config;
-    resampleToPlanes(img, { x: 0, y: 0, width: img.width, height: img.height }, cw, ch, {
-      data: input,
-      planeWidth: IW,
-      planeHeight: IH,
-      offsetX: padX,
-      offsetY: padY,
-      mean,
-      std,
-      red: channelOrder === "rgb" ? 0 : 2,
-    }, this.#scratch);
+    resampleToPlanes(
+      img,
+      { x: 0, y: 0, width: img.width, height: img.height },
+      cw,
+      ch,
+      {
+        data: input,
+        planeWidth: IW,
+        planeHeight: IH,
+        offsetX: padX,
+        offsetY: padY,
+        mean,
+        std,
+        red: channelOrder === "rgb" ? 0 : 2,
+      },
+      this.#scratch,
+    );
 
     const name = this.session.entry.inputs[0]!.name;
     const out = await this.session.run({ [name]: this.session.tensor(input, [1, 3, IH, IW]) });

@@ -14,10 +14,7 @@ describe("iou", () => {
 
 describe("nms", () => {
   it("keeps the best of overlapping boxes and every separate face, by decreasing score", () => {
-    const kept = nms(
-      [box(0, 0, 10, 10, 0.8), box(1, 1, 11, 11, 0.95), box(50, 50, 60, 60, 0.7), box(0.5, 0, 10.5, 10, 0.9)],
-      0.4,
-    );
+    const kept = nms([box(0, 0, 10, 10, 0.8), box(1, 1, 11, 11, 0.95), box(50, 50, 60, 60, 0.7), box(0.5, 0, 10.5, 10, 0.9)], 0.4);
     expect(kept.map((b) => b.score)).toEqual([0.95, 0.7]);
   });
 

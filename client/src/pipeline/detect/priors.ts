@@ -13,7 +13,12 @@
  * differ where the stride does not divide the input (240 / 32, 240 / 64).
  */
 const STRIDES = [8, 16, 32, 64] as const;
-const MIN_BOXES: readonly (readonly number[])[] = [[10, 16, 24], [32, 48], [64, 96], [128, 192, 256]];
+const MIN_BOXES: readonly (readonly number[])[] = [
+  [10, 16, 24],
+  [32, 48],
+  [64, 96],
+  [128, 192, 256],
+];
 const CENTER_VARIANCE = 0.1;
 const SIZE_VARIANCE = 0.2;
 

@@ -52,9 +52,7 @@ export function chooseSubject(
   policy: SubjectPolicy = DEFAULT_SUBJECT_POLICY,
 ): SubjectChoice | null {
   if (faces.length === 0) return null;
-  const ranked = faces
-    .map((f) => ({ f, p: prominence(f, width, height, policy.centralitySigma) }))
-    .sort((a, b) => b.p - a.p);
+  const ranked = faces.map((f) => ({ f, p: prominence(f, width, height, policy.centralitySigma) })).sort((a, b) => b.p - a.p);
   const top = ranked[0]!;
   const ratio = ranked.length > 1 && top.p > 0 ? ranked[1]!.p / top.p : 0;
   return {

@@ -40,7 +40,12 @@ describe("fuseEmbeddings", () => {
 
   it("refuses empty input and mixed dimensions", () => {
     expect(() => fuseEmbeddings([])).toThrow(RangeError);
-    expect(() => fuseEmbeddings([{ embedding: v(1, 0), weight: 1 }, { embedding: v(1, 0, 0), weight: 1 }])).toThrow(RangeError);
+    expect(() =>
+      fuseEmbeddings([
+        { embedding: v(1, 0), weight: 1 },
+        { embedding: v(1, 0, 0), weight: 1 },
+      ]),
+    ).toThrow(RangeError);
   });
 });
 

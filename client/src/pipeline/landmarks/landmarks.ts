@@ -37,11 +37,27 @@ export interface LandmarkConfig {
 export const MIRROR_68: readonly number[] = (() => {
   const m = Array.from({ length: 68 }, (_, i) => i);
   const pairs: [number, number][] = [
-    [17, 26], [18, 25], [19, 24], [20, 23], [21, 22], // eyebrows
-    [31, 35], [32, 34], // nostrils
-    [36, 45], [37, 44], [38, 43], [39, 42], [40, 47], [41, 46], // eyes
-    [48, 54], [49, 53], [50, 52], [55, 59], [56, 58], // outer lips
-    [60, 64], [61, 63], [65, 67], // inner lips
+    [17, 26],
+    [18, 25],
+    [19, 24],
+    [20, 23],
+    [21, 22], // eyebrows
+    [31, 35],
+    [32, 34], // nostrils
+    [36, 45],
+    [37, 44],
+    [38, 43],
+    [39, 42],
+    [40, 47],
+    [41, 46], // eyes
+    [48, 54],
+    [49, 53],
+    [50, 52],
+    [55, 59],
+    [56, 58], // outer lips
+    [60, 64],
+    [61, 63],
+    [65, 67], // inner lips
   ];
   for (let i = 0; i <= 16; i++) m[i] = 16 - i; // jaw line
   for (const [a, b] of pairs) {

@@ -16,11 +16,14 @@ export interface NodePipelineOptions extends Partial<Omit<FacePipelineOptions, "
  */
 export async function loadNodePipeline(opts: NodePipelineOptions, tools?: ToolingOptions): Promise<FacePipeline> {
   const { modelsDir, threads, ...rest } = opts;
-  return FacePipeline.load({
-    platform: rest.platform ?? nodePlatform(threads === undefined ? {} : { threads }),
-    manifest: await readManifest(modelsDir),
-    sha256: sha256Hex,
-    source: directoryModelSource(modelsDir),
-    ...rest,
-  }, tools);
+  return FacePipeline.load(
+    {
+      platform: rest.platform ?? nodePlatform(threads === undefined ? {} : { threads }),
+      manifest: await readManifest(modelsDir),
+      sha256: sha256Hex,
+      source: directoryModelSource(modelsDir),
+      ...rest,
+    },
+    tools,
+  );
 }

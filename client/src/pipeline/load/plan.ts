@@ -26,7 +26,8 @@ export function planPipeline(m: ModelManifestT, want: { pad: boolean; embeddingM
     embedding: idByRole(m, "embedding", want.embeddingModel),
   };
   const shippedPad = want.pad ? padPolicy(m) : null;
-  if (want.pad && !shippedPad && !o.pad?.policy?.models) throw new ModelLoadError("pad", "presentation-attack detection was requested but the manifest has no pad block");
+  if (want.pad && !shippedPad && !o.pad?.policy?.models)
+    throw new ModelLoadError("pad", "presentation-attack detection was requested but the manifest has no pad block");
   const policy: PadPolicy | null = want.pad
     ? {
         models: [],

@@ -98,9 +98,7 @@ export function detectorConfig(id: string, entry: ModelEntryT): DetectorConfig {
     std: p.std,
     scoreThreshold: p.scoreThreshold,
     nmsIou: p.nmsIou,
-    coarse: p.coarse
-      ? { width: p.coarse.width, height: p.coarse.height, minSide: p.coarse.minSide, deferRatio: p.coarse.deferRatio }
-      : null,
+    coarse: p.coarse ? { width: p.coarse.width, height: p.coarse.height, minSide: p.coarse.minSide, deferRatio: p.coarse.deferRatio } : null,
   };
 }
 

@@ -24,7 +24,10 @@ describe("PAD fusion (client/src/pipeline/pad/pad.ts)", () => {
   });
 
   it("decides a burst on the mean of its frames' fused logits, against the threshold", () => {
-    const frames = [{ a: 0.9, b: 0.9 }, { a: 0.4, b: 0.7 }];
+    const frames = [
+      { a: 0.9, b: 0.9 },
+      { a: 0.4, b: 0.7 },
+    ];
     const r = padDecision(frames, two);
     const z = (fuseModels(frames[0]!, two) + fuseModels(frames[1]!, two)) / 2;
     expect(r.score).toBeCloseTo(logistic(z), 12);
@@ -51,14 +54,17 @@ describe("PAD views", () => {
   it("run views of one model on one session, each with its own crop", async () => {
     const manifest = await readManifest(MODELS_DIR);
     const views = ["fr-liveness[cropScale=0.9]", "fr-liveness[cropScale=2.7]"];
-    const pipe = await FacePipeline.load({
-      platform: nodePlatform({ threads: 1 }),
-      manifest,
-      source: directoryModelSource(MODELS_DIR),
-      sha256: sha256Hex,
-      provider: "wasm",
-      pad: true,
-    }, { overrides: { pad: { policy: { models: views, weights: { [views[0]!]: 1 }, bias: 0 } } } });
+    const pipe = await FacePipeline.load(
+      {
+        platform: nodePlatform({ threads: 1 }),
+        manifest,
+        source: directoryModelSource(MODELS_DIR),
+        sha256: sha256Hex,
+        provider: "wasm",
+        pad: true,
+      },
+      { overrides: { pad: { policy: { models: views, weights: { [views[0]!]: 1 }, bias: 0 } } } },
+    );
     try {
       const a = await pipe.analyze(await readFace("obama/obama_2.jpg"), { pad: "report" });
       expect(Object.keys(a.pad!.models)).toEqual(views);
@@ -102,7 +108,14 @@ describe("PAD in the pipeline", () => {
     await expect(without.analyze(await readFace("obama/obama_2.jpg"), { pad: "report" })).rejects.toThrow(/loaded without it/);
     await without.dispose();
     read.length = 0;
-    const withPad = await FacePipeline.load({ platform: nodePlatform({ threads: 1 }), manifest, source: recording, sha256: sha256Hex, provider: "wasm", pad: true });
+    const withPad = await FacePipeline.load({
+      platform: nodePlatform({ threads: 1 }),
+      manifest,
+      source: recording,
+      sha256: sha256Hex,
+      provider: "wasm",
+      pad: true,
+    });
     expect(read.filter((id) => padIds.includes(id)).sort()).toEqual([...padIds].sort());
     await withPad.dispose();
   });

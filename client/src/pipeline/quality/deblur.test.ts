@@ -7,7 +7,7 @@ function texture(): RgbaImage {
   const w = 112;
   const data = new Uint8ClampedArray(w * w * 4);
   let s = 12345;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const base = new Float32Array(w * w).map(() => rnd());
   for (let y = 0; y < w; y++) {
     for (let x = 0; x < w; x++) {

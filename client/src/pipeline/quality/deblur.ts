@@ -147,7 +147,13 @@ function lineMean(src: ArrayLike<number>, w: number, h: number, dx: number, dy: 
  * way a Wiener filter does at the crop's edges; the point spread function is symmetric,
  * so it is its own adjoint. Deterministic: the same crop gives the same bytes.
  */
-export function deblurLinear(img: RgbaImage, theta: number, length: number, iterations: number, out: Uint8ClampedArray = new Uint8ClampedArray(img.data.length)): RgbaImage {
+export function deblurLinear(
+  img: RgbaImage,
+  theta: number,
+  length: number,
+  iterations: number,
+  out: Uint8ClampedArray = new Uint8ClampedArray(img.data.length),
+): RgbaImage {
   const { width: w, height: h, data: d } = img;
   const n = w * h * 4;
   const dx = Math.cos(theta);

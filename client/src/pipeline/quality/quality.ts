@@ -144,7 +144,10 @@ export function qualityScore(q: Omit<QualityReport, "score">, policy: QualityPol
   const ramp = (v: number, lo: number, hi: number) => Math.max(0, Math.min(1, (v - lo) / (hi - lo)));
   const size = ramp(q.interOcularPx, policy.minInterOcularPx, policy.minInterOcularPx * 2.5);
   const sharp = ramp(Math.log(Math.max(q.sharpness, 1e-6)), Math.log(policy.minSharpness), Math.log(policy.minSharpness * 4));
-  const light = Math.min(ramp(q.brightness, policy.minBrightness, policy.minBrightness + 40), ramp(-q.brightness, -policy.maxBrightness, -policy.maxBrightness + 40));
+  const light = Math.min(
+    ramp(q.brightness, policy.minBrightness, policy.minBrightness + 40),
+    ramp(-q.brightness, -policy.maxBrightness, -policy.maxBrightness + 40),
+  );
   const pose = 1 - Math.max(Math.abs(q.pose.yaw) / policy.maxYaw, Math.abs(q.pose.pitch) / policy.maxPitch, Math.abs(q.pose.roll) / policy.maxRoll);
   return Math.max(0, Math.min(size, sharp, light)) * Math.max(0, Math.min(1, 0.25 + pose));
 }

@@ -30,7 +30,11 @@ describe("unsharpMask", () => {
     expect(at(16)).toBeGreaterThan(180);
     expect(at(0)).toBe(60);
     expect(at(31)).toBe(180);
-    const hard = unsharpMask(image(32, 8, (x) => (x < 16 ? 0 : 255)), 1, 3);
+    const hard = unsharpMask(
+      image(32, 8, (x) => (x < 16 ? 0 : 255)),
+      1,
+      3,
+    );
     for (const v of hard.data) expect(v).toBeGreaterThanOrEqual(0);
   });
 });

@@ -47,5 +47,6 @@ async function main(): Promise<unknown> {
 
 main().then(
   (doc) => print(JSON.stringify(doc)),
-  (e: unknown) => print(JSON.stringify({ format: FORMAT, error: `in Hermes (given ${installed.join(", ") || "nothing"}): ${(e as Error)?.message ?? String(e)}` })),
+  (e: unknown) =>
+    print(JSON.stringify({ format: FORMAT, error: `in Hermes (given ${installed.join(", ") || "nothing"}): ${(e as Error)?.message ?? String(e)}` })),
 );

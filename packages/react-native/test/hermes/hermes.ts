@@ -85,7 +85,11 @@ export function bundledModels(): Record<string, string> {
   );
 }
 
-export const encodeImage = (i: RgbaImage) => ({ width: i.width, height: i.height, data: base64.encode(new Uint8Array(i.data.buffer, i.data.byteOffset, i.data.byteLength)) });
+export const encodeImage = (i: RgbaImage) => ({
+  width: i.width,
+  height: i.height,
+  data: base64.encode(new Uint8Array(i.data.buffer, i.data.byteOffset, i.data.byteLength)),
+});
 
 /**
  * entry.ts and @facegate/react-native's built dist as one script for Hermes

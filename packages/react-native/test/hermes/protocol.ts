@@ -22,7 +22,7 @@ export interface HermesInput {
   /** model file name -> base64 bytes, as the app bundle would hold them */
   files: Record<string, string>;
   recording: RecordedModel[];
-  images: { width: number; height: number; /** base64 RGBA */ data: string }[];
+  images: { width: number; height: number /** base64 RGBA */; data: string }[];
   /** Images to embed (indices), whose embeddings are returned. */
   embed: number[];
   /** Then, in order, enrollments and verifications of these images through the client. */

@@ -73,7 +73,8 @@ export const InferenceSession = {
   async create(model: Uint8Array): Promise<ReplaySession> {
     // Sessions open in the same order in Node and here (the same code); the size says it is the same file.
     const s = state[created++];
-    if (!s || s.model.bytes !== model.length) throw new Error(`session ${created} is a model of ${model.length} bytes; Node's was ${s?.model.bytes ?? "never opened"}`);
+    if (!s || s.model.bytes !== model.length)
+      throw new Error(`session ${created} is a model of ${model.length} bytes; Node's was ${s?.model.bytes ?? "never opened"}`);
     return new ReplaySession(s);
   },
 };
