@@ -5,7 +5,7 @@ import { defineConfig } from "tsup";
  * @facegate/client's (`@facegate/client/core`, imported, not copied); the noble
  * HPKE suite of the wire protocol (../../src/protocol/hpke) is bundled in, as
  * @facegate/client bundles the protocol. Its dist names no DOM, WebAssembly,
- * WebCrypto or onnxruntime-web (src/dist.test.ts).
+ * WebCrypto or onnxruntime-web (test/dist.test.ts).
  */
 export default defineConfig({
   entry: { index: "src/index.ts" },

@@ -134,6 +134,8 @@ export class FacePipeline {
   readonly #sharpen: SharpenPolicy;
   readonly #deblur: DeblurPolicy;
   readonly #sharpened: Uint8ClampedArray;
+  /** The crop's luma plane for the blur estimate, kept: it runs on every frame. */
+  readonly #cropLuma: Float32Array;
   #busy = false;
 
   /** Manifest id of the embedding model. */
@@ -158,6 +160,7 @@ export class FacePipeline {
     this.#sharpen = parts.restore.sharpen;
     this.#deblur = parts.restore.deblur;
     this.#sharpened = new Uint8ClampedArray(parts.stages.aligner.config.size * parts.stages.aligner.config.size * 4);
+    this.#cropLuma = new Float32Array(parts.stages.aligner.config.size * parts.stages.aligner.config.size);
     this.modelId = parts.modelId;
     this.provider = parts.provider;
     this.providerReason = parts.providerReason;
@@ -350,7 +353,7 @@ export class FacePipeline {
   #restoreCrop(crop: RgbaImage, cropSharpness: number): RgbaImage {
     if (cropSharpness < this.#sharpen.belowSharpness) return unsharpMask(crop, this.#sharpen.sigma, this.#sharpen.amount, this.#sharpened);
     if (this.#deblur.belowDetailRatio <= 0) return crop;
-    const motion = estimateMotion(crop);
+    const motion = estimateMotion(crop, this.#cropLuma);
     if (!isMotionBlurred(motion, this.#deblur)) return crop;
     return deblurLinear(crop, motion.theta, this.#deblur.length, this.#deblur.iterations, this.#sharpened);
   }

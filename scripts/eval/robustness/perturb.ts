@@ -17,6 +17,7 @@ import { gaussianBlurRgb } from "../../../client/src/image/gaussian.js";
 import { luma } from "../../../client/src/image/luma.js";
 import { mulberry32 } from "../data/prng.js";
 import type { RgbaImage } from "../types.js";
+import { lineMean } from "../../../client/src/image/line-mean.js";
 
 export const PERTURBATIONS = [
   "brightness+40",
@@ -250,41 +251,14 @@ export function channelImpulse(image: RgbaImage, amount: number, seed: number): 
 export function motionBlur(image: RgbaImage, length: number, degrees: number): RgbaImage {
   const { width: w, height: h, data: src } = image;
   const out = blank(w, h);
-  const dx = Math.cos((degrees * Math.PI) / 180);
-  const dy = Math.sin((degrees * Math.PI) / 180);
-  const offsets = Array.from({ length }, (_, i) => i - (length - 1) / 2);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (const t of offsets) {
-        const sx = clamp(x + t * dx, 0, w - 1);
-        const sy = clamp(y + t * dy, 0, h - 1);
-        const x0 = Math.floor(sx);
-        const y0 = Math.floor(sy);
-        const x1 = Math.min(x0 + 1, w - 1);
-        const y1 = Math.min(y0 + 1, h - 1);
-        const fx = sx - x0;
-        const fy = sy - y0;
-        const w00 = (1 - fx) * (1 - fy);
-        const w10 = fx * (1 - fy);
-        const w01 = (1 - fx) * fy;
-        const w11 = fx * fy;
-        const p00 = (y0 * w + x0) * 4;
-        const p10 = (y0 * w + x1) * 4;
-        const p01 = (y1 * w + x0) * 4;
-        const p11 = (y1 * w + x1) * 4;
-        r += w00 * src[p00]! + w10 * src[p10]! + w01 * src[p01]! + w11 * src[p11]!;
-        g += w00 * src[p00 + 1]! + w10 * src[p10 + 1]! + w01 * src[p01 + 1]! + w11 * src[p11 + 1]!;
-        b += w00 * src[p00 + 2]! + w10 * src[p10 + 2]! + w01 * src[p01 + 2]! + w11 * src[p11 + 2]!;
-      }
-      const o = (y * w + x) * 4;
-      out.data[o] = Math.round(r / length);
-      out.data[o + 1] = Math.round(g / length);
-      out.data[o + 2] = Math.round(b / length);
-      out.data[o + 3] = src[o + 3]!;
-    }
+  // The SDK's own kernel (the point spread function its deblurring inverts), in float64, then rounded.
+  const mean = new Float64Array(w * h * 4);
+  lineMean(src, w, h, Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180), length, mean);
+  for (let o = 0; o < mean.length; o += 4) {
+    out.data[o] = Math.round(mean[o]!);
+    out.data[o + 1] = Math.round(mean[o + 1]!);
+    out.data[o + 2] = Math.round(mean[o + 2]!);
+    out.data[o + 3] = src[o + 3]!;
   }
   return out;
 }

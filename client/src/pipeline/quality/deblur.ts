@@ -1,4 +1,5 @@
 import type { RgbaImage } from "../../image/types.js";
+import { lineMean } from "../../image/line-mean.js";
 import { luma } from "../../image/luma.js";
 import { INNER } from "./quality.js";
 
@@ -101,47 +102,6 @@ export function isMotionBlurred(m: MotionEstimate, policy: DeblurPolicy): boolea
 }
 
 /**
- * Mean of `length` samples 1 px apart along (dx, dy) through each pixel, R, G, B (bilinear,
- * edges repeated), from `src` (4 values per pixel) into `dst` (4 per pixel, alpha left alone).
- */
-function lineMean(src: ArrayLike<number>, w: number, h: number, dx: number, dy: number, length: number, dst: Float32Array): void {
-  const half = (length - 1) / 2;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let j = 0; j < length; j++) {
-        const t = j - half;
-        const sx = Math.min(Math.max(x + t * dx, 0), w - 1);
-        const sy = Math.min(Math.max(y + t * dy, 0), h - 1);
-        const x0 = Math.floor(sx);
-        const y0 = Math.floor(sy);
-        const x1 = Math.min(x0 + 1, w - 1);
-        const y1 = Math.min(y0 + 1, h - 1);
-        const fx = sx - x0;
-        const fy = sy - y0;
-        const w00 = (1 - fx) * (1 - fy);
-        const w10 = fx * (1 - fy);
-        const w01 = (1 - fx) * fy;
-        const w11 = fx * fy;
-        const p00 = (y0 * w + x0) * 4;
-        const p10 = (y0 * w + x1) * 4;
-        const p01 = (y1 * w + x0) * 4;
-        const p11 = (y1 * w + x1) * 4;
-        r += w00 * src[p00]! + w10 * src[p10]! + w01 * src[p01]! + w11 * src[p11]!;
-        g += w00 * src[p00 + 1]! + w10 * src[p10 + 1]! + w01 * src[p01 + 1]! + w11 * src[p11 + 1]!;
-        b += w00 * src[p00 + 2]! + w10 * src[p10 + 2]! + w01 * src[p01 + 2]! + w11 * src[p11 + 2]!;
-      }
-      const o = (y * w + x) * 4;
-      dst[o] = r / length;
-      dst[o + 1] = g / length;
-      dst[o + 2] = b / length;
-    }
-  }
-}
-
-/**
  * Richardson-Lucy deconvolution of a linear blur of `length` px along `theta`, R, G, B
  * (alpha kept), into `out`. Multiplicative updates keep values positive and do not ring the
  * way a Wiener filter does at the crop's edges; the point spread function is symmetric,
@@ -161,7 +121,7 @@ export function deblurLinear(
   // +1 keeps black pixels out of the division.
   const y = new Float32Array(n);
   for (let i = 0; i < n; i++) y[i] = d[i]! + 1;
-  let x = Float32Array.from(y);
+  const x = Float32Array.from(y);
   const hx = new Float32Array(n);
   const ratio = new Float32Array(n);
   const back = new Float32Array(n);
@@ -169,9 +129,8 @@ export function deblurLinear(
     lineMean(x, w, h, dx, dy, length, hx);
     for (let i = 0; i < n; i++) ratio[i] = y[i]! / Math.max(hx[i]!, 1e-3);
     lineMean(ratio, w, h, dx, dy, length, back);
-    const next = new Float32Array(n);
-    for (let i = 0; i < n; i++) next[i] = (i & 3) === 3 ? y[i]! : x[i]! * back[i]!;
-    x = next;
+    // Elementwise, so in place: hx and back were computed from x before it changes.
+    for (let i = 0; i < n; i++) x[i] = (i & 3) === 3 ? y[i]! : x[i]! * back[i]!;
   }
   for (let i = 0; i < n; i++) out[i] = (i & 3) === 3 ? d[i]! : x[i]! - 1;
   return { data: out, width: w, height: h };
