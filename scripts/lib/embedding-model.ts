@@ -1,13 +1,14 @@
 import manifest from "../../models/manifest.json" with { type: "json" };
+import { embeddingModels, ModelManifest } from "../../src/protocol/manifest.js";
 
 /**
- * The shipped embedding model as models/manifest.json names it: the benches
- * and scripts that seal synthetic embeddings use its id and dimension, so
- * they follow a model change instead of naming one.
+ * The shipped embedding model as models/manifest.json names it (read the way
+ * the server reads it, src/protocol/manifest.ts): the benches and scripts that
+ * seal synthetic embeddings use its id and dimension, so they follow a model
+ * change instead of naming one.
  */
-const entries = Object.entries(manifest.models).filter(([, m]) => m.role === "embedding");
-if (entries.length !== 1) throw new Error(`models/manifest.json: expected one embedding model, found ${entries.length}`);
-const [id, entry] = entries[0]!;
+const models = embeddingModels(ModelManifest.parse(manifest));
+if (models.length !== 1) throw new Error(`models/manifest.json: expected one embedding model, found ${models.length}`);
 
-export const EMBEDDING_MODEL_ID: string = id;
-export const EMBEDDING_DIM: number = (entry as { embedding: { dim: number } }).embedding.dim;
+export const EMBEDDING_MODEL_ID: string = models[0]!.id;
+export const EMBEDDING_DIM: number = models[0]!.dim;
