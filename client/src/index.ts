@@ -18,6 +18,7 @@ import type { RgbaImage } from "./image/types.js";
 import { DEFAULT_BURST, type Frame } from "./pipeline/types.js";
 import { browserPasskeys } from "./passkey/browser.js";
 import { defaultModelsUrl, MODELS_ID } from "./runtime/models-id.js";
+import { prefetchWasmRuntime } from "./runtime/prefetch.js";
 
 export * from "./exports.js";
 export { MODELS_ID } from "./runtime/models-id.js";
@@ -56,6 +57,7 @@ export function createFaceClient(opts: BrowserFaceClientOptions): FaceClient<Fac
       async loadPipeline({ provider, pad, onProgress }) {
         // The pipeline's code is a chunk of its own, fetched with the models: a page that only
         // imports the SDK (or shows consent first) downloads the API client and nothing more.
+        prefetchWasmRuntime(provider, opts.wasmPaths);
         const { loadBrowserPipeline } = await import("./pipeline/load/load-browser.js");
         return loadBrowserPipeline({
           modelsBaseUrl,

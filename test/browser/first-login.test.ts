@@ -8,6 +8,7 @@ import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { face } from "../../scripts/lib/shared-data.js";
 import { launchChromium } from "../../scripts/lib/chromium.js";
 import { cameraFrom } from "../../scripts/lib/fake-camera.js";
+import { RUNTIME_CACHE } from "../../client/src/runtime/compressed-runtime.js";
 
 /**
  * `npm run bench:browser`'s facegate page, once, unthrottled, in Debian's
@@ -58,9 +59,19 @@ describe("first login in Chromium: what is fetched, cold and warm", () => {
     const warm = await measureLoad(context, server, `${server.url}/bench/facegate.html?${await subjects.next()}`, noThrottle);
     expect(warm.error).toBeUndefined();
     expect(warm.result).toMatchObject({ type: "facegate-match" });
-    // Models (and the content-hashed manifest) from Cache Storage, the runtime from the HTTP cache.
+    // Models (and the content-hashed manifest) from Cache Storage, and the decompressed runtime too: the page
+    // does not even ask its HTTP cache for the brotli copy or the decoder (`timing` lists every request it made).
     expect([...warm.served.keys()].filter((p) => p.startsWith("/models/"))).toEqual([]);
     expect(runtimeFiles(warm)).toEqual([]);
+    expect([...warm.timing.keys()].filter((p) => p.endsWith(".brotli") || p.includes("brotli_dec"))).toEqual([]);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/v1/health`); // any page of the origin
+    const stored = await page.evaluate(async (name) => {
+      const keys = await (await caches.open(name)).keys();
+      return keys.map((k) => new URL(k.url).pathname);
+    }, RUNTIME_CACHE);
+    expect(stored).toEqual(["/ort/ort-wasm-simd-threaded.wasm.brotli"]);
+    await page.close();
     await context.close();
   }, 300_000);
 

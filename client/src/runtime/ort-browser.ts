@@ -24,7 +24,8 @@ import { warmUpRuntime } from "./ort-warmup.js";
  * When `wasmPaths` names where ORT's files are served, the WASM runtime is
  * fetched brotli-compressed from there if the host has the compressed copy
  * (runtime/compressed-runtime.ts; the facegate worker's /ort/ does), else ORT
- * fetches its plain .wasm itself.
+ * fetches its plain .wasm itself. A second visit reads the decompressed
+ * runtime from Cache Storage.
  */
 export interface BrowserPlatformOptions {
   /**
@@ -82,16 +83,25 @@ function configure(ort: WebOrt, threads: number, wasmPaths?: string, wasmBinary?
  * Hands ORT the compressed runtime when the host serves it; never fails (ORT
  * then fetches its plain .wasm, which works everywhere).
  */
-async function useCompressedRuntime(ort: WebOrt, wasmPaths: string | undefined): Promise<void> {
-  if (!wasmPaths) return;
+async function useCompressedRuntime(ort: WebOrt, wasmPaths: string | undefined, loader: Promise<CompressedRuntimeModule> | undefined): Promise<void> {
+  if (!wasmPaths || !loader) return;
   try {
-    // Its own chunk (with the decoder's glue), fetched only on this path, beside ORT's own JavaScript.
-    const { fetchCompressedRuntime } = await import("./compressed-runtime.js");
-    const binary = await fetchCompressedRuntime(wasmPaths);
+    const { fetchCompressedRuntime } = await loader;
+    const binary = await fetchCompressedRuntime(wasmPaths, ort.env.versions.web ?? "unversioned");
     if (binary) ort.env.wasm.wasmBinary = binary;
   } catch {
     // a broken copy or decoder: the plain .wasm below still loads
   }
+}
+
+type CompressedRuntimeModule = typeof import("./compressed-runtime.js");
+
+/** The compressed runtime's chunk (with the decoder's glue), fetched only when `wasmPaths` is set, beside ORT's own JavaScript. */
+function compressedRuntimeLoader(wasmPaths: string | undefined): Promise<CompressedRuntimeModule> | undefined {
+  if (!wasmPaths) return undefined;
+  const loader = import("./compressed-runtime.js");
+  loader.catch(() => undefined); // awaited (and its failure tolerated) in useCompressedRuntime
+  return loader;
 }
 
 function threadCount(requested: number | undefined): number {
@@ -123,14 +133,17 @@ export function browserPlatform(preference: ProviderPreference, opts: BrowserPla
       } catch (e) {
         if (preference === "webgpu") throw e;
         choice = { provider: "wasm", reason: `WebGPU runtime unavailable (${(e as Error).message}); using WASM` };
+        const loader = compressedRuntimeLoader(opts.wasmPaths);
         ort = (await import("onnxruntime-web/wasm")) as WebOrt;
         configure(ort, threads, opts.wasmPaths);
-        runtime = useCompressedRuntime(ort, opts.wasmPaths);
+        runtime = useCompressedRuntime(ort, opts.wasmPaths, loader);
       }
     } else {
+      // Both chunks at once: the loader needs ORT's version only once it runs.
+      const loader = compressedRuntimeLoader(opts.wasmPaths);
       ort = (await import("onnxruntime-web/wasm")) as WebOrt;
       configure(ort, threads, opts.wasmPaths);
-      runtime = useCompressedRuntime(ort, opts.wasmPaths);
+      runtime = useCompressedRuntime(ort, opts.wasmPaths, loader);
     }
     // Not awaited: the runtime downloads and compiles while the caller downloads the models.
     const wasmOrt = ort;
