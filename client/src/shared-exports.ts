@@ -43,8 +43,10 @@ export { guidanceFor, type Guidance, type GuidanceCode } from "./guidance.js";
 export type { RgbaImage } from "./image/types.js";
 export type {
   Box,
+  CheckTimings,
   DetectedFace,
   FaceAnalysis,
+  FaceCheckAnalysis,
   FivePoints,
   LoadProgress,
   PadDecision,

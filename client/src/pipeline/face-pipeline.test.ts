@@ -241,6 +241,36 @@ describe("FacePipeline on real photos", () => {
     });
   });
 
+  describe("check() (what the live preview runs: FaceClient.inspect())", () => {
+    it("finds the same face, landmarks and quality as analyze() on every identity photo, without an embedding or its time", async () => {
+      for (const p of PHOTOS) {
+        const c = await pipe.check(await readFace(p.rel));
+        const a = analysed.get(p.rel)!;
+        expect(c.face, p.rel).toEqual(a.face);
+        expect(c.landmarks, p.rel).toEqual(a.landmarks);
+        expect(c.quality, p.rel).toEqual(a.quality);
+        expect(c.detectionPass, p.rel).toBe(a.detectionPass);
+        expect("embedding" in c, p.rel).toBe(false);
+        expect(Object.keys(c.timings).sort()).toEqual(["align", "denoise", "detect", "landmarks", "quality", "total"]);
+      }
+    });
+
+    it("refuses what analyze() refuses, with the same reason", async () => {
+      const base = resize(await readFace("obama/obama_1.jpg"), 340, 425);
+      const cases: [string, RgbaImage][] = [
+        ["blank", solid(640, 480, [128, 128, 128])],
+        ["out of focus", gaussianBlur(base, 4)],
+        ["under-exposed", mapPixels(base, (v) => v * 0.15)],
+        ["face off the edge", await readFace("hard/obama_partial_face.jpg")],
+      ];
+      for (const [what, img] of cases) {
+        const viaAnalyze = await refusal(pipe.analyze(img));
+        const viaCheck = await refusal(pipe.check(img));
+        expect(viaCheck.reason, what).toBe(viaAnalyze.reason);
+      }
+    });
+  });
+
   describe("presentation-attack detection", () => {
     it("reports the manifest's decision and score, each model's probability and its time, only when asked", async () => {
       const a = await pipe.analyze(await readFace("obama/obama_2.jpg"), { pad: "report" });

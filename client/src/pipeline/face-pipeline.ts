@@ -26,7 +26,9 @@ import {
   type AnalyzeOptions,
   type BurstAnalysis,
   type BurstOptions,
+  type CheckTimings,
   type FaceAnalysis,
+  type FaceCheckAnalysis,
   type Frame,
   type LoadProgress,
   type PadResult,
@@ -124,6 +126,15 @@ interface PipelineParts {
  * Models load once; every call reuses their sessions and buffers, so calls
  * must not overlap (await one before starting the next).
  */
+/** What #locate hands on to the embedding. */
+interface Located {
+  image: RgbaImage;
+  aligned: { image: RgbaImage };
+  check: FaceCheckAnalysis;
+  /** performance.now() when the analysis began. */
+  start: number;
+}
+
 export class FacePipeline {
   readonly #stages: Stages;
   readonly #sessions: ModelSession[];
@@ -232,11 +243,24 @@ export class FacePipeline {
     return (await this.#exclusive(image, opts)).analysis;
   }
 
+  /**
+   * Find the face and apply the quality gates, without PAD or the embedding: what a live preview
+   * needs to guide the user (FaceClient.inspect()), at the cost of the detector and landmark
+   * models only. Throws FaceQualityError as analyze() does for the same image.
+   */
+  async check(image: RgbaImage): Promise<FaceCheckAnalysis> {
+    return this.#serially(async () => (await this.#locate(image, true)).check);
+  }
+
   async #exclusive(image: RgbaImage, opts: AnalyzeOptions): Promise<{ analysis: FaceAnalysis; image: RgbaImage }> {
+    return this.#serially(() => this.#analyze(image, opts));
+  }
+
+  async #serially<T>(run: () => Promise<T>): Promise<T> {
     if (this.#busy) throw new Error("FacePipeline.analyze calls must not overlap: await the previous one");
     this.#busy = true;
     try {
-      return await this.#analyze(image, opts);
+      return await run();
     } finally {
       this.#busy = false;
     }
@@ -251,8 +275,11 @@ export class FacePipeline {
     return scores;
   }
 
-  /** The analysis, and the (denoised) image it was made from, for PAD over a burst. */
-  async #analyze(original: RgbaImage, opts: AnalyzeOptions): Promise<{ analysis: FaceAnalysis; image: RgbaImage }> {
+  /**
+   * Everything before PAD and the embedding: the (denoised) image, the subject's face, its
+   * landmarks, the aligned crop and its quality, with the gates applied unless switched off.
+   */
+  async #locate(original: RgbaImage, enforceQuality: boolean): Promise<Located> {
     if (original.width < 1 || original.height < 1 || original.data.length < original.width * original.height * 4) {
       throw new RangeError(`not an RGBA image of ${original.width}x${original.height}`);
     }
@@ -298,11 +325,30 @@ export class FacePipeline {
       outside: aligned.outside,
     };
     const quality: QualityReport = { ...measured, score: qualityScore(measured, this.#quality) };
-    if (opts.enforceQuality !== false) {
+    if (enforceQuality) {
       const refusal = checkQuality(quality, this.#quality);
       if (refusal) throw refusal;
     }
     const t4 = performance.now();
+    const timings: CheckTimings = { denoise: t0 - tn, detect: t1 - t0, landmarks: t2 - t1, align: t3 - t2, quality: t4 - t3, total: t4 - tn };
+    const check: FaceCheckAnalysis = {
+      face,
+      landmarks,
+      points68: pts,
+      otherFaces: choice.others,
+      detectionPass: pass,
+      quality,
+      provider: this.provider,
+      timings,
+    };
+    return { image, aligned, check, start: tn };
+  }
+
+  /** The analysis, and the (denoised) image it was made from, for PAD over a burst. */
+  async #analyze(original: RgbaImage, opts: AnalyzeOptions): Promise<{ analysis: FaceAnalysis; image: RgbaImage }> {
+    const st = this.#stages;
+    const { image, aligned, check, start } = await this.#locate(original, opts.enforceQuality !== false);
+    const { face, quality } = check;
 
     // PAD before the embedding: a refused attack costs no embedding.
     let pad: PadResult | null = null;
@@ -320,28 +366,12 @@ export class FacePipeline {
     const t6 = performance.now();
 
     const timings: StageTimings = {
-      denoise: t0 - tn,
-      detect: t1 - t0,
-      landmarks: t2 - t1,
-      align: t3 - t2,
-      quality: t4 - t3,
+      ...check.timings,
       ...(padMs !== undefined ? { pad: padMs } : {}),
       embed: t6 - t5,
-      total: t6 - tn,
+      total: t6 - start,
     };
-    const analysis: FaceAnalysis = {
-      embedding,
-      modelId: this.modelId,
-      face,
-      landmarks,
-      points68: pts,
-      otherFaces: choice.others,
-      detectionPass: pass,
-      quality,
-      pad,
-      provider: this.provider,
-      timings,
-    };
+    const analysis: FaceAnalysis = { ...check, embedding, modelId: this.modelId, pad, timings };
     return { analysis, image };
   }
 

@@ -85,6 +85,14 @@ export interface StageTimings {
   total: number;
 }
 
+/** Stage timings of FacePipeline.check() (FaceClient.inspect()): it stops before PAD and the embedding. */
+export type CheckTimings = Omit<StageTimings, "pad" | "embed">;
+
+/** What FacePipeline.check() finds: the face and its quality, without an embedding. */
+export type FaceCheckAnalysis = Pick<FaceAnalysis, "face" | "landmarks" | "points68" | "otherFaces" | "detectionPass" | "quality" | "provider"> & {
+  timings: CheckTimings;
+};
+
 export interface FaceAnalysis {
   /** L2-normalised embedding (length = the embedding model's `dim`). */
   embedding: Float32Array;
