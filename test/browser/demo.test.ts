@@ -5,7 +5,7 @@ import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { face } from "../../scripts/lib/shared-data.js";
 import { launchChromium } from "../../scripts/lib/chromium.js";
 import { cameraFrom } from "../../scripts/lib/fake-camera.js";
-import { finalStatus, shot } from "./support/demo.js";
+import { finalStatus, openPage, shot } from "./support/demo.js";
 
 /**
  * The consent-based login demo, end to end in Debian's Chromium with a fake
@@ -60,7 +60,7 @@ describe("demo: sign in with your face, in Chromium", () => {
 
   it("signs up alice with consent, using obama_1 as the camera", async () => {
     const page = await pageWithCamera("obama/obama_1.jpg");
-    const res = await page.goto(`${server.url}/demo/#/signup`);
+    const res = await openPage(page, `${server.url}/demo/#/signup`);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     // The page may not be framed (a consent button under someone else's page) and runs only its own
     // scripts; the whole flow below runs under this policy.
@@ -93,12 +93,12 @@ describe("demo: sign in with your face, in Chromium", () => {
 
   it("signs alice in with obama_2: the relying party accepts the assertion", async () => {
     const page = await pageWithCamera("obama/obama_2.jpg");
-    await page.goto(`${server.url}/demo/#/signin`);
+    await openPage(page, `${server.url}/demo/#/signin`);
     const status = await faceStep(page, "signin", "alice");
     await shot(page, "04-signin-match");
     expect(status).toBe("Signed in as alice (face)");
     // The relying party's session is established (its own cookie, checked server-side).
-    await page.goto(`${server.url}/demo/#/`);
+    await openPage(page, `${server.url}/demo/#/`);
     await page.waitForSelector("#signed-in-banner:not([hidden])");
     expect(await page.textContent("#signed-in-banner")).toBe("Signed in as alice");
     await closeAll();
@@ -106,7 +106,7 @@ describe("demo: sign in with your face, in Chromium", () => {
 
   it("refuses biden_1 for alice and shows the attempts remaining", async () => {
     const page = await pageWithCamera("biden/biden_1.jpg");
-    await page.goto(`${server.url}/demo/#/signin`);
+    await openPage(page, `${server.url}/demo/#/signin`);
     const status = await faceStep(page, "signin", "alice");
     await shot(page, "05-signin-refused");
     expect(status).toBe("Face did not match. Attempts remaining: 4.");
@@ -118,13 +118,13 @@ describe("demo: sign in with your face, in Chromium", () => {
     // is 15-40x slower than WASM; both steps on it took 133 s of npm test), and a template made on
     // one execution provider must match a capture made on the other.
     const page = await pageWithCamera("obama/obama_3.jpg");
-    await page.goto(`${server.url}/demo/#/signup`);
+    await openPage(page, `${server.url}/demo/#/signup`);
     expect(await faceStep(page, "signup", "carol")).toMatch(/^Enrolled carol/);
     expect(await page.textContent("#runtime")).toMatch(/Execution provider: WASM/);
     // Another photo of the same person: the same one again would be refused as a replay of the
     // stored template (a still image fed twice gives the same embedding; live captures never do).
     const again = await pageWithCamera("obama/obama_1.jpg", { webgpu: true });
-    await again.goto(`${server.url}/demo/?ep=webgpu#/signin`);
+    await openPage(again, `${server.url}/demo/?ep=webgpu#/signin`);
     expect(await faceStep(again, "signin", "carol", 280_000)).toBe("Signed in as carol (face)");
     expect(await again.textContent("#runtime")).toMatch(/Execution provider: WEBGPU \(requested \(software adapter\)/);
     await shot(again, "09-webgpu-signed-in");
@@ -133,7 +133,7 @@ describe("demo: sign in with your face, in Chromium", () => {
 
   it("shows what the server holds, deletes it, and sign-in then says nothing is enrolled", async () => {
     const page = await pageWithCamera("obama/obama_2.jpg");
-    await page.goto(`${server.url}/demo/#/privacy`);
+    await openPage(page, `${server.url}/demo/#/privacy`);
     await page.fill("#privacy-username", "alice");
     await page.click("#privacy-show");
     await page.waitForSelector("#privacy-record:not([hidden])");
@@ -145,7 +145,7 @@ describe("demo: sign in with your face, in Chromium", () => {
     expect(await finalStatus(page)).toBe("Deleted. The server no longer holds any face data for alice.");
     await shot(page, "07-privacy-deleted");
 
-    await page.goto(`${server.url}/demo/#/signin`);
+    await openPage(page, `${server.url}/demo/#/signin`);
     expect(await faceStep(page, "signin", "alice")).toBe("There is no face enrolled for this username. Sign up first.");
     await shot(page, "08-signin-after-delete");
     await closeAll();

@@ -6,6 +6,7 @@ import { subjectFactory } from "../../bench/browser/subjects.js";
 import { freePort, startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { face } from "../../scripts/lib/shared-data.js";
+import { openPage } from "./support/demo.js";
 import { launchChromium } from "../../scripts/lib/chromium.js";
 import { cameraFrom } from "../../scripts/lib/fake-camera.js";
 import { RUNTIME_CACHE } from "../../client/src/runtime/compressed-runtime.js";
@@ -65,7 +66,7 @@ describe("first login in Chromium: what is fetched, cold and warm", () => {
     expect(runtimeFiles(warm)).toEqual([]);
     expect([...warm.timing.keys()].filter((p) => p.endsWith(".brotli") || p.includes("brotli_dec"))).toEqual([]);
     const page = await context.newPage();
-    await page.goto(`${server.url}/v1/health`); // any page of the origin
+    await openPage(page, `${server.url}/v1/health`); // any page of the origin
     const stored = await page.evaluate(async (name) => {
       const keys = await (await caches.open(name)).keys();
       return keys.map((k) => new URL(k.url).pathname);

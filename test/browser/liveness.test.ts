@@ -14,7 +14,7 @@ import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { REPO } from "../../scripts/lib/shared-data.js";
 import { launchChromium, tempDir } from "../../scripts/lib/chromium.js";
 import { cameraFromClip } from "../../scripts/lib/fake-camera.js";
-import { finalStatus, shot } from "./support/demo.js";
+import { finalStatus, openPage, shot } from "./support/demo.js";
 
 /**
  * The active liveness challenge end to end in Chromium with the fake
@@ -61,7 +61,7 @@ describe.skipIf(!existsSync(VIDEO))("active liveness in Chromium", () => {
 
   /** Verifies in the page through the SDK with an active challenge; the prompts it showed and the outcome. */
   async function verifyInPage(page: Page, subject: string, token: string) {
-    await page.goto(`${server.url}/demo/?ep=wasm`);
+    await openPage(page, `${server.url}/demo/?ep=wasm`);
     return page.evaluate(
       async ({ subject, token }) => {
         const { client, useToken } = (
@@ -124,7 +124,7 @@ describe.skipIf(!existsSync(VIDEO))("active liveness in Chromium", () => {
     const { browser, context } = await launchChromium({ camera: cameraFromClip(join(VIDEO, "liveportrait_d9.mp4"), 0, 4) });
     try {
       const page = await context.newPage();
-      await page.goto(`${server.url}/demo/?ep=wasm#/signin`);
+      await openPage(page, `${server.url}/demo/?ep=wasm#/signin`);
       await page.fill("#signin-username", subject);
       await page.check("#signin-active");
       await page.click("#signin-continue");

@@ -8,7 +8,7 @@ import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { face, REPO } from "../../scripts/lib/shared-data.js";
 import { launchChromium } from "../../scripts/lib/chromium.js";
 import { cameraFrom } from "../../scripts/lib/fake-camera.js";
-import { finalStatus, shot } from "./support/demo.js";
+import { finalStatus, openPage, shot } from "./support/demo.js";
 
 /**
  * Device binding end to end (docs/SECURITY.md "Device binding"): the demo's
@@ -92,7 +92,7 @@ describe("passkey beside the face (device: required), in Chromium", () => {
   const said = (page: Page) => page.evaluate(() => (globalThis as unknown as { said: string[] }).said);
 
   async function signUp(page: Page, username: string): Promise<string> {
-    await page.goto(`${origin}/demo/?ep=wasm#/signup`);
+    await openPage(page, `${origin}/demo/?ep=wasm#/signup`);
     await page.fill("#signup-username", username);
     await page.click("#signup-continue");
     await page.check("#consent-check");
@@ -104,7 +104,7 @@ describe("passkey beside the face (device: required), in Chromium", () => {
   }
 
   async function signIn(page: Page, username: string): Promise<string> {
-    await page.goto(`${origin}/demo/?ep=wasm#/signin`);
+    await openPage(page, `${origin}/demo/?ep=wasm#/signin`);
     await page.fill("#signin-username", username);
     await page.click("#signin-continue");
     await page.waitForSelector("#signin-capture [part=action]:not([disabled])", { timeout: 180_000 });

@@ -8,6 +8,7 @@ import { loadNodePipeline } from "../../client/src/pipeline/load/load-node.js";
 import { startDevServer, type DevServer } from "../../scripts/lib/dev-server.js";
 import { ensureDevKeys } from "../../scripts/lib/ensure-dev-keys.js";
 import { face, REPO } from "../../scripts/lib/shared-data.js";
+import { openPage } from "./support/demo.js";
 import { launchChromium } from "../../scripts/lib/chromium.js";
 
 /**
@@ -40,7 +41,7 @@ describe("SDK in Chromium agrees with Node", () => {
   async function embedInBrowser(ep: "wasm" | "webgpu") {
     const page = await browser.newPage();
     try {
-      await page.goto(`${server.url}/demo/?ep=${ep}`);
+      await openPage(page, `${server.url}/demo/?ep=${ep}`);
       const out: { provider: string; reason: string; embedding: number[] }[] = [];
       for (const p of photos) {
         const img = images.get(p)!;

@@ -172,7 +172,8 @@ describe("a Vite app on another origin, with the elements and the relying-party 
       if (r.url().includes("/models/")) modelRequests.push(r.url());
     });
     const q = new URLSearchParams({ api: server.url, subject: "alice", step, ...query });
-    await page.goto(`${appUrl}${path}?${q}`);
+    // Playwright's 30 s default for the load event is too short on a machine the whole test run shares.
+    await page.goto(`${appUrl}${path}?${q}`, { timeout: 150_000 });
     return { page, modelRequests };
   }
 

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import type { Page, Response } from "playwright-core";
 import { REPO } from "../../../scripts/lib/shared-data.js";
 
 /** Screenshots are test artifacts (git-ignored), one per step. */
@@ -22,4 +22,34 @@ export async function finalStatus(page: Page, timeout = 180_000): Promise<string
     { timeout, polling: 250 },
   );
   return (await page.textContent("#status")) ?? "";
+}
+
+/**
+ * page.goto with room for a loaded machine and a failure that says where it
+ * stuck. The whole test run shares two cores (the node and worker projects run
+ * beside the browser tests), and Playwright's default 30 s for the load event
+ * is a timing assertion the house does not make: two full runs failed on it with
+ * the page's small files (about 200 kB) still unanswered. The error lists the
+ * requests still open, with when each started, so the next such failure names
+ * the resource (or the server) that held the page.
+ */
+export async function openPage(page: Page, url: string, timeout = 150_000): Promise<Response | null> {
+  const started = Date.now();
+  const open = new Map<string, number>();
+  const track = (r: { url(): string }) => open.set(r.url(), Date.now() - started);
+  const done = (r: { url(): string }) => open.delete(r.url());
+  page.on("request", track);
+  page.on("requestfinished", done);
+  page.on("requestfailed", done);
+  try {
+    return await page.goto(url, { timeout });
+  } catch (e) {
+    const origin = new URL(url).origin;
+    const pending = [...open].map(([u, at]) => `${u.replace(origin, "")} (asked at ${at} ms)`);
+    throw new Error(`${(e as Error).message}\nafter ${Date.now() - started} ms; requests still open: ${pending.join(", ") || "none"}`, { cause: e });
+  } finally {
+    page.off("request", track);
+    page.off("requestfinished", done);
+    page.off("requestfailed", done);
+  }
 }
