@@ -48,6 +48,9 @@ export class PresentationAttackError extends FaceQualityError {
  * `needs-video` (an active challenge needs a live camera source, not a
  * photo), `pad-not-loaded` (the tenant requires passive PAD and no PAD
  * model could be loaded: the models' manifest has no PAD block).
+ * For `action-not-shown`, `details` has the `action`, the frames `analysed`
+ * and `longestGapMs` between two of them: above 1000 the device analysed too
+ * slowly for the rule (no gap over 1 s), not the user.
  */
 export class LivenessError extends FacegateError {
   override name = "LivenessError";

@@ -83,7 +83,9 @@ describe.skipIf(!existsSync(VIDEO))("active liveness in Chromium", () => {
           });
           return { match: r.match, acr: JSON.parse(atob(r.assertion!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")))["acr"] as string, prompts };
         } catch (e) {
-          return { error: (e as { name: string }).name, reason: (e as { reason?: string }).reason, prompts };
+          // details: how many frames were analysed and the longest wait between two (what a loaded machine shows).
+          const { name, reason, details } = e as { name: string; reason?: string; details?: unknown };
+          return { error: name, reason, details, prompts };
         }
       },
       { subject, token },
@@ -105,7 +107,12 @@ describe.skipIf(!existsSync(VIDEO))("active liveness in Chromium", () => {
   const cases: [string, LivenessAction, string, string, number, number, number][] = [
     // name, action, tenant, clip, capture from (s), capture length (s), enrolment frame (s)
     ["a live blink", "blink", "blinkers", "liveportrait_d9.mp4", 0, 4, 8],
-    ["a live head turn, right then left", "turn-right-left", "turners", "anit-spoofing_real.webm", 6, 7, 2],
+    // From 5 s: 1.85 s facing the camera before the turn, so the capture may begin up to that late
+    // after the camera opened (a loaded machine) and still see the turn from its start, as the SDK
+    // needs; the person faces the camera again about 7 s in, inside the SDK's 8 s budget (measured
+    // in Chromium here with three busy processes beside it: the action seen 6.8-7.0 s after the
+    // video started playing). From 6 s, as before, 0.8 s was all the slack at the start.
+    ["a live head turn, right then left", "turn-right-left", "turners", "anit-spoofing_real.webm", 5, 8.3, 2],
   ];
   for (const [name, action, tenant, clip, from, seconds, enrolAt] of cases) {
     it(`${name} passes the challenge and signs in; the assertion says active`, async () => {

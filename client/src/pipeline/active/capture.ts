@@ -1,4 +1,11 @@
-import { actionShown, ACTION_RULE, type EvidenceFrame, type LivenessAction, type LivenessEvidence } from "../../../../src/protocol/liveness.js";
+import {
+  actionShown,
+  ACTION_RULE,
+  MAX_EVIDENCE_FRAMES,
+  type EvidenceFrame,
+  type LivenessAction,
+  type LivenessEvidence,
+} from "../../../../src/protocol/liveness.js";
 import { similarity } from "../../../../src/protocol/similarity.js";
 import { FaceQualityError, LivenessError } from "../../errors.js";
 import type { FacePipeline } from "../face-pipeline.js";
@@ -60,6 +67,8 @@ export async function captureAction(
   let start: number | null = null;
   let analysed = 0;
   let index = 0;
+  // The longest wait between two analysed frames: over the rule's 1 s, no evidence can hold both.
+  let longestGapMs = 0;
   for await (const frame of frames) {
     const t = frame.timestamp ?? index * 100;
     index++;
@@ -76,10 +85,14 @@ export async function captureAction(
       continue;
     }
     analysed++;
+    if (seen.length > 0) longestGapMs = Math.max(longestGapMs, t - seen[seen.length - 1]!.t);
     seen.push({ t, a, usable: Math.abs(a.quality.pose.yaw) <= ACTION_RULE.frontalYaw && pipeline.qualityRefusal(a.quality) === null });
-    if (seen.length > 64) seen.shift();
-    const built = evidenceOf(seen, pipeline.threshold);
-    if (built && actionShown(built.evidence.frames, action, pipeline.threshold).ok) {
+    // A gap or a jump the rule refuses (a slow frame, a face lost at a steep turn) can never lie
+    // inside evidence: the frames before it start over instead of spoiling every later window.
+    if (seen.length > 1 && !continuous(seen[seen.length - 2]!, seen[seen.length - 1]!)) seen.splice(0, seen.length - 1);
+    if (seen.length > MAX_EVIDENCE_FRAMES) thin(seen);
+    const built = shownIn(seen, action, pipeline.threshold);
+    if (built) {
       opts.onPrompt?.({ action, message: "Thank you.", stage: "seen" });
       return { ...built, analysed };
     }
@@ -87,7 +100,78 @@ export async function captureAction(
   throw new LivenessError("action-not-shown", `The camera did not see the requested action in ${Math.round(maxMs / 1000)} s: ${ACTION_MESSAGES[action]}`, {
     action,
     analysed,
+    longestGapMs: Math.round(longestGapMs),
   });
+}
+
+function continuous(before: Seen, after: Seen): boolean {
+  const gap = after.t - before.t;
+  return gap > 0 && gap <= ACTION_RULE.maxGapMs && boxIou(before.a.face.box, after.a.face.box) >= ACTION_RULE.minIou;
+}
+
+/**
+ * Keeps the history within what an envelope may carry (MAX_EVIDENCE_FRAMES)
+ * without shortening the time it spans: a device that analyses 15 frames a
+ * second fills 64 frames in about 4 s, less than a slow turn right and left
+ * takes. Drops the frame in the densest stretch, so the spacing stays even,
+ * but never one that is the history's furthest turn either way or its most
+ * closed eyes (what the action rule looks for), nor one whose neighbours would
+ * then break the rule's continuity. When no frame may go, the oldest does.
+ */
+function thin(seen: Seen[]): void {
+  const keep = new Set<number>();
+  let left = 0;
+  let right = 0;
+  let closed = -1;
+  for (let i = 0; i < seen.length; i++) {
+    const q = seen[i]!.a.quality;
+    if (q.pose.yaw > seen[left]!.a.quality.pose.yaw) left = i;
+    if (q.pose.yaw < seen[right]!.a.quality.pose.yaw) right = i;
+    if (Math.abs(q.pose.yaw) <= ACTION_RULE.frontalYaw && (closed < 0 || eyeAspectRatio(seen[i]!.a.points68) < eyeAspectRatio(seen[closed]!.a.points68)))
+      closed = i;
+  }
+  keep.add(left).add(right).add(closed);
+  let drop = 0; // the oldest, unless another frame may go
+  let span = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < seen.length - 1; i++) {
+    if (keep.has(i)) continue;
+    const s = seen[i + 1]!.t - seen[i - 1]!.t;
+    if (s < span && continuous(seen[i - 1]!, seen[i + 1]!)) {
+      span = s;
+      drop = i;
+    }
+  }
+  seen.splice(drop, 1);
+}
+
+/**
+ * The evidence of the action in the history, if any stretch of it shows it:
+ * the history may begin mid-action (the user moved before the prompt), so
+ * each frontal frame is tried as the start, the earliest first. Pose, eyes
+ * and continuity are checked before any agreement is computed; the verdict is
+ * the server's own rule (protocol/liveness.ts) on exactly what is sent.
+ */
+function shownIn(seen: readonly Seen[], action: LivenessAction, threshold: number): { embedding: Float32Array; evidence: LivenessEvidence } | null {
+  for (let start = 0; start <= seen.length - ACTION_RULE.minFrames; start++) {
+    if (Math.abs(seen[start]!.a.quality.pose.yaw) > ACTION_RULE.frontalYaw) continue;
+    const stretch = seen.slice(start);
+    if (!actionShown(shapeOf(stretch), action, Number.NEGATIVE_INFINITY).ok) continue;
+    const built = evidenceOf(stretch, threshold);
+    if (built && actionShown(built.evidence.frames, action, threshold).ok) return built;
+  }
+  return null;
+}
+
+/** The evidence frames without the agreement (which needs the probe): what the rule's other checks read. */
+function shapeOf(seen: readonly Seen[]): EvidenceFrame[] {
+  return seen.map((s, i) => ({
+    t: Math.round(s.t - seen[0]!.t),
+    yaw: round(s.a.quality.pose.yaw, 1),
+    pitch: round(s.a.quality.pose.pitch, 1),
+    ear: round(eyeAspectRatio(s.a.points68), 4),
+    agree: 1,
+    iou: i === 0 ? 1 : round(boxIou(seen[i - 1]!.a.face.box, s.a.face.box), 3),
+  }));
 }
 
 /** The probe from the usable frontal frames, and every frame's evidence against it; null until there are enough. */
@@ -96,15 +180,7 @@ function evidenceOf(seen: readonly Seen[], threshold: number): { embedding: Floa
   if (good.length < MIN_PROBE_FRAMES) return null;
   const embedding = fuseEmbeddings(good.map((s) => ({ embedding: s.a.embedding, weight: s.a.quality.score })));
   if (good.some((s) => similarity(s.a.embedding, embedding) < threshold)) return null;
-  const t0 = seen[0]!.t;
-  const frames: EvidenceFrame[] = seen.map((s, i) => ({
-    t: Math.round(s.t - t0),
-    yaw: round(s.a.quality.pose.yaw, 1),
-    pitch: round(s.a.quality.pose.pitch, 1),
-    ear: round(eyeAspectRatio(s.a.points68), 4),
-    agree: round(similarity(s.a.embedding, embedding), 4),
-    iou: i === 0 ? 1 : round(boxIou(seen[i - 1]!.a.face.box, s.a.face.box), 3),
-  }));
+  const frames = shapeOf(seen).map((f, i) => ({ ...f, agree: round(similarity(seen[i]!.a.embedding, embedding), 4) }));
   return { embedding, evidence: { v: 1, frames } };
 }
 
