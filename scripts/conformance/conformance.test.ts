@@ -117,7 +117,7 @@ describe("scripts/conformance/run.ts", () => {
   );
 
   it(
-    "a drifted pipeline (the package's five-point reduction) is refused at the points and every stage after, and the run exits 1",
+    "a drifted pipeline (the package's five-point reduction) is refused at the points, the crop and the quality, and the run exits 1",
     async () => {
       const { code, stdout } = await runner(["--impl", reference("--five-points package"), "--only", "faces/obama/"]);
       const n = vectors.photos.filter((p) => p.image.includes("faces/obama/")).length;
@@ -125,8 +125,9 @@ describe("scripts/conformance/run.ts", () => {
       expect(code).toBe(1);
       const rows = stdout.split("\n").filter((l) => l.startsWith("FAIL  faces/obama/"));
       expect(rows).toHaveLength(n);
-      for (const row of rows) expect(row).toMatch(/detection ok, subject ok, points FAIL, aligned FAIL, quality FAIL, embedding FAIL/);
-      expect(stdout).toMatch(/embedding: cosine 0\.\d+ < 0\.9999/);
+      // The embedding computes in int8, so its bound (cosine 0.985) is loose enough for two correct
+      // runtimes; this drift's embeddings land at 0.993-0.996, inside it. The stages before catch it.
+      for (const row of rows) expect(row).toMatch(/detection ok, subject ok, points FAIL, aligned FAIL, quality FAIL, embedding ok/);
     },
     SLOW,
   );

@@ -20,18 +20,24 @@ import { DEVELOPMENT_PHOTOS, lfwSelection, LFW_PAIRS, LFW_STRIDE, RESTORATION_PH
 import { MODELS_DIR, ReferencePipeline, REPO_ROOT, sha256Hex } from "./trace.js";
 
 /**
- * A native port runs ONNX Runtime's CPU provider in fp32 and its own
- * arithmetic for resampling and warping, so it cannot be bit-exact; it must
- * be close enough that nothing downstream changes. The embedding bound is
- * the one that matters: cosine >= 0.9999 puts the port's embedding within
- * sqrt(2 * 1e-4) = 0.014 (L2) of the reference's, so any similarity it
- * computes moves by at most 0.014, a fifth of the gap between the manifest's
- * FMR 1e-4 and 1e-5 thresholds (0.408 and 0.475). The other stages' bounds
- * are there to say where a port went wrong, each several times what
+ * A native port runs ONNX Runtime's CPU provider and its own arithmetic for
+ * resampling and warping, so it cannot be bit-exact; it must be close enough
+ * that nothing downstream changes. The embedding model computes its 1x1
+ * convolutions in int8 (docs/BENCHMARKS.md "int8 compute"), and a float
+ * difference of one ulp before a QuantizeLinear can move a value by one whole
+ * level, so two correct runtimes differ by far more than in float32: on all
+ * 1,549 LFW DevTest images onnxruntime-node's embedding was at cosine 0.9934
+ * to 0.99999 of WASM's (median 0.9981), which moved pair similarities by 0.003
+ * (median) and at most 0.021, and changed no decision at the operating
+ * threshold on DevTest's 1,000 pairs. The bound, cosine >= 0.985, leaves that
+ * room twice over. The price: a small drift no longer shows in the embedding
+ * alone (the package's five-point reduction, a real one, lands at 0.993-0.996);
+ * the stages before it catch that one (points, crop, quality). Those bounds are
+ * there to say where a port went wrong, each several times what
  * onnxruntime-node's kernels already differ by (`measured`).
  */
 const TOLERANCES: Omit<Tolerances, "measured"> = {
-  why: "cosine >= 0.9999 keeps every similarity within 0.014 of the reference's (a fifth of the gap between the FMR 1e-4 and 1e-5 thresholds); the per-stage bounds locate a drift and are at least twice, mostly ten times or more, the largest difference between the SDK (onnxruntime-web WASM) and the same code on onnxruntime-node's native CPU kernels over these photos (`measured`, redone by every generation). Boxes, points and inter-ocular distance in source pixels; crop statistics and thumbnail in 8-bit levels; pose in degrees; sharpness relative. Decoding is exact: equal RGBA sha256 or a failed decode stage.",
+  why: "cosine >= 0.985: the embedding model computes in int8, where two correct runtimes differ by up to 1 - 0.9934 (onnxruntime-node against WASM on LFW DevTest: similarities moved by at most 0.021, no decision changed at the operating threshold); a drift as small as the package's five-point reduction (0.993-0.996) passes this stage and is caught by the points, crop and quality stages. The per-stage bounds locate a drift and are at least twice, mostly ten times or more, the largest difference between the SDK (onnxruntime-web WASM) and the same code on onnxruntime-node's native CPU kernels over these photos (`measured`, redone by every generation). Boxes, points and inter-ocular distance in source pixels; crop statistics and thumbnail in 8-bit levels; pose in degrees; sharpness relative. Decoding is exact: equal RGBA sha256 or a failed decode stage.",
   boxPx: 0.1,
   score: 0.001,
   pointPx: 0.1,
@@ -44,7 +50,7 @@ const TOLERANCES: Omit<Tolerances, "measured"> = {
   poseDeg: 0.05,
   outside: 0.001,
   qualityScore: 0.005,
-  embeddingCosine: 0.9999,
+  embeddingCosine: 0.985,
 };
 
 /** The native runtime must stay within this fraction of every bound, or the bound is too tight to judge a port by. */

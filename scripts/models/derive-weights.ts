@@ -4,7 +4,9 @@
  * in two steps, and checks each (weights.ts says why and how):
  *
  *   1. denormal float32 weights flushed to zero;
- *   2. the matrix weights stored compressed (float16 or int8), or not.
+ *   2. the matrix weights stored compressed (float16 or int8), or not; with
+ *      int8-qdq, the 1x1 convolutions also compute in int8 (activations.ts),
+ *      their activation ranges taken from the DevTrain images' inputs.
  *
  * fr-detect starts from the detector derived by derive-detector.ts (input
  * size symbolic, box decoding moved to the SDK), re-derived here from the
@@ -29,7 +31,8 @@ import { parseArgs } from "node:util";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { ModelManifest, type ModelManifestT } from "../../src/protocol/manifest.js";
 import { setJsonMember } from "../eval/calibration/manifest.js";
-import { compareOutputs, developmentPhotos, devTrainImages, modelsDirWith, recordModelInputs, type OutputDifference } from "./check.js";
+import { quantizeActivations, RANGE_QUANTILE, SENSITIVE_LIMIT } from "./activations.js";
+import { compareOutputs, developmentPhotos, devTrainImages, modelsDirWith, recordModelInputs, type OutputDifference, type RecordedInput } from "./check.js";
 import { deriveDetector } from "./derive-detector.js";
 import { codec, modelDenormals } from "./onnx.js";
 import { originalFile, PACKAGE, REPO_ROOT, sha256, VERSION } from "./package.js";
@@ -64,13 +67,34 @@ export function flushed(bytes: Uint8Array): { bytes: Uint8Array; flushed: number
   return n ? { bytes: onnx.ModelProto.encode(m).finish(), flushed: n } : { bytes, flushed: 0 };
 }
 
-export function stored(bytes: Uint8Array, storage: WeightStorage): { bytes: Uint8Array; tensors: number } {
+export function stored(bytes: Uint8Array, storage: Exclude<WeightStorage, "int8-qdq">): { bytes: Uint8Array; tensors: number } {
   if (storage === "float32") return { bytes, tensors: 0 };
   const onnx = codec();
   const m = onnx.ModelProto.decode(bytes);
   const tensors = storage === "float16" ? storeFloat16(m) : storeInt8(m);
   m.producerName = "facegate scripts/models/derive-weights.ts";
   return { bytes: onnx.ModelProto.encode(m).finish(), tensors };
+}
+
+/** int8-qdq: the int8 storage, then its 1x1 convolutions quantised on the calibration inputs (activations.ts). */
+export async function storedQdq(
+  bytes: Uint8Array,
+  calibration: readonly RecordedInput[],
+): Promise<{ bytes: Uint8Array; tensors: number; qdq: Record<string, unknown> }> {
+  const int8 = stored(bytes, "int8");
+  const q = await quantizeActivations(int8.bytes, calibration);
+  return {
+    bytes: q.bytes,
+    tensors: int8.tensors,
+    qdq: {
+      calibration: `${calibration.length} inputs the pipeline gave the model on LFW DevTrain images`,
+      rangeQuantile: RANGE_QUANTILE,
+      quantizedConvs: q.quantized,
+      keptFloat: q.keptFloat,
+      sensitiveLimit: SENSITIVE_LIMIT,
+      meanCosineDistance: Number(q.distance.toPrecision(3)),
+    },
+  };
 }
 
 export function compressedSizes(bytes: Uint8Array): { gzip: number; brotli: number } {
@@ -84,6 +108,8 @@ const STORAGE_TEXT: Record<WeightStorage, string> = {
   float32: "float32, as the original",
   float16: "Conv/Gemm/MatMul weights as IEEE binary16, each behind a Cast to float32 that ONNX Runtime folds when the session is created",
   int8: "Conv/Gemm/MatMul weights as int8, symmetric, one scale (max |w| / 127) per output channel, each behind Cast + Mul (DequantizeLinear's arithmetic; per-channel DequantizeLinear needs opset 13, the model is opset 9), folded by ONNX Runtime when the session is created",
+  "int8-qdq":
+    "the int8 weights; the 1x1 convolutions in QDQ form (uint8 activations, one scale per tensor from quantiles of DevTrain activations; weights behind per-channel DequantizeLinear; bias int32), which ONNX Runtime fuses into QLinearConv (8-bit compute); opset 13; scripts/models/activations.ts",
 };
 
 const round = (x: number, digits = 3) => Number(x.toPrecision(digits));
@@ -121,7 +147,7 @@ async function main(): Promise<void> {
   const choice: Record<string, WeightStorage> = {};
   for (const kv of values.storage.split(",").filter(Boolean)) {
     const [id, s] = kv.split("=") as [string, WeightStorage];
-    if (!ids.includes(id) || !["float32", "float16", "int8"].includes(s)) throw new Error(`--storage: bad entry ${kv}`);
+    if (!ids.includes(id) || !["float32", "float16", "int8", "int8-qdq"].includes(s)) throw new Error(`--storage: bad entry ${kv}`);
     choice[id] = s;
   }
   let text = manifestText;
@@ -138,8 +164,11 @@ async function main(): Promise<void> {
     );
     const options: WeightStorage[] = values.compare ? ["float32", "float16", "int8"] : [choice[id] ?? "float32"];
     const results: Record<string, unknown> = {};
+    // Activation ranges come from DevTrain only (never the development photos, which tests use).
+    const train = new Set(devTrainImages(Number(values.devtrain)));
+    const calibration = recorded.filter((r) => train.has(r.image));
     for (const storage of options) {
-      const s = stored(f.bytes, storage);
+      const s = storage === "int8-qdq" ? await storedQdq(f.bytes, calibration) : { ...stored(f.bytes, storage), qdq: undefined };
       const check = storage === "float32" ? flushCheck : await compareOutputs(id, entry, start, s.bytes, recorded);
       const sizes = compressedSizes(s.bytes);
       results[storage] = { bytes: s.bytes.length, ...sizes, check: rounded(check) };
@@ -164,6 +193,7 @@ async function main(): Promise<void> {
           flushed: { sha256: sha256(f.bytes), bytes: f.bytes.length, check: rounded(flushCheck) },
           storage,
           storageDetail: STORAGE_TEXT[storage],
+          ...(s.qdq ? { qdq: s.qdq } : {}),
           check: { data, ...rounded(check) },
           compressed: sizes,
         },

@@ -30,6 +30,7 @@ export function codec(): OnnxCodec {
 
 export const FLOAT = 1;
 export const INT8 = 3;
+export const INT32 = 6;
 export const FLOAT16 = 10;
 
 /** A float32 tensor's values (a copy), from raw_data or float_data. */

@@ -22,9 +22,10 @@
  * float32(half) or float32(q x scale), so what the model computes follows
  * from the file alone (effectiveWeights reproduces them).
  */
-import { codec, FLOAT, FLOAT16, floatConstants, floatsOf, INT8, isDenormal, setFloats, sizeOf } from "./onnx.js";
+import { codec, FLOAT, FLOAT16, floatConstants, floatsOf, INT8, INT32, isDenormal, setFloats, sizeOf } from "./onnx.js";
 
-export type WeightStorage = "float32" | "float16" | "int8";
+/** int8-qdq: int8 weights and, for the 1x1 convolutions, int8 compute (activations.ts). */
+export type WeightStorage = "float32" | "float16" | "int8" | "int8-qdq";
 
 /** Flushes denormal float32 constants to signed zero, in place; returns how many. */
 export function flushDenormals(model: any): number {
@@ -202,12 +203,27 @@ export function effectiveWeights(model: any): Map<string, Float32Array> {
       out.set(mul.output[0], w);
     }
   }
+  // int8-qdq: weights and biases behind a per-channel DequantizeLinear (activations.ts).
+  for (const n of g.node) {
+    if (n.opType !== "DequantizeLinear") continue;
+    const t = inits.get(n.input[0]);
+    if (t?.dataType !== INT8 && t?.dataType !== INT32) continue;
+    const raw = t.rawData.buffer.slice(t.rawData.byteOffset, t.rawData.byteOffset + t.rawData.byteLength);
+    const q = t.dataType === INT8 ? new Int8Array(raw) : new Int32Array(raw);
+    const scale = floatsOf(inits.get(n.input[1]));
+    const inner = q.length / scale.length;
+    out.set(
+      n.output[0],
+      Float32Array.from(q, (v, i) => Math.fround(v * scale[Math.floor(i / inner)]!)),
+    );
+  }
   return out;
 }
 
 /** How the matrix weights of a model file are stored. */
 export function weightStorage(model: any): WeightStorage {
   const types = new Set(model.graph.initializer.filter((t: any) => sizeOf(t) > 1).map((t: any) => t.dataType));
+  if (model.graph.node.some((n: any) => n.opType === "QuantizeLinear")) return "int8-qdq";
   if (types.has(INT8)) return "int8";
   if (types.has(FLOAT16)) return "float16";
   return "float32";

@@ -9,9 +9,10 @@ import { warmUpRuntime } from "./ort-warmup.js";
  * the ONNX Runtime build it needs is loaded:
  *
  * - WASM: `onnxruntime-web/wasm` (its .wasm is 14 MB);
- * - WebGPU: `onnxruntime-web/webgpu`, on which every node of the face models
- *   runs on the WebGPU EP (the default JSEP build left 33 PRelu nodes on the
- *   CPU, docs/MODELS.md). Its runtime (.asyncify.wasm, 26.8 MB) is larger than
+ * - WebGPU: `onnxruntime-web/webgpu`, on which every node of the float face
+ *   models ran on the WebGPU EP (the default JSEP build left 33 PRelu nodes on
+ *   the CPU, docs/MODELS.md; the int8 embedding model's QuantizeLinear nodes
+ *   were not re-checked). Its runtime (.asyncify.wasm, 26.8 MB) is larger than
  *   the 25 MiB a Cloudflare static asset may be, so scripts/build-demo.ts
  *   splits it into parts with a small index (`<name>.parts.json`: part files,
  *   total bytes, sha256); when that index exists the parts are fetched,
