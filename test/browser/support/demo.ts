@@ -28,10 +28,11 @@ export async function finalStatus(page: Page, timeout = 180_000): Promise<string
  * page.goto with room for a loaded machine and a failure that says where it
  * stuck. The whole test run shares two cores (the node and worker projects run
  * beside the browser tests), and Playwright's default 30 s for the load event
- * is a timing assertion the house does not make: two full runs failed on it with
- * the page's small files (about 200 kB) still unanswered. The error lists the
- * requests still open, with when each started, so the next such failure names
- * the resource (or the server) that held the page.
+ * is a timing assertion the house does not make: two full runs failed on it, on
+ * a page of about 200 kB of its own files that loads in 0.3-0.8 s here even with
+ * six busy processes beside it; what held those loads was not found. The error
+ * lists the requests still open, with when each started, so the next such
+ * failure names the resource (or the server) that held the page.
  */
 export async function openPage(page: Page, url: string, timeout = 150_000): Promise<Response | null> {
   const started = Date.now();
