@@ -25,16 +25,31 @@ export async function finalStatus(page: Page, timeout = 180_000): Promise<string
 }
 
 /**
- * page.goto with room for a loaded machine and a failure that says where it
- * stuck. The whole test run shares two cores (the node and worker projects run
- * beside the browser tests), and Playwright's default 30 s for the load event
- * is a timing assertion the house does not make: two full runs failed on it, on
- * a page of about 200 kB of its own files that loads in 0.3-0.8 s here even with
- * six busy processes beside it; what held those loads was not found. The error
- * lists the requests still open, with when each started, so the next such
- * failure names the resource (or the server) that held the page.
+ * page.goto for the tests, against wrangler dev. Full runs failed three times
+ * on a page load: twice at Playwright's 30 s (what was open not recorded), then,
+ * given 150 s, on a single 27 kB chunk of the demo (`/demo/chunks/…`, asked
+ * 0.2 s into the load) never answered while every other file was, on a page
+ * that loads in 0.3-0.8 s here even with six busy processes beside it. Static files are served by wrangler dev's asset layer,
+ * before our worker runs (wrangler.toml [assets]), and requests to wrangler dev
+ * that are never answered are a known, open report (cloudflare/workers-sdk#3942).
+ * So a load still unfinished after `stuckMs` with requests open is reported on
+ * stderr, naming them, and loaded once more; a second failure throws with the
+ * same list. No test here asserts how long a load takes.
  */
-export async function openPage(page: Page, url: string, timeout = 150_000): Promise<Response | null> {
+export async function openPage(page: Page, url: string, opts: { stuckMs?: number; timeout?: number } = {}): Promise<Response | null> {
+  const stuckMs = opts.stuckMs ?? 40_000;
+  try {
+    return await loadOnce(page, url, stuckMs);
+  } catch (e) {
+    if (!(e instanceof StuckLoad)) throw e;
+    console.error(`openPage: ${e.message}; loading it once more`);
+    return loadOnce(page, url, opts.timeout ?? 150_000);
+  }
+}
+
+class StuckLoad extends Error {}
+
+async function loadOnce(page: Page, url: string, timeout: number): Promise<Response | null> {
   const started = Date.now();
   const open = new Map<string, number>();
   const track = (r: { url(): string }) => open.set(r.url(), Date.now() - started);
@@ -45,9 +60,10 @@ export async function openPage(page: Page, url: string, timeout = 150_000): Prom
   try {
     return await page.goto(url, { timeout });
   } catch (e) {
+    if ((e as Error).name !== "TimeoutError") throw e;
     const origin = new URL(url).origin;
     const pending = [...open].map(([u, at]) => `${u.replace(origin, "")} (asked at ${at} ms)`);
-    throw new Error(`${(e as Error).message}\nafter ${Date.now() - started} ms; requests still open: ${pending.join(", ") || "none"}`, { cause: e });
+    throw new StuckLoad(`${url} not loaded after ${Date.now() - started} ms; requests still open: ${pending.join(", ") || "none"}`, { cause: e });
   } finally {
     page.off("request", track);
     page.off("requestfinished", done);
