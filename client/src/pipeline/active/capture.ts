@@ -51,6 +51,8 @@ interface Seen {
   t: number;
   a: FaceAnalysis;
   usable: boolean;
+  /** Eye aspect ratio of the 68 points, once per frame (the thinning and every stretch read it). */
+  ear: number;
 }
 
 const MIN_PROBE_FRAMES = 3;
@@ -86,7 +88,12 @@ export async function captureAction(
     }
     analysed++;
     if (seen.length > 0) longestGapMs = Math.max(longestGapMs, t - seen[seen.length - 1]!.t);
-    seen.push({ t, a, usable: Math.abs(a.quality.pose.yaw) <= ACTION_RULE.frontalYaw && pipeline.qualityRefusal(a.quality) === null });
+    seen.push({
+      t,
+      a,
+      usable: Math.abs(a.quality.pose.yaw) <= ACTION_RULE.frontalYaw && pipeline.qualityRefusal(a.quality) === null,
+      ear: eyeAspectRatio(a.points68),
+    });
     // A gap or a jump the rule refuses (a slow frame, a face lost at a steep turn) can never lie
     // inside evidence: the frames before it start over instead of spoiling every later window.
     if (seen.length > 1 && !continuous(seen[seen.length - 2]!, seen[seen.length - 1]!)) seen.splice(0, seen.length - 1);
@@ -127,8 +134,7 @@ function thin(seen: Seen[]): void {
     const q = seen[i]!.a.quality;
     if (q.pose.yaw > seen[left]!.a.quality.pose.yaw) left = i;
     if (q.pose.yaw < seen[right]!.a.quality.pose.yaw) right = i;
-    if (Math.abs(q.pose.yaw) <= ACTION_RULE.frontalYaw && (closed < 0 || eyeAspectRatio(seen[i]!.a.points68) < eyeAspectRatio(seen[closed]!.a.points68)))
-      closed = i;
+    if (Math.abs(q.pose.yaw) <= ACTION_RULE.frontalYaw && (closed < 0 || seen[i]!.ear < seen[closed]!.ear)) closed = i;
   }
   keep.add(left).add(right).add(closed);
   let drop = 0; // the oldest, unless another frame may go
@@ -152,35 +158,42 @@ function thin(seen: Seen[]): void {
  * the server's own rule (protocol/liveness.ts) on exactly what is sent.
  */
 function shownIn(seen: readonly Seen[], action: LivenessAction, threshold: number): { embedding: Float32Array; evidence: LivenessEvidence } | null {
+  // Each frame's overlap with the one before it is the same in every stretch that holds both.
+  const iou = seen.map((s, i) => (i === 0 ? 1 : round(boxIou(seen[i - 1]!.a.face.box, s.a.face.box), 3)));
   for (let start = 0; start <= seen.length - ACTION_RULE.minFrames; start++) {
     if (Math.abs(seen[start]!.a.quality.pose.yaw) > ACTION_RULE.frontalYaw) continue;
     const stretch = seen.slice(start);
-    if (!actionShown(shapeOf(stretch), action, Number.NEGATIVE_INFINITY).ok) continue;
-    const built = evidenceOf(stretch, threshold);
+    const shape = shapeOf(stretch, iou.slice(start));
+    if (!actionShown(shape, action, Number.NEGATIVE_INFINITY).ok) continue;
+    const built = evidenceOf(stretch, shape, threshold);
     if (built && actionShown(built.evidence.frames, action, threshold).ok) return built;
   }
   return null;
 }
 
 /** The evidence frames without the agreement (which needs the probe): what the rule's other checks read. */
-function shapeOf(seen: readonly Seen[]): EvidenceFrame[] {
-  return seen.map((s, i) => ({
-    t: Math.round(s.t - seen[0]!.t),
+function shapeOf(stretch: readonly Seen[], iou: readonly number[]): EvidenceFrame[] {
+  return stretch.map((s, i) => ({
+    t: Math.round(s.t - stretch[0]!.t),
     yaw: round(s.a.quality.pose.yaw, 1),
     pitch: round(s.a.quality.pose.pitch, 1),
-    ear: round(eyeAspectRatio(s.a.points68), 4),
+    ear: round(s.ear, 4),
     agree: 1,
-    iou: i === 0 ? 1 : round(boxIou(seen[i - 1]!.a.face.box, s.a.face.box), 3),
+    iou: i === 0 ? 1 : iou[i]!,
   }));
 }
 
 /** The probe from the usable frontal frames, and every frame's evidence against it; null until there are enough. */
-function evidenceOf(seen: readonly Seen[], threshold: number): { embedding: Float32Array; evidence: LivenessEvidence } | null {
-  const good = seen.filter((s) => s.usable);
+function evidenceOf(
+  stretch: readonly Seen[],
+  shape: readonly EvidenceFrame[],
+  threshold: number,
+): { embedding: Float32Array; evidence: LivenessEvidence } | null {
+  const good = stretch.filter((s) => s.usable);
   if (good.length < MIN_PROBE_FRAMES) return null;
   const embedding = fuseEmbeddings(good.map((s) => ({ embedding: s.a.embedding, weight: s.a.quality.score })));
   if (good.some((s) => similarity(s.a.embedding, embedding) < threshold)) return null;
-  const frames = shapeOf(seen).map((f, i) => ({ ...f, agree: round(similarity(seen[i]!.a.embedding, embedding), 4) }));
+  const frames = shape.map((f, i) => ({ ...f, agree: round(similarity(stretch[i]!.a.embedding, embedding), 4) }));
   return { embedding, evidence: { v: 1, frames } };
 }
 
