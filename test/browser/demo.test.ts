@@ -150,4 +150,14 @@ describe("demo: sign in with your face, in Chromium", () => {
     await shot(page, "08-signin-after-delete");
     await closeAll();
   });
+
+  it("openPage: a load given up on (here after 1 ms) is loaded once more, from about:blank with the cache off, and the page works", async () => {
+    const page = await pageWithCamera("obama/obama_2.jpg");
+    const res = await openPage(page, `${server.url}/demo/#/privacy`, { stuckMs: 1 });
+    expect(res?.status()).toBe(200);
+    await page.fill("#privacy-username", "nobody");
+    await page.click("#privacy-show");
+    expect(await finalStatus(page)).toBe("The server holds nothing for nobody.");
+    await closeAll();
+  });
 });

@@ -35,6 +35,13 @@ export async function finalStatus(page: Page, timeout = 180_000): Promise<string
  * So a load still unfinished after `stuckMs` with requests open is reported on
  * stderr, naming them, and loaded once more; a second failure throws with the
  * same list. No test here asserts how long a load takes.
+ *
+ * The second load once stalled on the same chunk too (CI, 2026-12-02). Chromium
+ * lets one request at a time write a URL into its HTTP cache and holds the others
+ * behind it, so a reload of the same page may wait on the request that never
+ * ended. The retry therefore first leaves the page (about:blank cancels what is
+ * open) and loads with the cache off (CDP `Network.setCacheDisabled`), then turns
+ * the cache back on for the test.
  */
 export async function openPage(page: Page, url: string, opts: { stuckMs?: number; timeout?: number } = {}): Promise<Response | null> {
   const stuckMs = opts.stuckMs ?? 40_000;
@@ -42,8 +49,17 @@ export async function openPage(page: Page, url: string, opts: { stuckMs?: number
     return await loadOnce(page, url, stuckMs);
   } catch (e) {
     if (!(e instanceof StuckLoad)) throw e;
-    console.error(`openPage: ${e.message}; loading it once more`);
-    return loadOnce(page, url, opts.timeout ?? 150_000);
+    console.error(`openPage: ${e.message}; loading it once more, cache off`);
+    await page.goto("about:blank");
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+    try {
+      return await loadOnce(page, url, opts.timeout ?? 150_000);
+    } finally {
+      await cdp.send("Network.setCacheDisabled", { cacheDisabled: false });
+      await cdp.detach();
+    }
   }
 }
 
