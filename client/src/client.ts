@@ -1,4 +1,5 @@
 import { FacegateApiClient } from "./api/api-client.js";
+import { sendWithFreshChallenge } from "./api/fresh-challenge.js";
 import type { TokenSource } from "./api/http.js";
 import type { Challenge, ConsentRecord, EnrollResult, SubjectRecord, TemplateList, VerifyResult } from "./api/types.js";
 import type { EnvelopeHpke } from "../../src/protocol/hpke/types.js";
@@ -309,31 +310,42 @@ export function createFaceClientWith<Source>(platform: ClientPlatform<Source>, o
       const challenge = await api.challenge(subjectId, "enroll");
       copts.onGuidance?.(guidanceFor("capturing"));
       const e = await embed(source);
-      const webauthn = await passkeyStep(challenge, "enroll", copts);
-      copts.onGuidance?.(guidanceFor("sending"));
-      // The pipeline's version travels with the envelope: a tenant may accept only calibrated ones.
-      return api.enrollEmbedding(subjectId, e.modelId, e.embedding, {
+      return sendWithFreshChallenge(
         challenge,
-        pipelineVersion: pipeline.pipelineVersion,
-        ...(webauthn ? { webauthn } : {}),
-      });
+        () => api.challenge(subjectId, "enroll"),
+        async (c) => {
+          const webauthn = await passkeyStep(c, "enroll", copts);
+          copts.onGuidance?.(guidanceFor("sending"));
+          // The pipeline's version travels with the envelope: a tenant may accept only calibrated ones.
+          return api.enrollEmbedding(subjectId, e.modelId, e.embedding, {
+            challenge: c,
+            pipelineVersion: pipeline.pipelineVersion,
+            ...(webauthn ? { webauthn } : {}),
+          });
+        },
+      );
     },
     async verify(subjectId, source, vopts = {}) {
       const { pipeline } = await load();
       const challenge = await api.challenge(subjectId, "verify", vopts.liveness);
       const asked = challenge.liveness;
-      const send = async (embedding: Float32Array, evidence?: LivenessEvidence) => {
-        // The face first, then the device: the passkey prompt is the last thing the user does.
-        const webauthn = await passkeyStep(challenge, "verify", vopts);
-        vopts.onGuidance?.(guidanceFor("sending"));
-        return api.verifyEmbedding(subjectId, pipeline.modelId, embedding, {
+      const send = (embedding: Float32Array, evidence?: LivenessEvidence) =>
+        sendWithFreshChallenge(
           challenge,
-          pipelineVersion: pipeline.pipelineVersion,
-          ...(evidence ? { evidence } : {}),
-          ...(webauthn ? { webauthn } : {}),
-          ...(vopts.loginNonce !== undefined ? { loginNonce: vopts.loginNonce } : {}),
-        });
-      };
+          () => api.challenge(subjectId, "verify", vopts.liveness),
+          async (c) => {
+            // The face first, then the device: the passkey prompt is the last thing the user does.
+            const webauthn = await passkeyStep(c, "verify", vopts);
+            vopts.onGuidance?.(guidanceFor("sending"));
+            return api.verifyEmbedding(subjectId, pipeline.modelId, embedding, {
+              challenge: c,
+              pipelineVersion: pipeline.pipelineVersion,
+              ...(evidence ? { evidence } : {}),
+              ...(webauthn ? { webauthn } : {}),
+              ...(vopts.loginNonce !== undefined ? { loginNonce: vopts.loginNonce } : {}),
+            });
+          },
+        );
       if (asked?.level === "active") {
         const frames = platform.toActionFrames(source);
         if (!frames) throw new LivenessError("needs-video", "This sign-in asks for an action in front of the camera: pass a live video source.");
