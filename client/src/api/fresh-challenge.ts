@@ -7,8 +7,10 @@ import type { Challenge } from "./types.js";
  * minutes, against the tenant's challenge TTL), once more with a fresh one of
  * the same liveness level. The expired challenge spent nothing (the vault
  * refuses it before opening the envelope) and the capture is the same, so the
- * user is not asked to look at the camera again. An active challenge is never
- * renewed here: its evidence shows the action that challenge named.
+ * user is not asked to look at the camera again (a tenant with passkeys asks
+ * for the passkey once more: its assertion signs the challenge's nonce). An
+ * active challenge is never renewed here: its evidence shows the action that
+ * challenge named.
  */
 export async function sendWithFreshChallenge<T>(first: Challenge, refetch: () => Promise<Challenge>, send: (challenge: Challenge) => Promise<T>): Promise<T> {
   try {
