@@ -11,7 +11,6 @@
  * The full client flow (challenge + seal + verify) is reported separately.
  */
 import autocannon from "autocannon";
-import { parseArgs } from "node:util";
 import { FacegateApi } from "../client/src/api/facegate-api.js";
 import { sealForChallenge } from "../client/src/api/envelope.js";
 import { webCryptoHpke } from "../client/src/api/envelope-webcrypto.js";
@@ -22,13 +21,22 @@ import { unitVector } from "../scripts/lib/unit-vector.js";
 import { pool } from "./lib/pool.js";
 import { fmt, median, table } from "./lib/stats.js";
 import { EMBEDDING_MODEL_ID } from "../scripts/lib/embedding-model.js";
+import { parseCommandLine } from "../scripts/lib/command-line.js";
 
-const { values } = parseArgs({
+const values = parseCommandLine({
+  command: "npm run bench:api",
+  summary: "Verify round trips per second against a trivial JSON route, alternating in one run on wrangler dev.",
   options: {
     duration: { type: "string", default: "8" },
     connections: { type: "string", default: "16" },
     rounds: { type: "string", default: "3" },
     subjects: { type: "string", default: "64" },
+  },
+  help: {
+    duration: "seconds per measured window",
+    connections: "concurrent connections",
+    rounds: "rounds of trivial, verify (the median is reported)",
+    subjects: "enrolled subjects the verifies are spread over",
   },
 });
 const DURATION = Number(values.duration);

@@ -27,7 +27,6 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { decodeImage } from "../client/src/image/decode-node.js";
 import type { RgbaImage } from "../client/src/image/types.js";
 import type { ChildIn, ChildOut, ContenderInfo, ContenderSpec } from "./lib/client-child.js";
@@ -45,6 +44,7 @@ import {
 import { cpuInfo, describeCpu } from "./lib/cpu.js";
 import { chunked, listPersonImages, packageVersion, rotation, seededSample } from "./lib/sample.js";
 import { fmt, median, table } from "./lib/stats.js";
+import { parseCommandLine } from "../scripts/lib/command-line.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const ALL: ContenderSpec[] = [
@@ -56,7 +56,9 @@ const ALL: ContenderSpec[] = [
   { id: "faceapi-2t", kind: "faceapi", threads: 2 },
 ];
 
-const { values } = parseArgs({
+const values = parseCommandLine({
+  command: "npm run bench:client",
+  summary: "Per-stage latency of the on-device pipeline in Node beside face-api.js and onnxruntime-node, interleaved in one run.",
   options: {
     images: { type: "string", default: "100" },
     rounds: { type: "string", default: "3" },
@@ -68,6 +70,18 @@ const { values } = parseArgs({
     models: { type: "string", default: join(ROOT, "models") },
     out: { type: "string", default: join(ROOT, "artifacts/bench/client.json") },
     "keep-unhonoured": { type: "boolean", default: false },
+  },
+  help: {
+    images: "LFW images in the seeded sample",
+    rounds: "passes over the images",
+    chunk: "images per contender turn",
+    seed: "the sample's seed",
+    warmup: "images each contender runs before timing",
+    contenders: "comma-separated contender ids",
+    data: "LFW images directory",
+    models: "the models directory",
+    out: "the JSON report",
+    "keep-unhonoured": "measure a contender even when the runtime gave it the thread count of one already measured",
   },
 });
 const N = Number(values.images);

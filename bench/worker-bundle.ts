@@ -6,6 +6,14 @@
  */
 import { build } from "esbuild";
 import { gzipSync } from "node:zlib";
+import { parseCommandLine } from "../scripts/lib/command-line.js";
+
+parseCommandLine({
+  command: "npm run bench:bundle",
+  summary: "What each dependency adds to the worker's bundle: src/index.ts bundled and minified as wrangler would, bytes per package.",
+  options: {},
+  help: {},
+});
 
 const GROUPS: [string, RegExp][] = [
   [

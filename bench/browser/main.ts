@@ -13,7 +13,6 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
 import { readImageFile } from "../../client/src/image/decode-node.js";
 import { MODELS_ID } from "../../client/src/node.js";
 import { freePort, REPO_ROOT, startDevServer } from "../../scripts/lib/dev-server.js";
@@ -25,8 +24,14 @@ import { measureLoad, THROTTLES, type Load, type Throttle } from "./measure.js";
 import { startBenchServer, stageFaceApiAssets } from "./server.js";
 import { subjectFactory } from "./subjects.js";
 import { formatReport, type Row } from "./report.js";
+import { parseCommandLine } from "../../scripts/lib/command-line.js";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "1" }, json: { type: "string", default: "artifacts/bench-browser.json" } } });
+const values = parseCommandLine({
+  command: "npm run bench:browser",
+  summary: "First login in Debian's Chromium: cold and warm loads of <facegate-verify> and of face-api.js's page, per throttle setting.",
+  options: { runs: { type: "string", default: "1" }, json: { type: "string", default: "artifacts/bench-browser.json" } },
+  help: { runs: "loads per page and setting (medians are reported)", json: "the JSON report" },
+});
 const runs = Math.max(1, Number(values.runs));
 const ENROLL_PHOTO = "obama/obama_1.jpg";
 const CAMERA_PHOTO = "obama/obama_2.jpg";

@@ -8,18 +8,22 @@
  * local dev issuer (.dev.vars.dev, written by `npm start`).
  */
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { DEV_VARS_FILE, loadDevIssuer, mintDevToken } from "../../client/src/cli/dev-issuer.js";
 import { STEP_UP_ACR } from "../../src/protocol/scopes.js";
 import { REPO_ROOT } from "../lib/dev-server.js";
 import { runAttack } from "./scenarios.js";
+import { parseCommandLine } from "../lib/command-line.js";
 
-const { values } = parseArgs({
+const values = parseCommandLine({
+  command: "npm run attack",
+  summary:
+    "The outside review's attacks (template bridging, small steps, replayed templates, lockout) against a running facegate; exit 1 when any scenario is not refused.",
   options: {
     url: { type: "string", default: "http://127.0.0.1:8787" },
     faces: { type: "string", default: path.join(REPO_ROOT, "../shared/data/faces") },
     full: { type: "boolean", default: false },
   },
+  help: { url: "the facegate to attack (npm start's by default)", faces: "the photos directory", full: "every scenario at full length" },
 });
 
 const issuer = loadDevIssuer(path.join(REPO_ROOT, DEV_VARS_FILE));

@@ -9,7 +9,6 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { decodeImage } from "../../client/src/image/decode-node.js";
 import { readManifest } from "../../client/src/runtime/model-dir-node.js";
 import { pipelineSourceVersion } from "../eval/embed/embedder.js";
@@ -18,6 +17,7 @@ import { FORMAT, VectorsSchema, type ConformanceResult, type Tolerances, type Ve
 import { formatJson } from "./json.js";
 import { DEVELOPMENT_PHOTOS, lfwSelection, LFW_PAIRS, LFW_STRIDE, RESTORATION_PHOTOS } from "./photos.js";
 import { MODELS_DIR, ReferencePipeline, REPO_ROOT, sha256Hex } from "./trace.js";
+import { parseCommandLine } from "../lib/command-line.js";
 
 /**
  * A native port runs ONNX Runtime's CPU provider and its own arithmetic for
@@ -56,12 +56,14 @@ const TOLERANCES: Omit<Tolerances, "measured"> = {
 /** The native runtime must stay within this fraction of every bound, or the bound is too tight to judge a port by. */
 const HEADROOM = 0.5;
 
-const { values } = parseArgs({
+const values = parseCommandLine({
+  command: "npm run conformance:generate",
+  summary: "Writes models/conformance/vectors.json: what the SDK pipeline computes at every stage, and the tolerances a port is judged by.",
   options: {
     data: { type: "string", default: path.join(REPO_ROOT, "../shared/data") },
     out: { type: "string", default: path.join(REPO_ROOT, "models/conformance/vectors.json") },
   },
-  strict: true,
+  help: { data: "where the photos are", out: "the vectors file" },
 });
 const dataDir = path.resolve(values.data);
 

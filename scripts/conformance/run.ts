@@ -28,12 +28,12 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { decodeImage } from "../../client/src/image/decode-node.js";
 import { comparePhoto, type PhotoVerdict } from "./compare.js";
 import { FORMAT, VectorsSchema, type ErrorResult, type Vectors } from "./format.js";
 import { writePam } from "./pam.js";
 import { REPO_ROOT, sha256Hex } from "./trace.js";
+import { parseCommandLine } from "../lib/command-line.js";
 
 /** A guard against an implementation that hangs, not a performance bound: the slowest photo takes about a second here. */
 const PER_PHOTO_TIMEOUT_MS = 300_000;
@@ -95,7 +95,9 @@ class Implementation {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const values = parseCommandLine({
+    command: "npm run conformance",
+    summary: "Judges an implementation of the face pipeline against models/conformance/vectors.json, stage by stage (docs/MOBILE.md).",
     options: {
       impl: { type: "string" },
       results: { type: "string" },
@@ -106,7 +108,16 @@ async function main(): Promise<number> {
       report: { type: "string" },
       verbose: { type: "boolean", default: false },
     },
-    strict: true,
+    help: {
+      impl: "a command that reads image paths on stdin and answers each with one JSON line (scripts/conformance/format.ts)",
+      results: "instead, a file of documents already computed, one per line",
+      pixels: "encoded: hand over the photo; reference: the SDK decoder's RGBA as a .pam",
+      only: "run only the photos whose path contains this",
+      vectors: "the conformance vectors",
+      data: "where the photos are",
+      report: "also write the verdicts as JSON to this file",
+      verbose: "print every stage's note, not only failures",
+    },
   });
   if (!values.impl === !values.results) throw new UsageError('give exactly one of --impl "<command>" and --results <file.jsonl>');
   if (values.pixels !== "encoded" && values.pixels !== "reference") throw new UsageError("--pixels must be encoded or reference");

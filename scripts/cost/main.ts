@@ -8,19 +8,22 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { loadDevIssuer } from "../../client/src/cli/dev-issuer.js";
 import { REPO_ROOT, startDevServer } from "../lib/dev-server.js";
 import { ensureDevKeys } from "../lib/ensure-dev-keys.js";
 import { measure } from "./measure.js";
 import { report } from "./report.js";
+import { parseCommandLine } from "../lib/command-line.js";
 
-const { values } = parseArgs({
+const values = parseCommandLine({
+  command: "npm run cost",
+  summary: "What one enrollment and one verify cost on Cloudflare, counted on wrangler dev and priced; last line: cost: $N.NN per million verifies.",
   options: {
     subjects: { type: "string", default: "8" },
     rounds: { type: "string", default: "3" },
     faces: { type: "string", default: path.join(REPO_ROOT, "../shared/data/faces") },
   },
+  help: { subjects: "subjects enrolled", rounds: "verifies per subject", faces: "the photos directory (obama/ is used)" },
 });
 const rounds = Number(values.rounds);
 if (!(rounds >= 1 && rounds <= 3)) throw new Error("--rounds: 1 to 3 (one distinct photo per round; a repeat would be a replay)");

