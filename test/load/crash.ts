@@ -11,17 +11,27 @@
  *
  * Exits 1 if any check fails.
  */
-import { parseArgs } from "node:util";
 import { fmt } from "../../bench/lib/stats.js";
 import { crashScenario, latencyTable } from "./lib/scenario.js";
+import { parseCommandLine } from "../../scripts/lib/command-line.js";
 
-const { values } = parseArgs({
+const values = parseCommandLine({
+  command: "npm run crash-test",
+  summary:
+    "Mixed traffic, kill -9 of the worker mid-way, a restart on the same state, then the checks (acknowledged writes survived, nothing half-written); exit 1 if any fails.",
   options: {
     connections: { type: "string", default: "32" },
     duration: { type: "string", default: "20" },
     "kill-after": { type: "string", default: "10" },
     after: { type: "string", default: "5" },
     subjects: { type: "string", default: "4" },
+  },
+  help: {
+    connections: "concurrent connections",
+    duration: "seconds the first traffic may run (the kill ends it)",
+    "kill-after": "seconds of traffic before the kill",
+    after: "seconds of traffic after the restart",
+    subjects: "subjects per connection",
   },
 });
 

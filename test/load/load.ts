@@ -9,16 +9,19 @@
  *
  * Exits 1 if any check fails.
  */
-import { parseArgs } from "node:util";
 import { fmt } from "../../bench/lib/stats.js";
 import { latencyTable, loadScenario } from "./lib/scenario.js";
+import { parseCommandLine } from "../../scripts/lib/command-line.js";
 
-const { values } = parseArgs({
+const values = parseCommandLine({
+  command: "npm run load",
+  summary: "Mixed traffic against the real worker, then the checks (no 5xx, acknowledged writes present and audited, concurrency); exit 1 if any fails.",
   options: {
     connections: { type: "string", default: "32" },
     duration: { type: "string", default: "30" },
     subjects: { type: "string", default: "4" },
   },
+  help: { connections: "concurrent connections", duration: "seconds of traffic", subjects: "subjects per connection" },
 });
 
 const report = await loadScenario({
