@@ -1,5 +1,6 @@
 /** Small helpers shared by the command-line entries. */
 import path from "node:path";
+import { isParseArgsError } from "../lib/command-line.js";
 
 /** Where the LFW development views live (outside the repository: docs/MODELS.md, "Calibration data"). */
 export const DEFAULT_LFW_DIR = process.env["FACEGATE_LFW_DIR"] ?? "../shared/data/lfw-dev";
@@ -40,8 +41,7 @@ export function refuseHeldOut(file: string, role: string): void {
 export function runMain(main: () => Promise<void>): void {
   main().catch((e: unknown) => {
     const err = e as Error;
-    // parseArgs's own refusals (an unknown option, a missing value) are usage errors too.
-    const usage = err.name === "UsageError" || String((e as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS");
+    const usage = err.name === "UsageError" || isParseArgsError(e);
     const expected = usage || ["PairFileError", "ImageDecodeError"].includes(err.name);
     console.error(`error: ${expected ? err.message : (err.stack ?? String(err))}`);
     process.exitCode = usage ? 2 : 1;

@@ -29,11 +29,16 @@ export function parseCommandLine<const O extends Options>(spec: CommandSpec<O>):
   try {
     return parseArgs({ options: spec.options, strict: true, args }).values;
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS")) throw e;
+    if (!isParseArgsError(e)) throw e;
     console.error(`error: ${(e as Error).message}\n\n${usage(spec)}`);
     process.exit(2);
   }
+}
+
+/** parseArgs's own refusal of a command line (an unknown option, a missing value): a usage error, not a bug. */
+export function isParseArgsError(e: unknown): e is Error {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
 }
 
 /** The `--help` text: usage, summary, and each option with its value and default. */
