@@ -15,7 +15,7 @@ export const DEFAULT_TENANT = "default";
 
 /** Model ids name an entry of models/manifest.json. */
 export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-/** A pipeline version as the SDK reports it (`facegate-pipeline/4:<sha256 prefixes>:<config fingerprint>`). */
+/** A pipeline version as the SDK reports it (`facegate-pipeline/5:<sha256 prefixes>:<config fingerprint>`). */
 export const PIPELINE_VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/:+-]{0,159}$/;
 
 /** Key ids (HPKE envelope keys, assertion keys). */

@@ -46,7 +46,7 @@ export const ModelId = z.string().regex(MODEL_ID_PATTERN).meta({ id: "ModelId", 
 const PipelineVersion = z.string().regex(PIPELINE_VERSION_PATTERN).meta({
   description:
     'The pipeline that computed the embedding (the SDK\'s `FacePipeline.pipelineVersion`). A tenant whose policy says `pipelines: "calibrated"` accepts only the versions the model manifest lists for this model (`pipeline-not-calibrated` otherwise); other tenants record nothing of it.',
-  example: "facegate-pipeline/4:3b1c9e0d2a47:8a0f2c91d3e5:c4e2a1b07f93:5d21a9e0",
+  example: "facegate-pipeline/5:3b1c9e0d2a47:8a0f2c91d3e5:c4e2a1b07f93:5d21a9e0",
 });
 export const Kid = z.string().regex(KID_PATTERN);
 export const ChallengeId = z.string().regex(CHALLENGE_ID_PATTERN).meta({ id: "ChallengeId" });

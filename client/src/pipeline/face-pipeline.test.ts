@@ -84,7 +84,7 @@ describe("FacePipeline on real photos", () => {
     expect(pipe.modelId).toBe("fr512-v1");
     expect(pipe.threshold).toBeGreaterThan(0.2);
     expect(pipe.threshold).toBeLessThan(0.6);
-    expect(pipe.pipelineVersion).toMatch(/^facegate-pipeline\/4:/);
+    expect(pipe.pipelineVersion).toMatch(/^facegate-pipeline\/5:/);
   });
 
   it("is a pipeline version the manifest lists as calibrated (a tenant under `pipelines: calibrated` accepts it)", () => {
@@ -219,7 +219,7 @@ describe("FacePipeline on real photos", () => {
     });
 
     it("out of focus -> too-blurry", async () => {
-      const e = await refusal(pipe.analyze(gaussianBlur(base, 4)));
+      const e = await refusal(pipe.analyze(gaussianBlur(base, 6)));
       expect(e.reason).toBe("too-blurry");
       expect(e.details.sharpness).toBeLessThan(DEFAULT_QUALITY_POLICY.minSharpness);
     });
@@ -259,7 +259,7 @@ describe("FacePipeline on real photos", () => {
       const base = resize(await readFace("obama/obama_1.jpg"), 340, 425);
       const cases: [string, RgbaImage][] = [
         ["blank", solid(640, 480, [128, 128, 128])],
-        ["out of focus", gaussianBlur(base, 4)],
+        ["out of focus", gaussianBlur(base, 6)],
         ["under-exposed", mapPixels(base, (v) => v * 0.15)],
         ["face off the edge", await readFace("hard/obama_partial_face.jpg")],
       ];

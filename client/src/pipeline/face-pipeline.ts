@@ -39,7 +39,7 @@ import {
 } from "./types.js";
 
 /** Bumped whenever the pipeline's output for the same image and models could change. */
-export const PIPELINE_CODE_VERSION = "facegate-pipeline/4";
+export const PIPELINE_CODE_VERSION = "facegate-pipeline/5";
 
 export interface FacePipelineOptions {
   /** The ORT platform entry: `nodePlatform()` (runtime/ort-node.ts) or `browserPlatform()` (runtime/ort-browser.ts). */

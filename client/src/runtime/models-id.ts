@@ -7,7 +7,7 @@
  * scripts/build-demo.ts derives the same id from the file; a test
  * (client/src/runtime/models-id.test.ts) fails when this constant is stale.
  */
-export const MODELS_ID = "bfe56186b57d2f3a";
+export const MODELS_ID = "ed6f32d08050e5eb";
 
 /** The default models URL of a facegate worker at `baseUrl`. */
 export function defaultModelsUrl(baseUrl: string): string {

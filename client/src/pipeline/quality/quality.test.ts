@@ -65,9 +65,9 @@ describe("checkQuality", () => {
       [{ pose: { yaw: 0, pitch: 0, roll: -50 } }, "pose-too-far"],
       [{ brightness: 12 }, "too-dark"],
       [{ brightness: 250 }, "too-bright"],
-      [{ sharpness: 3 }, "too-blurry"],
+      [{ sharpness: 1.5 }, "too-blurry"],
       // Several problems: the geometric one comes first.
-      [{ interOcularPx: 8, sharpness: 3, brightness: 12 }, "face-too-small"],
+      [{ interOcularPx: 8, sharpness: 1.5, brightness: 12 }, "face-too-small"],
     ];
     for (const [patch, reason] of cases) {
       const e = checkQuality({ ...good, ...patch }, DEFAULT_QUALITY_POLICY);

@@ -159,7 +159,7 @@ export function qualityScore(q: Omit<QualityReport, "score">, policy: QualityPol
  */
 export const DEFAULT_QUALITY_POLICY: QualityPolicy = {
   minInterOcularPx: 12,
-  minSharpness: 4,
+  minSharpness: 2,
   minBrightness: 30,
   maxBrightness: 240,
   maxYaw: 60,
