@@ -43,7 +43,7 @@ runMain(async () => {
   // The sharpness gate off (a limit no image reaches); every other gate and the restoration as shipped.
   const pipe = await loadNodePipeline({ modelsDir: path.dirname(path.resolve(v.manifest)), threads: 1, provider: "wasm", quality: { minSharpness: 1e-9 } });
   const { decode } = await sdkDecoder();
-  const image = async (file: string): Promise<RgbaImage> => decode(await readFile(file));
+  const image = async (file: string): Promise<RgbaImage> => decode(await readFile(file), file);
   const analyse = async (img: RgbaImage): Promise<{ embedding: Float32Array; sharpness: number } | null> => {
     try {
       const a = await pipe.analyze(img, { pad: "off" });
