@@ -10,7 +10,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_LFW_DIR, DEFAULT_MANIFEST, intOption, runMain, UsageError } from "./cli.js";
+import { DEFAULT_LFW_DIR, DEFAULT_MANIFEST, intOption, refuseHeldOut, runMain, UsageError } from "./cli.js";
 import { readShippedThresholds } from "./calibration/manifest.js";
 import { loadPairs } from "./data/pairs.js";
 import { sdkDecoder, qualityReason } from "./embed/embedder.js";
@@ -36,6 +36,8 @@ runMain(async () => {
   const sigmas = v.sigmas.split(",").map(Number);
   if (sigmas.some((s) => !(s > 0))) throw new UsageError(`--sigmas: positive numbers, comma-separated (got '${v.sigmas}')`);
   const limit = intOption(v.limit, "limit");
+  // A limit is set on DevTrain only; DevTest checks it through `npm run eval:robustness`.
+  refuseHeldOut(v.pairs, "setting the too-blurry limit");
   const { threshold } = await readShippedThresholds(v.manifest);
   const set = await loadPairs({ pairs: v.pairs, images: v.images });
   const pairs = limit === undefined ? set.pairs : set.pairs.slice(0, limit);
