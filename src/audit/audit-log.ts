@@ -18,7 +18,7 @@ export interface AuditRow {
   clientId: string | null;
   /** consent | challenge | enroll | verify | read | delete | purge | rewrap */
   action: string;
-  /** e.g. granted:<policy>, issued:<purpose>, enrolled, match, no-match, deleted, purged:retention, refused:<problem code> */
+  /** e.g. granted:<policy>, unused:<purpose>:expired (a challenge never presented), enrolled, match, no-match, deleted, purged:retention, refused:<problem code> */
   outcome: string;
   requestId: string | null;
 }

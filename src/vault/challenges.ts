@@ -1,7 +1,8 @@
 import { randomId } from "../crypto/random.js";
 import type { EnvelopePurpose } from "../protocol/envelope.js";
 import type { LivenessAction, LivenessLevel } from "../protocol/liveness.js";
-import type { IssuedChallenge, Refusal, SubjectRef } from "./types.js";
+import { appendAudit } from "./outbox.js";
+import type { ActorRef, IssuedChallenge, Refusal, SubjectRef } from "./types.js";
 
 /** Expired challenges are kept this long so a late client hears `challenge-expired`, not `unknown`. */
 export const CHALLENGE_GRACE_MS = 10 * 60_000;
@@ -26,9 +27,20 @@ export interface ChallengeLiveness {
   action?: LivenessAction;
 }
 
+/**
+ * Issues a challenge. Its issuance is audited once, when its life ends, not
+ * now: a challenge that is presented is recorded by its attempt's audit row
+ * (which consumes it, settle in subject-vault.ts), and one that never is gets
+ * a row `unused:<purpose>:<why>` when it is deleted (retireUnused), dated
+ * and attributed to its issuance. Every challenge leaves exactly one row, and
+ * a login writes one audit row instead of two (each costs six billed rows:
+ * its outbox insert and delete here, and D1's row and three index entries).
+ * So the row stores who asked for it; `issued_seq` orders challenges issued
+ * within one millisecond (the table has no rowid).
+ */
 export function issueChallenge(
   sql: SqlStorage,
-  who: SubjectRef,
+  who: ActorRef,
   purpose: EnvelopePurpose,
   kid: string,
   now: number,
@@ -36,17 +48,19 @@ export function issueChallenge(
   liveness: ChallengeLiveness | null = null,
 ): Omit<IssuedChallenge, "credentials"> {
   purgeChallenges(sql, now);
-  sql.exec(
-    `DELETE FROM challenges WHERE challenge_id IN (
+  retireUnused(
+    sql,
+    `challenge_id IN (
        SELECT challenge_id FROM challenges WHERE used_at IS NULL AND expires_at > ?
-       ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
-    now,
-    MAX_OPEN_CHALLENGES - 1,
+       ORDER BY created_at DESC, issued_seq DESC LIMIT -1 OFFSET ?)`,
+    [now, MAX_OPEN_CHALLENGES - 1],
+    "evicted",
   );
   const issued = { challengeId: randomId(16), nonce: randomId(32), expiresAt: now + ttlMs };
   sql.exec(
-    `INSERT INTO challenges (challenge_id, tenant, subject_id, purpose, nonce, kid, created_at, expires_at, liveness, action)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO challenges (challenge_id, tenant, subject_id, purpose, nonce, kid, created_at, expires_at, liveness, action,
+                             issued_seq, actor, client_id, issued_request_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(issued_seq), 0) + 1 FROM challenges), ?, ?, ?)`,
     issued.challengeId,
     who.tenant,
     who.subjectId,
@@ -57,8 +71,43 @@ export function issueChallenge(
     issued.expiresAt,
     liveness?.level ?? null,
     liveness?.action ?? null,
+    who.actor.sub,
+    who.actor.clientId,
+    who.actor.requestId,
   );
   return { ...issued, liveness };
+}
+
+type IssuanceRow = {
+  challenge_id: string;
+  tenant: string;
+  subject_id: string;
+  purpose: string;
+  created_at: number;
+  actor: string | null;
+  client_id: string | null;
+  issued_request_id: string | null;
+};
+
+/**
+ * Deletes the challenges `where` selects, first appending for each one never
+ * presented its audit row (see issueChallenge). A challenge from before
+ * issuance was audited this way (no `actor`) had its row when issued.
+ */
+function retireUnused(sql: SqlStorage, where: string, params: unknown[], why: "expired" | "evicted" | "erased"): void {
+  const unused = sql
+    .exec<IssuanceRow>(
+      `SELECT challenge_id, tenant, subject_id, purpose, created_at, actor, client_id, issued_request_id FROM challenges
+       WHERE ${where} AND used_at IS NULL AND actor IS NOT NULL`,
+      ...params,
+    )
+    .toArray();
+  for (const c of unused) {
+    // actor and issued_request_id are written together (issueChallenge).
+    const actor = { sub: c.actor!, clientId: c.client_id, requestId: c.issued_request_id! };
+    appendAudit(sql, { tenant: c.tenant, subjectId: c.subject_id }, actor, "challenge", `unused:${c.purpose}:${why}`, c.created_at);
+  }
+  sql.exec(`DELETE FROM challenges WHERE ${where}`, ...params);
 }
 
 /**
@@ -113,9 +162,9 @@ export function unconsumed(sql: SqlStorage, challengeId: string): "challenge-use
   return row.used_at === null ? null : "challenge-used";
 }
 
-/** Drops challenges past their grace period. */
+/** Drops challenges past their grace period (auditing those never presented). */
 export function purgeChallenges(sql: SqlStorage, now: number): void {
-  sql.exec("DELETE FROM challenges WHERE expires_at + ? < ?", CHALLENGE_GRACE_MS, now);
+  retireUnused(sql, "expires_at + ? < ?", [CHALLENGE_GRACE_MS, now], "expired");
 }
 
 /** When the earliest challenge passes its grace period (for the vault's alarm), if any. */
@@ -136,6 +185,7 @@ export function hasChallenges(sql: SqlStorage): boolean {
   return sql.exec("SELECT 1 FROM challenges LIMIT 1").toArray().length > 0;
 }
 
+/** The erase: every challenge goes (those never presented are audited, before the erase's own row). */
 export function clearChallenges(sql: SqlStorage): void {
-  sql.exec("DELETE FROM challenges");
+  retireUnused(sql, "1 = 1", [], "erased");
 }

@@ -26,11 +26,40 @@ const AUDIT_OUTBOX_COLUMNS = `
   request_id TEXT
 `;
 
+/**
+ * The challenges table, WITHOUT ROWID: a rowid table keyed by a TEXT id keeps
+ * a second b-tree for that key, so issuing and deleting a challenge each wrote
+ * two billed rows; here each writes one. `actor`, `client_id` and
+ * `issued_request_id` say who asked for it (its audit row is written when it
+ * ends, challenges.ts); `issued_seq` orders challenges of one millisecond.
+ */
+const CHALLENGE_COLUMNS = `
+  challenge_id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  kid TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  completed_at INTEGER,
+  outcome TEXT,
+  request_id TEXT,
+  liveness TEXT,
+  action TEXT,
+  issued_seq INTEGER NOT NULL DEFAULT 0,
+  actor TEXT,
+  client_id TEXT,
+  issued_request_id TEXT
+`;
+
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   tenant TEXT NOT NULL,
-  subject_id TEXT NOT NULL
+  subject_id TEXT NOT NULL,
+  templates_changed_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS consent (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -42,26 +71,17 @@ CREATE TABLE IF NOT EXISTS consent (
 CREATE TABLE IF NOT EXISTS subject_key (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   kek_version INTEGER NOT NULL,
-  wrapped BLOB NOT NULL
+  wrapped BLOB NOT NULL,
+  epoch INTEGER
 );
 CREATE TABLE IF NOT EXISTS templates (
   template_id TEXT PRIMARY KEY,
   model_id TEXT NOT NULL,
   sealed BLOB NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS challenges (
-  challenge_id TEXT PRIMARY KEY,
-  tenant TEXT NOT NULL,
-  subject_id TEXT NOT NULL,
-  purpose TEXT NOT NULL,
-  nonce TEXT NOT NULL,
-  kid TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  used_at INTEGER,
-  completed_at INTEGER
+  anchor INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS challenges (${CHALLENGE_COLUMNS}) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS failures (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL
@@ -105,7 +125,11 @@ CREATE TABLE IF NOT EXISTS registry_outbox (
 );
 `;
 
-/** Columns added after a table first shipped: vaults created earlier get them on construction. */
+/**
+ * Columns added after a table first shipped: vaults created earlier get them
+ * on construction. New vaults have them in DDL already (each ALTER is a billed
+ * row written, on every new vault).
+ */
 const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
   // The outcome of the attempt that consumed the challenge and that request's id: written in the
   // same transaction as `used_at`, so "consumed without an outcome" is never visible.
@@ -138,6 +162,22 @@ export function migrate(sql: SqlStorage): void {
   // The lock of the first release (a single lock row, no escalation) gives way to lock_state.
   sql.exec("DROP TABLE IF EXISTS lockout");
   dropOutboxAutoincrement(sql);
+  challengesWithoutRowid(sql);
+}
+
+/**
+ * Vaults from before the WITHOUT ROWID challenges table get it, with their
+ * challenges, in one step: each keeps its state, and its rowid becomes its
+ * issued_seq. Their `actor` stays NULL: those were audited when issued.
+ */
+function challengesWithoutRowid(sql: SqlStorage): void {
+  const ddl = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'challenges'").toArray()[0]?.sql ?? "";
+  if (/WITHOUT ROWID/i.test(ddl)) return;
+  const kept = "challenge_id, tenant, subject_id, purpose, nonce, kid, created_at, expires_at, used_at, completed_at, outcome, request_id, liveness, action";
+  sql.exec(`CREATE TABLE challenges_next (${CHALLENGE_COLUMNS}) WITHOUT ROWID`);
+  sql.exec(`INSERT INTO challenges_next (${kept}, issued_seq) SELECT ${kept}, rowid FROM challenges`);
+  sql.exec("DROP TABLE challenges");
+  sql.exec("ALTER TABLE challenges_next RENAME TO challenges");
 }
 
 /**

@@ -137,8 +137,8 @@ export class SubjectVault extends DurableObject<Env> {
   async issueChallenge(input: IssueChallengeInput): Promise<IssuedChallenge> {
     const ttlMs = policyOf(this.env).challengeTtlSeconds * 1000;
     return this.commit(input, true, (now) => {
+      // Audited when it ends: by its attempt, or as unused when it is deleted (challenges.ts).
       const issued = issueChallenge(this.sql, input, input.purpose, input.kid, now, ttlMs, input.liveness ?? null);
-      appendAudit(this.sql, input, input.actor, "challenge", `issued:${input.purpose}`, now);
       return { ...issued, credentials: listCredentials(this.sql) };
     });
   }

@@ -51,19 +51,13 @@ describe("audit outbox", () => {
 
     // Acknowledged, and recorded in the vault's outbox; not yet in D1. (The consent and the first
     // enrollment went out at once: they register the subject and its key epoch.)
-    expect((await outboxRows(s.id)).map((r) => `${r.action}:${r.outcome}`)).toEqual(["challenge:issued:verify", "verify:match"]);
-    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll"]);
+    expect((await outboxRows(s.id)).map((r) => `${r.action}:${r.outcome}`)).toEqual(["verify:match"]);
+    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "enroll"]);
 
     expect(await runDurableObjectAlarm(vaultStub(s.id))).toBe(true);
 
     const rows = await auditRows(s.id);
-    expect(rows.map((r) => `${r["action"]}:${r["outcome"]}`)).toEqual([
-      "consent:granted:2026-11",
-      "challenge:issued:enroll",
-      "enroll:enrolled",
-      "challenge:issued:verify",
-      "verify:match",
-    ]);
+    expect(rows.map((r) => `${r["action"]}:${r["outcome"]}`)).toEqual(["consent:granted:2026-11", "enroll:enrolled", "verify:match"]);
     expect(rows.at(-1)!["request_id"]).toBe(res.headers.get("X-Request-Id"));
     for (const r of rows) expect(r).toMatchObject({ tenant: "default", subject_id: s.id, actor: s.id, client_id: "rp-outbox" });
     expect(new Set(rows.map((r) => r["event_id"])).size).toBe(rows.length);
@@ -77,13 +71,13 @@ describe("audit outbox", () => {
     expect((await s.verify(sameFace(face))).status).toBe(200);
     await setVaultEnv(s.id, { DB: brokenDb() });
     expect(await runDurableObjectAlarm(vaultStub(s.id))).toBe(true);
-    expect(await outboxRows(s.id)).toHaveLength(2);
-    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll"]);
+    expect(await outboxRows(s.id)).toHaveLength(1);
+    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "enroll"]);
     // The alarm is set again (with backoff), so the retry needs no new request.
     expect(await runInDurableObject(vaultStub(s.id), (_i, state) => state.storage.getAlarm())).not.toBeNull();
     await restoreVaultEnv(s.id);
     expect(await runDurableObjectAlarm(vaultStub(s.id))).toBe(true);
-    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll", "challenge", "verify"]);
+    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "enroll", "verify"]);
     expect(await outboxRows(s.id)).toEqual([]);
   });
 
@@ -94,13 +88,13 @@ describe("audit outbox", () => {
     expect((await s.verify(sameFace(face))).status).toBe(200);
     // Play a flush that wrote to D1 and then crashed before deleting its rows here.
     const pending = await runInDurableObject(vaultStub(s.id), (_i, state) => readBatch(state.storage.sql, 50));
-    expect(pending!.audit).toHaveLength(2);
+    expect(pending!.audit).toHaveLength(1);
     await env.DB.batch(pending!.audit.map((row) => auditStatement(env.DB, row)));
-    expect(await auditRows(s.id)).toHaveLength(5);
+    expect(await auditRows(s.id)).toHaveLength(3);
 
     await flushAudit(s.id);
 
-    expect(await auditRows(s.id)).toHaveLength(5);
+    expect(await auditRows(s.id)).toHaveLength(3);
     expect(await outboxRows(s.id)).toEqual([]);
   });
 
@@ -112,12 +106,7 @@ describe("audit outbox", () => {
     // The log keeps what happened and when, under a random name: the subject's id is in no row.
     expect(await auditRows(s.id)).toEqual([]);
     const rows = await rowsOfPseudonymFor(del.headers.get("X-Request-Id")!);
-    expect(rows.map((r) => `${r["action"]}:${r["outcome"]}`)).toEqual([
-      "consent:granted:2026-11",
-      "challenge:issued:enroll",
-      "enroll:enrolled",
-      "delete:deleted",
-    ]);
+    expect(rows.map((r) => `${r["action"]}:${r["outcome"]}`)).toEqual(["consent:granted:2026-11", "enroll:enrolled", "delete:deleted"]);
     const pseudonym = rows[0]!["subject_id"]!;
     expect(pseudonym).toMatch(/^erased:[A-Za-z0-9_-]{16}$/);
     for (const r of rows) expect(r).toMatchObject({ subject_id: pseudonym, actor: pseudonym });
@@ -141,14 +130,14 @@ describe("audit outbox", () => {
     expect(tables).toEqual(expect.arrayContaining(["meta", "consent", "subject_key", "templates", "challenges", "credentials", "lock_state"]));
     for (const table of tables) expect(await vaultSql(s.id, `SELECT * FROM ${table}`), table).toEqual([]);
     expect((await outboxRows(s.id)).map((r) => r.action)).toEqual(["delete"]);
-    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "challenge", "enroll"]);
+    expect((await auditRows(s.id)).map((r) => r["action"])).toEqual(["consent", "enroll"]);
 
     await restoreVaultEnv(s.id);
     await flushAudit(s.id);
     // Delivered, and pseudonymised with the rows already in D1.
     expect(await auditRows(s.id)).toEqual([]);
     const { results } = await env.DB.prepare("SELECT action FROM audit_log WHERE subject_id LIKE 'erased:%' AND tenant = 'default' ORDER BY at, id").all();
-    expect(results.map((r) => r["action"]).slice(-4)).toEqual(["consent", "challenge", "enroll", "delete"]);
+    expect(results.map((r) => r["action"]).slice(-3)).toEqual(["consent", "enroll", "delete"]);
     await expectProblem(await s.verify(sameFace(face)), "not-enrolled");
   });
 

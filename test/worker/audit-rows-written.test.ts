@@ -32,7 +32,7 @@ describe("audit rows without AUTOINCREMENT", () => {
       return rows;
     });
     expect(before.map((r) => r.seq)).toEqual([...before.map((r) => r.seq)].sort((a, b) => a - b));
-    expect(before.length).toBe(2); // challenge, verify
+    expect(before.length).toBe(1); // the verify (its challenge is audited with it)
     const ddl = await vaultSql<{ sql: string }>(s.id, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_outbox'");
     expect(ddl[0]!.sql).not.toMatch(/AUTOINCREMENT/i);
     expect(await vaultSql(s.id, "SELECT seq, event_id FROM audit_outbox ORDER BY seq")).toEqual(before);
@@ -41,7 +41,7 @@ describe("audit rows without AUTOINCREMENT", () => {
     expect((await s.verify(sameFace(face, 0.05))).status).toBe(200);
     const after = await vaultSql<{ seq: number; action: string }>(s.id, "SELECT seq, action FROM audit_outbox ORDER BY seq");
     expect(after.slice(0, before.length).map((r) => r.seq)).toEqual(before.map((r) => r.seq));
-    expect(after.slice(before.length).map((r) => r.action)).toEqual(["challenge", "verify"]);
+    expect(after.slice(before.length).map((r) => r.action)).toEqual(["verify"]);
     expect(Math.min(...after.slice(before.length).map((r) => r.seq))).toBeGreaterThan(Math.max(...before.map((r) => r.seq)));
     expect(await vaultSql(s.id, "SELECT name FROM sqlite_sequence WHERE name = 'audit_outbox'")).toEqual([]);
 
@@ -50,7 +50,7 @@ describe("audit rows without AUTOINCREMENT", () => {
     const { results } = await env.DB.prepare("SELECT id, event_id, action FROM audit_log WHERE subject_id = ? ORDER BY id")
       .bind(s.id)
       .all<{ id: number; event_id: string; action: string }>();
-    expect(results.map((r) => r.action)).toEqual(["consent", "challenge", "enroll", "challenge", "verify", "challenge", "verify"]);
+    expect(results.map((r) => r.action)).toEqual(["consent", "enroll", "verify", "verify"]);
     expect(new Set(results.map((r) => r.event_id)).size).toBe(results.length);
 
     // A flush replayed after a crash (D1 has the rows, the vault had not acknowledged them) adds nothing.
@@ -71,7 +71,7 @@ describe("audit rows without AUTOINCREMENT", () => {
     const { results } = await env.DB.prepare("SELECT id, action FROM audit_log WHERE subject_id = ? ORDER BY at, id")
       .bind(s.id)
       .all<{ id: number; action: string }>();
-    expect(results.map((r) => r.action)).toEqual(["consent", "challenge", "enroll", "challenge", "verify"]);
+    expect(results.map((r) => r.action)).toEqual(["consent", "enroll", "verify"]);
     const max = await env.DB.prepare("SELECT MAX(id) AS m FROM audit_log").first<{ m: number }>();
     expect(results.at(-1)!.id).toBe(max!.m);
     for (let i = 1; i < results.length; i++) expect(results[i]!.id).toBeGreaterThan(results[i - 1]!.id);

@@ -148,6 +148,9 @@ describe("POST /v1/challenges", () => {
         .map((c) => c.challengeId)
         .sort(),
     );
+    // Each one dropped unused leaves its audit row, the only one it gets (challenge-audit.test.ts).
+    const dropped = await vaultSql<{ outcome: string }>(s.id, "SELECT outcome FROM audit_outbox WHERE action = 'challenge'");
+    expect(dropped.map((r) => r.outcome)).toEqual(Array(4).fill("unused:verify:evicted"));
   });
 });
 
