@@ -52,7 +52,7 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx:
   const epochs = await maintainEpochs(env, now, { epochDays: policy.keyEpochDays, graceDays: policy.keyEpochGraceDays }, (epoch) =>
     subjectsUnderEpoch(env.DB, epoch),
   );
-  const auditRowsPurged = await purgeAuditLog(env.DB, now, policy.auditRetentionDays);
+  const auditRowsPurged = (await purgeAuditLog(env.DB, now, policy.auditRetentionDays)).deleted;
   console.log(
     JSON.stringify({
       cron: controller.cron,

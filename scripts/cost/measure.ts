@@ -37,10 +37,18 @@ export interface PhaseUnits extends Units {
 }
 
 export interface Measured {
-  /** Each includes its share of the later challenge purge (`purge`). */
+  /** Each includes its share of the later challenge purge (`purge`) and its audit rows' deletion (`auditRetention`). */
   enroll: PhaseUnits;
   verify: PhaseUnits;
   purge: DeferredUnits;
+  auditRetention: { enroll: AuditRetentionUnits; verify: AuditRetentionUnits };
+}
+
+/** Per operation: the later deletion of the audit rows it left in D1, by the audit retention. */
+export interface AuditRetentionUnits {
+  rowsDeleted: number;
+  d1RowsRead: number;
+  d1RowsWritten: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -130,6 +138,16 @@ export async function measure(o: MeasureOptions): Promise<Measured> {
     return { ...outcomes, wallMs: wall.ms };
   });
 
+  // Every audit row goes AUDIT_RETENTION_DAYS later: the retention run deletes the phase's rows now
+  // (all of this run's D1 log), and its counts are shared out over the phase's operations.
+  const retention = async (samples: number): Promise<AuditRetentionUnits> => {
+    const res = await fetch(`${o.url}/demo/meter/audit-retention`, { method: "POST" });
+    if (res.status !== 200) throw new Error(`POST /demo/meter/audit-retention: ${res.status}`);
+    const r = (await res.json()) as { deleted: number; rowsRead: number; rowsWritten: number };
+    return { rowsDeleted: r.deleted / samples, d1RowsRead: r.rowsRead / samples, d1RowsWritten: r.rowsWritten / samples };
+  };
+  const enrollRetention = await retention(ids.length);
+
   // Verifies: each round, every subject once (challenge + verify), then the flush.
   const rounds: PhaseUnits[] = [];
   for (const probe of o.verifyEmbeddings) {
@@ -159,7 +177,13 @@ export async function measure(o: MeasureOptions): Promise<Measured> {
     }),
   );
   const purge = deferredPurge(later, o.verifyEmbeddings.length + 1);
-  return { enroll: addUnits(enroll, purge), verify: addUnits(mergePhases(rounds), purge), purge };
+  const verifyRetention = await retention(ids.length * o.verifyEmbeddings.length);
+  return {
+    enroll: addRetention(addUnits(enroll, purge), enrollRetention),
+    verify: addRetention(addUnits(mergePhases(rounds), purge), verifyRetention),
+    purge,
+    auditRetention: { enroll: enrollRetention, verify: verifyRetention },
+  };
 }
 
 /** Past every challenge's expiry (CHALLENGE_TTL_SECONDS, 120 s in the dev config) and its 10 min grace. */
@@ -203,6 +227,10 @@ function addUnits(p: PhaseUnits, d: DeferredUnits): PhaseUnits {
     doActiveSeconds: p.doActiveSeconds + d.activeSeconds,
     doRequestsByMethod: { ...p.doRequestsByMethod, ...(d.doRequests > 0 ? { "alarm (challenge purge, later)": d.doRequests } : {}) },
   };
+}
+
+function addRetention(p: PhaseUnits, r: AuditRetentionUnits): PhaseUnits {
+  return { ...p, d1RowsRead: p.d1RowsRead + r.d1RowsRead, d1RowsWritten: p.d1RowsWritten + r.d1RowsWritten };
 }
 
 /** The mean of several phases' per-operation units, weighted by their samples. */

@@ -1,5 +1,5 @@
 import { fmt, table } from "../../bench/lib/stats.js";
-import type { Measured, PhaseUnits } from "./measure.js";
+import type { AuditRetentionUnits, Measured, PhaseUnits } from "./measure.js";
 import { costLine, monthlyBill, priceUnits, total, type Units } from "./price.js";
 import { CLOUD_FACE_APIS, PRICES, PRICES_READ } from "./prices.js";
 
@@ -30,6 +30,10 @@ export function report(m: Measured): string {
   out.push(
     `Included above: the later purge of the attempt's spent challenge (${m.purge.doRequests > 0 ? "by its own alarm" : "by the subject's next challenge"}): ${fmt(m.purge.doRequests, 0)} request, ` +
       `${fmt(m.purge.doRowsWritten, 2)} rows written (${fmt(m.purge.challengeRowsDeleted, 2)} deleting the challenge), ${fmt(m.purge.doRowsRead, 1)} rows read`,
+  );
+  const kept = (r: AuditRetentionUnits) => `${fmt(r.rowsDeleted, 2)} audit rows deleted, ${fmt(r.d1RowsWritten, 2)} D1 rows written`;
+  out.push(
+    `Included above: the audit retention's later deletion of the audit rows (AUDIT_RETENTION_DAYS on): enrollment ${kept(m.auditRetention.enroll)}; verify ${kept(m.auditRetention.verify)}`,
   );
   out.push(`Outcomes: enrollment ${JSON.stringify(m.enroll.outcomes)}, verify ${JSON.stringify(m.verify.outcomes)}`);
   out.push("");
