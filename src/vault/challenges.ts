@@ -33,8 +33,9 @@ export interface ChallengeLiveness {
  * (which consumes it, settle in subject-vault.ts), and one that never is gets
  * a row `unused:<purpose>:<why>` when it is deleted (retireUnused), dated
  * and attributed to its issuance. Every challenge leaves exactly one row, and
- * a login writes one audit row instead of two (each costs six billed rows:
- * its outbox insert and delete here, and D1's row and three index entries).
+ * a login writes one audit row instead of two (each is billed several rows:
+ * its outbox insert and delete here, D1's row with its index entries, and
+ * its deletion by the audit retention).
  * So the row stores who asked for it; `issued_seq` orders challenges issued
  * within one millisecond (the table has no rowid).
  */
@@ -98,7 +99,7 @@ function retireUnused(sql: SqlStorage, where: string, params: unknown[], why: "e
   const unused = sql
     .exec<IssuanceRow>(
       `SELECT challenge_id, tenant, subject_id, purpose, created_at, actor, client_id, issued_request_id FROM challenges
-       WHERE ${where} AND used_at IS NULL AND actor IS NOT NULL`,
+       WHERE (${where}) AND used_at IS NULL AND actor IS NOT NULL`,
       ...params,
     )
     .toArray();

@@ -13,7 +13,7 @@ const outbox = (id: string) => vaultSql<OutboxRow>(id, "SELECT action, outcome, 
  * A challenge is audited once, when its life ends: by the audit row of the
  * attempt that presents it, or, if it is never presented, by a row of its own
  * when it is deleted, dated and attributed to its issuance. (A login used to
- * write an "issued" row and an attempt row: six billed rows each.)
+ * write an "issued" row and an attempt row, each billed several rows.)
  */
 describe("the audit row of a challenge", () => {
   it("a presented challenge is recorded by its attempt only; one never presented gets one row when it lapses, as issued", async () => {
