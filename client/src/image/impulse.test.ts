@@ -65,4 +65,57 @@ describe("suppressImpulseNoise", () => {
     expect(r.fraction).toBeCloseTo(1 / 1600, 9);
     expect(r.image).toBe(img);
   });
+
+  it("finds exactly the impulses of the plain rule (every extreme pixel's median computed), on images with large extreme regions", () => {
+    // The plain rule, as first written: luma of the 8 neighbours and their median for every extreme pixel.
+    const luma = (d: ArrayLike<number>, p: number) => (77 * d[p]! + 150 * d[p + 1]! + 29 * d[p + 2]!) >> 8;
+    const plainFraction = (img: RgbaImage, o: typeof DEFAULT_IMPULSE) => {
+      const { width: w, height: h, data: d } = img;
+      let found = 0;
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const p = (y * w + x) * 4;
+          const pepper = d[p]! <= o.low && d[p + 1]! <= o.low && d[p + 2]! <= o.low;
+          const salt = d[p]! >= o.high && d[p + 1]! >= o.high && d[p + 2]! >= o.high;
+          if (!pepper && !salt) continue;
+          const nb: number[] = [];
+          for (let dy = -1; dy <= 1; dy++) {
+            for (let dx = -1; dx <= 1; dx++) {
+              const xx = x + dx;
+              const yy = y + dy;
+              if ((dx || dy) && xx >= 0 && xx < w && yy >= 0 && yy < h) nb.push(luma(d, (yy * w + xx) * 4));
+            }
+          }
+          if (nb.length === 0) continue;
+          nb.sort((a, b) => a - b);
+          const n = nb.length;
+          const med = n % 2 ? nb[n >> 1]! : (nb[(n >> 1) - 1]! + nb[n >> 1]!) / 2;
+          if (Math.abs(med - luma(d, p)) > o.contrast) found++;
+        }
+      }
+      return found / (w * h);
+    };
+    let s = 99;
+    const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    let withImpulses = 0;
+    for (let trial = 0; trial < 12; trial++) {
+      const w = 17 + trial * 3;
+      const h = 13 + trial * 2;
+      const data = new Uint8ClampedArray(w * h * 4);
+      for (let i = 0; i < w * h; i++) {
+        const x = i % w;
+        // Letterbox-like dark bars, a clipped region, scattered impulses of both kinds and mid-tones.
+        const u = rand();
+        const v = x < 3 ? 0 : x > w - 4 ? 255 : u < 0.08 ? 0 : u < 0.16 ? 255 : u < 0.2 ? 5 + ((rand() * 6) | 0) : 40 + ((rand() * 180) | 0);
+        data.set([v, Math.min(255, v + ((rand() * 3) | 0)), v, 255], i * 4);
+      }
+      const img = { data, width: w, height: h };
+      for (const o of [DEFAULT_IMPULSE, { ...DEFAULT_IMPULSE, contrast: 10 }, { ...DEFAULT_IMPULSE, low: 40, high: 200, contrast: 30 }]) {
+        const plain = plainFraction(img, o);
+        expect(suppressImpulseNoise(img, o).fraction, `trial ${trial}`).toBe(plain);
+        if (plain > 0) withImpulses++;
+      }
+    }
+    expect(withImpulses).toBeGreaterThan(24); // of 36: the comparison is not between empty results
+  });
 });
