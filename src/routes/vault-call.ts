@@ -24,8 +24,9 @@ export function refusalError(r: Refusal): ProblemError {
 }
 
 /**
- * Awaits a vault RPC and notes that the vault audited the request itself
- * (success or refusal), so the audit middleware does not write a second row.
+ * Awaits a vault RPC and notes that the vault audits the request itself
+ * (success or refusal; a challenge when its life ends, challenges.ts), so the
+ * audit middleware does not write a second row.
  * If the RPC throws, nothing was committed and the middleware records the error.
  */
 export async function vaultCall<P extends PromiseLike<unknown>>(c: Context<AppEnv>, rpc: P): Promise<Awaited<P>> {
