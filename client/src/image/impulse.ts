@@ -38,12 +38,6 @@ export interface ImpulseResult {
 
 const luma = (d: ArrayLike<number>, p: number) => (77 * d[p]! + 150 * d[p + 1]! + 29 * d[p + 2]!) >> 8;
 
-function lumaOf(d: ArrayLike<number>, pixels: number): Uint8Array {
-  const out = new Uint8Array(pixels);
-  for (let i = 0; i < pixels; i++) out[i] = luma(d, i * 4);
-  return out;
-}
-
 function median(xs: number[], n: number): number {
   // insertion sort, n <= 24
   for (let i = 1; i < n; i++) {
@@ -63,10 +57,6 @@ export function suppressImpulseNoise(img: RgbaImage, opts: ImpulseOptions = DEFA
   const { low, high, contrast } = opts;
   const found: number[] = [];
   const nb = new Array<number>(25).fill(0);
-  // Luma of every pixel, made at the first extreme pixel: dark or clipped regions (hair, a
-  // window, a letterboxed frame's bars) are extreme pixels by the thousand, and each reads 8
-  // neighbours' luma.
-  let lumaPlane: Uint8Array | null = null;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = (y * w + x) * 4;
@@ -76,10 +66,10 @@ export function suppressImpulseNoise(img: RgbaImage, opts: ImpulseOptions = DEFA
       const pepper = r <= low && g <= low && b <= low;
       const salt = r >= high && g >= high && b >= high;
       if (!pepper && !salt) continue;
-      lumaPlane ??= lumaOf(d, w * h);
-      const l = lumaPlane[y * w + x]!;
-      // The median of the neighbours is more than `contrast` above (below) l only if at least
-      // half of them, rounded up, are: count first, and sort only when the count allows it.
+      const l = luma(d, p);
+      // Dark or clipped regions (hair, a window, a letterboxed frame's bars) are extreme pixels by
+      // the thousand. The median of the neighbours is more than `contrast` above (below) l only if
+      // at least half of them, rounded up, are: count first, and sort only when the count allows it.
       let n = 0;
       let above = 0;
       let below = 0;
@@ -89,7 +79,7 @@ export function suppressImpulseNoise(img: RgbaImage, opts: ImpulseOptions = DEFA
         for (let dx = -1; dx <= 1; dx++) {
           const xx = x + dx;
           if ((dx === 0 && dy === 0) || xx < 0 || xx >= w) continue;
-          const v = lumaPlane[yy * w + xx]!;
+          const v = luma(d, (yy * w + xx) * 4);
           if (v > l + contrast) above++;
           else if (v < l - contrast) below++;
           nb[n++] = v;
