@@ -8,7 +8,7 @@
  * off the response path, the refusals it decides before reaching a vault.
  */
 export interface AuditRow {
-  /** Unique per row: replaying a flush inserts nothing twice. */
+  /** Unique per row; with `at`, D1's key: replaying a flush inserts nothing twice. */
   eventId: string;
   /** Unix milliseconds. */
   at: number;
@@ -65,24 +65,14 @@ export interface AuditPurge {
 
 /**
  * Retention of the audit log itself (the hourly cron): rows older than `days`
- * go. Found by id rather than through an index on `at`, which every audit row
- * would write an entry in (a billed D1 row on insert and again on delete):
- * ids follow insertion, and everything inserted before the oldest row still
- * within retention is older than it, so nothing is deleted early. A row that
- * reached D1 late (its vault's flush retried through a D1 outage), with an
- * older `at` than rows inserted before it, goes when they do: late by as long
- * as its flush was. Finding the bound reads the rows that expired since the
- * last run, an hour's worth.
+ * go. The table is keyed by (at, event_id) (migration 0006), so this is a
+ * range of the key: it reads and deletes exactly the expired rows, with no
+ * index on `at` for every row to write an entry in (a billed D1 row on insert
+ * and again on delete). A row that reached D1 late (its vault's flush retried
+ * through a D1 outage) goes by its own time like every other.
  */
 export async function purgeAuditLog(db: D1Database, now: number, days: number): Promise<AuditPurge> {
   const cutoff = new Date(now - days * 86_400_000).toISOString();
-  const r = await db
-    .prepare(
-      `DELETE FROM audit_log WHERE id < COALESCE(
-         (SELECT id FROM audit_log WHERE at >= ? ORDER BY id LIMIT 1),
-         (SELECT MAX(id) + 1 FROM audit_log))`,
-    )
-    .bind(cutoff)
-    .run();
+  const r = await db.prepare("DELETE FROM audit_log WHERE at < ?").bind(cutoff).run();
   return { deleted: r.meta.changes ?? 0, rowsRead: r.meta.rows_read ?? 0, rowsWritten: r.meta.rows_written ?? 0 };
 }

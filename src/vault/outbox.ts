@@ -11,7 +11,7 @@ import type { Actor, SubjectRef } from "./types.js";
  * and no audit row exists for an operation that rolled back), and flushed to
  * D1 in batches by the vault's alarm.
  *
- * Each row carries a random `event_id`, D1's unique key for it: a flush that
+ * Each row carries a random `event_id`, with its time D1's key for it: a flush that
  * succeeded in D1 but crashed before deleting its rows here is replayed with
  * INSERT OR IGNORE and changes nothing. (A per-vault sequence would not do:
  * it restarts at 1 when an erased vault is re-created.)

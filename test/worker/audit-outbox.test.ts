@@ -12,7 +12,7 @@ type AuditRecord = Record<string, string | null>;
 
 async function auditRows(subjectId: string): Promise<AuditRecord[]> {
   const { results } = await env.DB.prepare(
-    "SELECT event_id, tenant, subject_id, actor, client_id, action, outcome, request_id, at FROM audit_log WHERE subject_id = ? ORDER BY at, id",
+    "SELECT event_id, tenant, subject_id, actor, client_id, action, outcome, request_id, at FROM audit_log WHERE subject_id = ? ORDER BY at",
   )
     .bind(subjectId)
     .all<AuditRecord>();
@@ -136,7 +136,7 @@ describe("audit outbox", () => {
     await flushAudit(s.id);
     // Delivered, and pseudonymised with the rows already in D1.
     expect(await auditRows(s.id)).toEqual([]);
-    const { results } = await env.DB.prepare("SELECT action FROM audit_log WHERE subject_id LIKE 'erased:%' AND tenant = 'default' ORDER BY at, id").all();
+    const { results } = await env.DB.prepare("SELECT action FROM audit_log WHERE subject_id LIKE 'erased:%' AND tenant = 'default' ORDER BY at").all();
     expect(results.map((r) => r["action"]).slice(-3)).toEqual(["consent", "enroll", "delete"]);
     await expectProblem(await s.verify(sameFace(face)), "not-enrolled");
   });

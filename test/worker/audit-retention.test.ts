@@ -29,15 +29,15 @@ async function insertRows(subjectId: string, now: number, ages: number[]): Promi
 }
 
 async function outcomesLeft(subjectId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT outcome FROM audit_log WHERE subject_id = ? ORDER BY id").bind(subjectId).all<{ outcome: string }>();
+  const { results } = await env.DB.prepare("SELECT outcome FROM audit_log WHERE subject_id = ? ORDER BY at").bind(subjectId).all<{ outcome: string }>();
   return results.map((r) => r.outcome);
 }
 
 /**
  * The audit log keeps its rows AUDIT_RETENTION_DAYS and the hourly cron
- * deletes them after that, finding them by id (no index on `at` is written
- * with every row): never a row still within retention; a row that reached D1
- * late, older than rows inserted before it, goes when they do.
+ * deletes them after that, as a range of its (at, event_id) key (no index is
+ * written with every row for it): never a row still within retention, and a
+ * row that reached D1 late goes by its own time.
  */
 describe("audit log retention", () => {
   // The retention is global: each test starts from an empty log (this file's storage is its own).
@@ -58,24 +58,25 @@ describe("audit log retention", () => {
     expect(await outcomesLeft("ret-a")).toEqual([]);
   });
 
-  it("a row flushed late (older than rows inserted before it) is kept until those go; none is deleted early", async () => {
+  it("a row flushed late (older than rows inserted before it) goes by its own time; none is deleted early", async () => {
     const now = Date.parse("2031-06-01T00:00:00Z");
     // row-2 arrived two days late: older than row-1, inserted after it.
     await insertRows("ret-b", now, [DAYS + 5, DAYS - 1, DAYS + 1, DAYS - 3]);
-    expect((await purgeAuditLog(env.DB, now, DAYS)).deleted).toBe(1);
-    expect(await outcomesLeft("ret-b")).toEqual(["row-1", "row-2", "row-3"]);
-    // Once row-1 is past retention, row-2 goes with it (two days late), and row-3 stays.
-    expect((await purgeAuditLog(env.DB, now + 1.5 * DAY_MS, DAYS)).deleted).toBe(2);
+    expect((await purgeAuditLog(env.DB, now, DAYS)).deleted).toBe(2);
+    expect(await outcomesLeft("ret-b")).toEqual(["row-1", "row-3"]);
+    expect((await purgeAuditLog(env.DB, now + 1.5 * DAY_MS, DAYS)).deleted).toBe(1);
     expect(await outcomesLeft("ret-b")).toEqual(["row-3"]);
   });
 
-  it("no index on `at`: inserting an audit row writes the row and its two index entries", async () => {
+  it("keyed by (at, event_id) WITHOUT ROWID: inserting an audit row writes the row and its one index entry", async () => {
+    const ddl = await env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").first<{ sql: string }>();
+    expect(ddl!.sql).toMatch(/PRIMARY KEY \(at, event_id\)\s*\) WITHOUT ROWID/);
     const { results } = await env.DB.prepare(
       "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log' AND sql IS NOT NULL ORDER BY name",
     ).all<{
       name: string;
     }>();
-    expect(results.map((r) => r.name)).toEqual(["audit_log_event", "audit_log_subject"]);
+    expect(results.map((r) => r.name)).toEqual(["audit_log_subject"]);
     const row = {
       eventId: randomId(16),
       at: Date.now(),
@@ -88,8 +89,14 @@ describe("audit log retention", () => {
       requestId: null,
     };
     const inserted = await auditStatement(env.DB, row).run();
-    expect(inserted.meta.rows_written).toBe(3);
+    expect(inserted.meta.rows_written).toBe(2);
     // Replayed (a flush acknowledged late): nothing written.
-    expect((await auditStatement(env.DB, row).run()).meta.changes).toBe(0);
+    const replayed = await auditStatement(env.DB, row).run();
+    expect(replayed.meta.changes).toBe(0);
+    expect(replayed.meta.rows_written).toBe(0);
+    // Deleted by the retention: what D1 reports for it.
+    const purged = await purgeAuditLog(env.DB, row.at + (DAYS + 1) * DAY_MS, DAYS);
+    expect(purged.deleted).toBe(1);
+    expect(purged.rowsWritten).toBeGreaterThanOrEqual(1);
   });
 });

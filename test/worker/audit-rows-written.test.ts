@@ -47,9 +47,9 @@ describe("audit rows without AUTOINCREMENT", () => {
 
     await flushAudit(s.id);
     expect(await vaultSql(s.id, "SELECT seq FROM audit_outbox")).toEqual([]);
-    const { results } = await env.DB.prepare("SELECT id, event_id, action FROM audit_log WHERE subject_id = ? ORDER BY id")
+    const { results } = await env.DB.prepare("SELECT event_id, action FROM audit_log WHERE subject_id = ? ORDER BY at")
       .bind(s.id)
-      .all<{ id: number; event_id: string; action: string }>();
+      .all<{ event_id: string; action: string }>();
     expect(results.map((r) => r.action)).toEqual(["consent", "enroll", "verify", "verify"]);
     expect(new Set(results.map((r) => r.event_id)).size).toBe(results.length);
 
@@ -59,21 +59,20 @@ describe("audit rows without AUTOINCREMENT", () => {
     expect(again!.n).toBe(results.length);
   });
 
-  it("D1's audit_log gives each row a larger id than every row before it, with no sqlite_sequence write", async () => {
+  it("D1's audit_log is keyed by time and event id, with no rowid and no sqlite_sequence write", async () => {
     const ddl = await env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").first<{ sql: string }>();
     expect(ddl!.sql).not.toMatch(/AUTOINCREMENT/i);
+    expect(ddl!.sql).toMatch(/WITHOUT ROWID/);
     const face = randomFace();
     const s = await Subject.create("autoinc-d1");
     await s.enrolled(face);
     await flushAudit(s.id);
     expect((await s.verify(sameFace(face, 0.05))).status).toBe(200);
     await flushAudit(s.id);
-    const { results } = await env.DB.prepare("SELECT id, action FROM audit_log WHERE subject_id = ? ORDER BY at, id")
+    const { results } = await env.DB.prepare("SELECT at, action FROM audit_log WHERE subject_id = ? ORDER BY at")
       .bind(s.id)
-      .all<{ id: number; action: string }>();
+      .all<{ at: string; action: string }>();
     expect(results.map((r) => r.action)).toEqual(["consent", "enroll", "verify"]);
-    const max = await env.DB.prepare("SELECT MAX(id) AS m FROM audit_log").first<{ m: number }>();
-    expect(results.at(-1)!.id).toBe(max!.m);
-    for (let i = 1; i < results.length; i++) expect(results[i]!.id).toBeGreaterThan(results[i - 1]!.id);
+    expect((await env.DB.prepare("SELECT name FROM sqlite_sequence WHERE name = 'audit_log'").all()).results).toEqual([]);
   });
 });

@@ -111,7 +111,7 @@ async function stateOf(s: Subject): Promise<string> {
   );
   const { results } = await env.DB.prepare(
     `SELECT action, outcome, request_id FROM audit_log WHERE subject_id = ?
-     AND outcome NOT LIKE 'refused:%' AND action <> 'challenge' ORDER BY at, id`,
+     AND outcome NOT LIKE 'refused:%' AND action <> 'challenge' ORDER BY at, event_id`,
   )
     .bind(s.id)
     .all();

@@ -59,7 +59,7 @@ async function enrolled(prefix: string) {
 
 async function outcomes(subjectId: string): Promise<string[]> {
   await flushAudit(subjectId);
-  const { results } = await env.DB.prepare("SELECT outcome FROM audit_log WHERE subject_id = ? AND action = 'verify' ORDER BY at, id").bind(subjectId).all();
+  const { results } = await env.DB.prepare("SELECT outcome FROM audit_log WHERE subject_id = ? AND action = 'verify' ORDER BY at").bind(subjectId).all();
   return results.map((r) => r["outcome"] as string);
 }
 

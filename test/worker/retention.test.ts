@@ -28,7 +28,7 @@ async function registered(subjectId: string): Promise<number | null> {
 }
 
 async function audit(subjectId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT actor, action, outcome FROM audit_log WHERE subject_id = ? ORDER BY at, id")
+  const { results } = await env.DB.prepare("SELECT actor, action, outcome FROM audit_log WHERE subject_id = ? ORDER BY at")
     .bind(subjectId)
     .all<{ actor: string; action: string; outcome: string }>();
   return results.map((r) => `${r.actor}:${r.action}:${r.outcome}`);

@@ -218,7 +218,7 @@ describe("audit log", () => {
       .bind(del.headers.get("X-Request-Id"))
       .first<{ subject_id: string }>())!.subject_id;
     const { results } = await env.DB.prepare(
-      "SELECT tenant, subject_id, actor, client_id, action, outcome, request_id, at FROM audit_log WHERE subject_id = ? ORDER BY id",
+      "SELECT tenant, subject_id, actor, client_id, action, outcome, request_id, at FROM audit_log WHERE subject_id = ? ORDER BY at",
     )
       .bind(pseudonym)
       .all<Record<string, string>>();
@@ -237,7 +237,7 @@ describe("audit log", () => {
     }
     const columns = await env.DB.prepare("SELECT name FROM pragma_table_info('audit_log')").all<{ name: string }>();
     expect(columns.results.map((c) => c.name).sort()).toEqual(
-      ["action", "actor", "at", "client_id", "event_id", "id", "outcome", "request_id", "subject_id", "tenant"].sort(),
+      ["action", "actor", "at", "client_id", "event_id", "outcome", "request_id", "subject_id", "tenant"].sort(),
     );
   });
 

@@ -38,7 +38,7 @@ export function readAuditLog(persistTo: string): AuditRow[] {
       persistTo,
       "--json",
       "--command",
-      "SELECT subject_id, action, outcome, request_id FROM audit_log ORDER BY id",
+      "SELECT subject_id, action, outcome, request_id FROM audit_log ORDER BY at",
     ],
     { cwd: REPO_ROOT, env: { ...process.env, ...QUIET_WRANGLER_ENV }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
   );
