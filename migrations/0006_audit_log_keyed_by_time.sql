@@ -18,7 +18,7 @@ CREATE TABLE audit_log_next (
   request_id TEXT,
   PRIMARY KEY (at, event_id)
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO audit_log_next (at, event_id, tenant, subject_id, actor, client_id, action, outcome, request_id)
+INSERT INTO audit_log_next (at, event_id, tenant, subject_id, actor, client_id, action, outcome, request_id)
   SELECT at, COALESCE(event_id, 'legacy:' || id), tenant, subject_id, actor, client_id, action, outcome, request_id FROM audit_log;
 DROP TABLE audit_log;
 ALTER TABLE audit_log_next RENAME TO audit_log;
